@@ -1,0 +1,260 @@
+package conn
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/renet-go/renet/link/pipe"
+)
+
+func TestUDPBothWays(t *testing.T) {
+	a, b := newPair(t, pipe.Config{Seed: 1})
+	srv, err := ListenPacket(a, "udp", ":9000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			n, from, err := srv.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			srv.WriteTo(bytes.ToUpper(buf[:n]), from)
+		}
+	}()
+	c, err := Dial(b, "udp", "10.0.0.1:9000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := c.RemoteAddr().String(); got != "10.0.0.1:9000" {
+		t.Errorf("RemoteAddr = %s", got)
+	}
+	if la := c.LocalAddr().(*net.UDPAddr); !la.IP.Equal(addrB.AsSlice()) || la.Port < 32768 || la.Port > 60999 {
+		t.Errorf("LocalAddr = %v, want 10.0.0.2 with an ephemeral port", la)
+	}
+	// Small datagrams, and ones large enough to be fragmented both ways.
+	for _, size := range []int{1, 100, 1472, 1473, 8000, 65507} {
+		msg := bytes.Repeat([]byte("ab"), size/2+1)[:size]
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write(msg); err != nil {
+			t.Fatalf("write %d: %v", size, err)
+		}
+		buf := make([]byte, 70000)
+		n, err := c.Read(buf)
+		if err != nil {
+			t.Fatalf("read %d: %v", size, err)
+		}
+		if !bytes.Equal(buf[:n], bytes.ToUpper(msg)) {
+			t.Fatalf("size %d: reply of %d bytes differs", size, n)
+		}
+	}
+}
+
+// With 10% loss, every datagram that is not lost arrives intact, once.
+func TestUDPUnderLoss(t *testing.T) {
+	a, b := newPair(t, pipe.Config{Seed: 7, Loss: 0.1})
+	srv, err := ListenUDP(a, "udp", netip.AddrPortFrom(addrA, 9001))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.SetReadBuffer(16 << 20)
+	c, err := Dial(b, "udp", "10.0.0.1:9001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Resolve ARP both ways first, so loss of the first datagrams while
+	// neighbours resolve does not blur the count.
+	for {
+		c.Write([]byte("hello"))
+		srv.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		buf := make([]byte, 100)
+		if _, from, err := srv.ReadFromUDPAddrPort(buf); err == nil {
+			srv.WriteToUDPAddrPort([]byte("hi"), from)
+			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if _, err := c.Read(buf); err == nil {
+				break
+			}
+		}
+	}
+	const total = 2000
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < total; i++ {
+		msg := make([]byte, 40+rng.IntN(1400))
+		binary.BigEndian.PutUint32(msg[32:], uint32(i))
+		for j := 36; j < len(msg); j++ {
+			msg[j] = byte(rng.Uint32())
+		}
+		sum := sha256.Sum256(msg[32:])
+		copy(msg, sum[:])
+		if _, err := c.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := make(map[uint32]bool)
+	buf := make([]byte, 2000)
+	for {
+		srv.SetReadDeadline(time.Now().Add(time.Second))
+		n, _, err := srv.ReadFromUDPAddrPort(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(buf[:5]) == "hello" {
+			continue
+		}
+		sum := sha256.Sum256(buf[32:n])
+		if !bytes.Equal(sum[:], buf[:32]) {
+			t.Fatalf("datagram of %d bytes corrupted", n)
+		}
+		seq := binary.BigEndian.Uint32(buf[32:])
+		if seen[seq] {
+			t.Fatalf("datagram %d delivered twice", seq)
+		}
+		seen[seq] = true
+	}
+	// Binomial(2000, 0.9): mean 1800, sd 13.4.
+	if len(seen) < 1700 || len(seen) > 1900 {
+		t.Errorf("%d of %d datagrams arrived with 10%% loss", len(seen), total)
+	}
+}
+
+func TestUDPErrors(t *testing.T) {
+	a, _ := newPair(t, pipe.Config{Seed: 1})
+	pc, err := ListenPacket(a, "udp", "10.0.0.1:9002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := pc.(*UDPConn)
+
+	if _, err := ListenPacket(a, "udp", ":9002"); !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("second bind: %v, want EADDRINUSE", err)
+	}
+	if _, err := ListenPacket(a, "udp", "10.9.9.9:9003"); !errors.Is(err, syscall.EADDRNOTAVAIL) {
+		t.Errorf("bind to a foreign address: %v, want EADDRNOTAVAIL", err)
+	}
+	if _, err := ListenPacket(a, "ip4", ":1"); err == nil {
+		t.Error("unknown network accepted")
+	}
+	if _, err := u.Write([]byte("x")); !errors.Is(err, syscall.EDESTADDRREQ) {
+		t.Errorf("Write on an unconnected socket: %v", err)
+	}
+	if _, err := Dial(a, "udp", "192.0.2.1:53"); !errors.Is(err, syscall.ENETUNREACH) {
+		t.Errorf("dial off-link without a gateway: %v, want ENETUNREACH", err)
+	}
+
+	// A deadline in the past fails at once with a timeout error.
+	u.SetReadDeadline(time.Now().Add(-time.Second))
+	_, _, err = u.ReadFrom(make([]byte, 10))
+	var ne net.Error
+	if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Errorf("read past deadline: %v", err)
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "read" || oe.Net != "udp" {
+		t.Errorf("error is not a read *net.OpError: %#v", err)
+	}
+
+	// A deadline set from another goroutine wakes a blocked read.
+	u.SetReadDeadline(time.Time{})
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := u.ReadFrom(make([]byte, 10))
+		done <- err
+	}()
+	time.AfterFunc(20*time.Millisecond, func() { u.SetReadDeadline(time.Now()) })
+	if err := <-done; !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("blocked read after deadline: %v", err)
+	}
+
+	// Close wakes a blocked read with net.ErrClosed.
+	u.SetReadDeadline(time.Time{})
+	go func() {
+		_, _, err := u.ReadFrom(make([]byte, 10))
+		done <- err
+	}()
+	time.AfterFunc(20*time.Millisecond, func() { u.Close() })
+	if err := <-done; !errors.Is(err, net.ErrClosed) {
+		t.Errorf("read after Close: %v", err)
+	}
+	if _, err := u.WriteTo([]byte("x"), &net.UDPAddr{IP: net.IPv4(10, 0, 0, 2), Port: 1}); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("write after Close: %v", err)
+	}
+	if err := u.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v", err)
+	}
+	// The port is free again.
+	pc2, err := ListenPacket(a, "udp", ":9002")
+	if err != nil {
+		t.Fatalf("rebind after close: %v", err)
+	}
+	pc2.Close()
+}
+
+func TestUDPConnectedRules(t *testing.T) {
+	a, b := newPair(t, pipe.Config{Seed: 1})
+	c, err := Dial(b, "udp", "10.0.0.1:9004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	u := c.(*UDPConn)
+	if _, err := u.WriteToUDPAddrPort([]byte("x"), netip.MustParseAddrPort("10.0.0.1:1")); !errors.Is(err, net.ErrWriteToConnected) {
+		t.Errorf("WriteTo on a connected socket: %v", err)
+	}
+	// Port unreachable from the peer is reported to a connected socket as
+	// ECONNREFUSED, as Linux does.
+	if _, err := c.Write([]byte("anyone?")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 10)); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("read after port unreachable: %v, want ECONNREFUSED", err)
+	}
+	// Only the connected peer's datagrams are received.
+	other, err := ListenPacket(a, "udp", ":9005")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.WriteTo([]byte("stranger"), c.LocalAddr())
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, err := c.Read(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("connected socket read %d bytes from a stranger (err %v)", n, err)
+	}
+}
+
+func TestStackCloseUnblocksUDPRead(t *testing.T) {
+	a, _ := newPair(t, pipe.Config{Seed: 1})
+	pc, err := ListenPacket(a, "udp", ":9006")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := pc.ReadFrom(make([]byte, 10))
+		done <- err
+	}()
+	time.AfterFunc(20*time.Millisecond, func() { a.Close() })
+	if err := <-done; !errors.Is(err, net.ErrClosed) {
+		t.Errorf("read after stack Close: %v", err)
+	}
+	if _, err := ListenPacket(a, "udp", ":9007"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("listen on a closed stack: %v", err)
+	}
+}

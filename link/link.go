@@ -1,0 +1,97 @@
+// Package link defines Endpoint, the interface between the renet stack and
+// whatever carries its packets: a Linux tap or TUN device, an AF_PACKET
+// socket, or an in-memory pipe.
+//
+// An Endpoint moves packets in batches, in the style of wireguard-go's
+// tun.Device, so that one system call or one lock acquisition can carry many
+// packets. What a packet is depends on the Medium: a whole Ethernet II frame
+// (without FCS) for Ethernet, or a bare IPv4 packet for IP.
+//
+// Concurrency: one goroutine calls ReadBatch at a time (the stack's driver);
+// WriteBatch may be called from any goroutine, but callers serialise their
+// writes themselves if they care about order. Close may be called from any
+// goroutine at any time and makes a pending ReadBatch return net.ErrClosed.
+//
+// Offload: an endpoint that can accept TCP segments larger than its MTU and
+// cut them itself (TSO/GSO), or hand up coalesced segments (GRO), will say
+// so through Offload. No endpoint does yet; the stack then builds every
+// packet at most MTU bytes long with its checksums complete.
+package link
+
+import "net"
+
+// Medium is the kind of packet an Endpoint carries.
+type Medium uint8
+
+const (
+	// Ethernet endpoints carry Ethernet II frames: 14-byte header (18 with
+	// an 802.1Q tag), no preamble, no FCS. The stack runs ARP over them.
+	Ethernet Medium = iota + 1
+	// IP endpoints carry bare IP packets, as a TUN device does. No ARP.
+	IP
+)
+
+func (m Medium) String() string {
+	switch m {
+	case Ethernet:
+		return "ethernet"
+	case IP:
+		return "ip"
+	}
+	return "unknown"
+}
+
+// HeaderLen is the number of bytes of link-layer header the medium puts in
+// front of an IP packet.
+func (m Medium) HeaderLen() int {
+	if m == Ethernet {
+		return 14
+	}
+	return 0
+}
+
+// Offload describes the segmentation and checksum offloads a link performs.
+// The zero value means none: every packet written must be complete and at
+// most MTU bytes of IP packet.
+type Offload struct {
+	// TSO is set when WriteBatch accepts TCP segments of up to MaxSegment
+	// bytes of IP packet and cuts them into MTU-sized packets itself.
+	TSO        bool
+	MaxSegment int
+}
+
+// Endpoint is a link the stack sends and receives packets on.
+type Endpoint interface {
+	// ReadBatch blocks until at least one packet has arrived, then copies
+	// up to len(bufs) packets into bufs, one per buffer, storing each
+	// packet's length in the matching element of sizes, and returns how
+	// many it stored. A packet longer than its buffer is truncated to the
+	// buffer's length. After Close it returns net.ErrClosed.
+	// Each buffer should be at least MTU()+Medium().HeaderLen() bytes
+	// (plus 4 for a VLAN tag).
+	ReadBatch(bufs [][]byte, sizes []int) (n int, err error)
+
+	// WriteBatch sends each packet in pkts. It returns how many it sent;
+	// an error is returned only for the first packet that failed. It does
+	// not retain the slices after it returns.
+	WriteBatch(pkts [][]byte) (n int, err error)
+
+	// MTU is the largest IP packet, in bytes, the link carries (1500 for
+	// ordinary Ethernet). It excludes the link-layer header.
+	MTU() int
+
+	// Medium says whether packets are Ethernet frames or IP packets.
+	Medium() Medium
+
+	// HardwareAddr is the endpoint's own MAC address for Ethernet links,
+	// or nil when it has none (IP medium, or a link that lets the stack
+	// choose).
+	HardwareAddr() net.HardwareAddr
+
+	// Offload reports the offloads this endpoint performs.
+	Offload() Offload
+
+	// Close releases the link and unblocks a pending ReadBatch. Calling it
+	// more than once is harmless.
+	Close() error
+}

@@ -1,0 +1,87 @@
+package netstack
+
+import (
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Config configures a Stack. Only Addrs is required.
+type Config struct {
+	// Addrs are the stack's IPv4 addresses with their on-link prefixes,
+	// e.g. 192.168.69.1/24. Hosts inside a prefix are reached directly;
+	// everything else goes through Gateway.
+	Addrs []netip.Prefix
+
+	// Gateway is the optional default router. It must lie inside one of
+	// the prefixes in Addrs.
+	Gateway netip.Addr
+
+	// HardwareAddr is the stack's own MAC address on an Ethernet link.
+	// When nil the link's address is used; when the link has none either,
+	// a random locally administered address is chosen.
+	HardwareAddr net.HardwareAddr
+
+	// UDPReceiveBuffer bounds the bytes queued on one UDP socket that the
+	// user has not yet read (SO_RCVBUF). Default 256 KiB.
+	UDPReceiveBuffer int
+
+	// ARPTimeout is how long a resolved neighbour entry stays valid.
+	// Default 60s.
+	ARPTimeout time.Duration
+
+	// ARPRetries is how many ARP requests are sent, one per ARPRetryInterval,
+	// before a neighbour is declared unreachable and its queued packets
+	// dropped. Defaults 3 and 1s, as Linux's mcast_solicit and
+	// retrans_time.
+	ARPRetries       int
+	ARPRetryInterval time.Duration
+
+	// ReassemblyTimeout bounds how long fragments of an incomplete datagram
+	// are kept. Default 30s (Linux's ipfrag_time).
+	ReassemblyTimeout time.Duration
+
+	// ReassemblyMemory bounds the bytes held for incomplete datagrams.
+	// Default 4 MiB.
+	ReassemblyMemory int
+
+	// ICMPRate and ICMPBurst configure the token bucket limiting ICMP
+	// messages the stack originates (errors and echo replies), per second
+	// and in a burst. Defaults 1000 and 50, as Linux's icmp_msgs_per_sec
+	// and icmp_msgs_burst.
+	ICMPRate  int
+	ICMPBurst int
+
+	// Logger, when set, receives debug records about dropped packets and
+	// state changes. Records are formatted only when the logger is enabled
+	// at that level.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.UDPReceiveBuffer <= 0 {
+		c.UDPReceiveBuffer = 256 << 10
+	}
+	if c.ARPTimeout <= 0 {
+		c.ARPTimeout = 60 * time.Second
+	}
+	if c.ARPRetries <= 0 {
+		c.ARPRetries = 3
+	}
+	if c.ARPRetryInterval <= 0 {
+		c.ARPRetryInterval = time.Second
+	}
+	if c.ReassemblyTimeout <= 0 {
+		c.ReassemblyTimeout = 30 * time.Second
+	}
+	if c.ReassemblyMemory <= 0 {
+		c.ReassemblyMemory = 4 << 20
+	}
+	if c.ICMPRate <= 0 {
+		c.ICMPRate = 1000
+	}
+	if c.ICMPBurst <= 0 {
+		c.ICMPBurst = 50
+	}
+}

@@ -1,0 +1,46 @@
+package netstack
+
+import (
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// ethernetInput handles one Ethernet frame. Called with mu held.
+func (s *Stack) ethernetInput(now time.Time, b []byte) {
+	eth, err := wire.ParseEthernet(b)
+	if err != nil {
+		s.drop(DropLinkTruncated)
+		return
+	}
+	// Accept frames to us and to broadcast; multicast we never joined and
+	// other hosts' unicast (seen on a promiscuous or shared link) are not ours.
+	if dst := eth.Dst(); dst != s.mac && !dst.IsBroadcast() {
+		s.drop(DropLinkForeignMAC)
+		return
+	}
+	if _, tagged := eth.VLAN(); tagged {
+		s.drop(DropLinkVLAN)
+		return
+	}
+	switch eth.EtherType() {
+	case wire.EtherTypeIPv4:
+		s.ipInput(now, eth.Payload())
+	case wire.EtherTypeARP:
+		s.arpInput(now, eth.Payload())
+	default:
+		s.drop(DropLinkEtherType)
+	}
+}
+
+// frameHeaderLen is the link header the stack writes in front of IP
+// packets: 14 bytes on Ethernet, none on an IP link.
+func (s *Stack) frameHeaderLen() int {
+	return s.medium.HeaderLen()
+}
+
+// writeEthernet writes an Ethernet header at b[0:14].
+func (s *Stack) writeEthernet(b []byte, dst wire.MAC, t wire.EtherType) {
+	f := wire.EthernetFields{Dst: dst, Src: s.mac, Type: t}
+	f.Encode(b)
+}

@@ -1,0 +1,159 @@
+package netstack
+
+import (
+	"errors"
+	"syscall"
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// icmpQuoteLimit is how much of an offending datagram an ICMP error quotes:
+// as much as fits in 576 bytes (RFC 1812 §4.3.2.3), which is what Linux does.
+const icmpQuoteLimit = 576 - wire.IPv4MinHeaderLen - wire.ICMPv4HeaderLen
+
+// tokenBucket limits the rate of ICMP messages we originate (RFC 1812
+// §4.3.2.8).
+type tokenBucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (t *tokenBucket) allow(now time.Time) bool {
+	if !t.last.IsZero() {
+		t.tokens += now.Sub(t.last).Seconds() * t.rate
+		if t.tokens > t.burst {
+			t.tokens = t.burst
+		}
+	}
+	t.last = now
+	if t.tokens < 1 {
+		return false
+	}
+	t.tokens--
+	return true
+}
+
+// icmpInput handles an ICMPv4 message addressed to us. Called with mu held.
+func (s *Stack) icmpInput(now time.Time, d *datagram) {
+	m, err := wire.ParseICMPv4(d.payload)
+	if err != nil {
+		if errors.Is(err, wire.ErrBadChecksum) {
+			s.drop(DropICMPChecksum)
+		} else {
+			s.drop(DropICMPMalformed)
+		}
+		return
+	}
+	s.stats.ICMPIn++
+	switch m.Type() {
+	case wire.ICMPEchoRequest:
+		s.stats.EchoRequestsIn++
+		s.sendEchoReply(now, d, m)
+	case wire.ICMPDestUnreachable, wire.ICMPTimeExceeded, wire.ICMPParameterProblem:
+		s.stats.ICMPErrorsIn++
+		s.icmpErrorInput(m)
+	}
+}
+
+// sendEchoReply answers an echo request (RFC 792; RFC 1122 §3.2.2.6: same
+// identifier, sequence number and data). Requests to a broadcast address are
+// ignored, as Linux does by default (icmp_echo_ignore_broadcasts), so the
+// stack cannot be used as a smurf amplifier.
+func (s *Stack) sendEchoReply(now time.Time, d *datagram, req wire.ICMPv4) {
+	if d.broadcast {
+		return
+	}
+	if !s.icmp.allow(now) {
+		s.drop(DropICMPRateLimited)
+		return
+	}
+	n := len(req)
+	p := s.newPacket(n)
+	b := (*p)[s.transportOffset():]
+	copy(b[wire.ICMPv4HeaderLen:n], req.Payload())
+	f := wire.ICMPv4Fields{Type: wire.ICMPEchoReply, Rest: wire.EchoRest(req.ID(), req.Seq())}
+	f.Encode(b[:n])
+	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: d.dst, Dst: d.src}
+	if s.sendIP(now, p, &ipf, n) == nil {
+		s.stats.ICMPOut++
+		s.stats.EchoRepliesOut++
+	}
+}
+
+// sendICMPError reports a problem with datagram d to its sender, subject to
+// RFC 1122 §3.2.2's rules: never about an ICMP error, a broadcast, a
+// non-initial fragment, or a source that is not a unicast host.
+func (s *Stack) sendICMPError(now time.Time, d *datagram, typ wire.ICMPType, code uint8) {
+	if d.broadcast || !d.firstFragment || s.badSource(d.src) {
+		return
+	}
+	if d.proto == wire.IPProtoICMP {
+		if len(d.payload) < 1 {
+			return
+		}
+		switch wire.ICMPType(d.payload[0]) {
+		case wire.ICMPEchoRequest, wire.ICMPEchoReply:
+		default:
+			return
+		}
+	}
+	if !s.icmp.allow(now) {
+		s.drop(DropICMPRateLimited)
+		return
+	}
+	quoted := len(d.header) + len(d.payload)
+	if quoted > icmpQuoteLimit {
+		quoted = icmpQuoteLimit
+	}
+	n := wire.ICMPv4HeaderLen + quoted
+	p := s.newPacket(n)
+	b := (*p)[s.transportOffset():]
+	k := copy(b[wire.ICMPv4HeaderLen:n], d.header)
+	copy(b[wire.ICMPv4HeaderLen+k:n], d.payload)
+	f := wire.ICMPv4Fields{Type: typ, Code: code}
+	f.Encode(b[:n])
+	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: d.dst, Dst: d.src}
+	if s.sendIP(now, p, &ipf, n) == nil {
+		s.stats.ICMPOut++
+		s.stats.ICMPUnreachablesOut++
+	}
+}
+
+// icmpErrorInput passes an ICMP error to the socket that sent the datagram
+// it quotes (RFC 1122 §3.2.2.1, §4.1.3.3).
+func (s *Stack) icmpErrorInput(m wire.ICMPv4) {
+	inner, err := m.Inner()
+	if err != nil || !s.isLocal(inner.Src) {
+		return
+	}
+	if inner.Protocol == wire.IPProtoUDP {
+		s.udpICMPError(inner, icmpErrno(m))
+	}
+}
+
+// icmpErrno maps an ICMP error to the errno Linux reports for it
+// (net/ipv4/icmp.c's icmp_err_convert).
+func icmpErrno(m wire.ICMPv4) syscall.Errno {
+	switch m.Type() {
+	case wire.ICMPDestUnreachable:
+		switch m.Code() {
+		case wire.ICMPNetUnreachable:
+			return syscall.ENETUNREACH
+		case wire.ICMPHostUnreachable:
+			return syscall.EHOSTUNREACH
+		case wire.ICMPProtoUnreachable:
+			return syscall.ENOPROTOOPT
+		case wire.ICMPPortUnreachable:
+			return syscall.ECONNREFUSED
+		case wire.ICMPFragNeeded:
+			return syscall.EMSGSIZE
+		}
+		return syscall.EHOSTUNREACH
+	case wire.ICMPTimeExceeded:
+		return syscall.EHOSTUNREACH
+	case wire.ICMPParameterProblem:
+		return syscall.EPROTO
+	}
+	return syscall.EHOSTUNREACH
+}

@@ -1,0 +1,262 @@
+package netstack
+
+import (
+	"errors"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/internal/reasm"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// defaultTTL is the TTL of packets we originate (Linux's ip_default_ttl).
+const defaultTTL = 64
+
+// isLocal reports whether a is one of the stack's addresses.
+func (s *Stack) isLocal(a netip.Addr) bool {
+	for _, p := range s.cfg.Addrs {
+		if p.Addr() == a {
+			return true
+		}
+	}
+	return false
+}
+
+// onLink reports whether a lies inside one of the stack's prefixes.
+func (s *Stack) onLink(a netip.Addr) bool {
+	for _, p := range s.cfg.Addrs {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBroadcast reports whether a is the limited broadcast address or the
+// directed broadcast address of one of our prefixes (RFC 919, RFC 922).
+func (s *Stack) isBroadcast(a netip.Addr) bool {
+	if a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return true
+	}
+	for _, p := range s.cfg.Addrs {
+		if p.Bits() < 31 && p.Contains(a) && a == lastAddr(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastAddr returns the highest address of an IPv4 prefix.
+func lastAddr(p netip.Prefix) netip.Addr {
+	a := p.Masked().Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	v |= host
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// sourceFor picks our address to send to dst from: the one on dst's link,
+// else the one on the gateway's link, else the first.
+func (s *Stack) sourceFor(dst netip.Addr) netip.Addr {
+	for _, p := range s.cfg.Addrs {
+		if p.Contains(dst) {
+			return p.Addr()
+		}
+	}
+	if s.cfg.Gateway.IsValid() {
+		for _, p := range s.cfg.Addrs {
+			if p.Contains(s.cfg.Gateway) {
+				return p.Addr()
+			}
+		}
+	}
+	return s.cfg.Addrs[0].Addr()
+}
+
+// route returns the next hop for dst: dst itself when on-link (or local),
+// else the gateway. ENETUNREACH when there is neither, as Linux reports.
+func (s *Stack) route(dst netip.Addr) (netip.Addr, error) {
+	if !dst.Is4() {
+		return netip.Addr{}, syscall.EAFNOSUPPORT
+	}
+	if s.isLocal(dst) || s.onLink(dst) || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return dst, nil
+	}
+	if s.cfg.Gateway.IsValid() {
+		return s.cfg.Gateway, nil
+	}
+	return netip.Addr{}, syscall.ENETUNREACH
+}
+
+// badSource reports a source address no host may send from (RFC 1122
+// §3.2.1.3): unspecified, broadcast, multicast, loopback or class E.
+func (s *Stack) badSource(a netip.Addr) bool {
+	if a.IsUnspecified() || a.IsMulticast() || a.IsLoopback() || s.isBroadcast(a) {
+		return true
+	}
+	return a.As4()[0] >= 240
+}
+
+// ipInput handles one IPv4 packet from the link. Called with mu held.
+func (s *Stack) ipInput(now time.Time, b []byte) {
+	ip, err := wire.ParseIPv4(b)
+	if err != nil {
+		switch {
+		case errors.Is(err, wire.ErrTruncated):
+			s.drop(DropIPTruncated)
+		case errors.Is(err, wire.ErrBadChecksum):
+			s.drop(DropIPChecksum)
+		default:
+			s.drop(DropIPMalformed)
+		}
+		return
+	}
+	s.stats.IPPacketsIn++
+	if s.badSource(ip.Src()) || s.isLocal(ip.Src()) {
+		s.drop(DropIPBadSource)
+		return
+	}
+	s.ipDeliver(now, ip)
+}
+
+// ipDeliver hands a validated packet addressed to us to its transport
+// protocol, reassembling fragments first. Called with mu held.
+func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
+	dst := ip.Dst()
+	bcast := s.isBroadcast(dst)
+	if !bcast && !s.isLocal(dst) {
+		s.drop(DropIPNotForUs)
+		return
+	}
+	d := datagram{
+		src: ip.Src(), dst: dst, proto: ip.Protocol(), broadcast: bcast,
+		header: ip[:ip.HeaderLen()], payload: ip.Payload(),
+		firstFragment: ip.FragmentOffset() == 0,
+	}
+	if ip.MoreFragments() || ip.FragmentOffset() > 0 {
+		s.stats.FragmentsIn++
+		key := reasm.Key{Src: d.src, Dst: dst, ID: ip.ID(), Proto: uint8(d.proto)}
+		whole, done, err := s.reasm.Add(now, key, ip.FragmentOffset(), ip.MoreFragments(), d.payload)
+		if err != nil {
+			switch {
+			case errors.Is(err, reasm.ErrDuplicate):
+				s.drop(DropFragDuplicate)
+			case errors.Is(err, reasm.ErrOverlap):
+				s.drop(DropFragOverlap)
+			case errors.Is(err, reasm.ErrLimit):
+				s.drop(DropFragLimit)
+			default:
+				s.drop(DropFragMalformed)
+			}
+			return
+		}
+		if !done {
+			return
+		}
+		s.stats.Reassembled++
+		d.payload = whole
+		d.firstFragment = true
+	}
+	switch d.proto {
+	case wire.IPProtoICMP:
+		s.icmpInput(now, &d)
+	case wire.IPProtoUDP:
+		s.udpInput(now, &d)
+	default:
+		s.drop(DropIPUnknownProtocol)
+		// RFC 1122 §3.2.2.1: protocol unreachable.
+		s.sendICMPError(now, &d, wire.ICMPDestUnreachable, wire.ICMPProtoUnreachable)
+	}
+}
+
+// datagram is a whole IPv4 datagram addressed to us, as the transport
+// protocols see it.
+type datagram struct {
+	src, dst      netip.Addr
+	proto         wire.IPProto
+	broadcast     bool   // sent to a broadcast address
+	firstFragment bool   // holds the start of the datagram (always after reassembly)
+	header        []byte // the IP header as received (of the last fragment, if reassembled)
+	payload       []byte
+}
+
+// packetHeadroom is where an IPv4 header starts in an outgoing buffer, and
+// transportOffset where the transport header starts.
+func (s *Stack) packetHeadroom() int  { return s.frameHeaderLen() }
+func (s *Stack) transportOffset() int { return s.frameHeaderLen() + wire.IPv4MinHeaderLen }
+func (s *Stack) maxTransportLen() int { return s.mtu - wire.IPv4MinHeaderLen }
+func (s *Stack) newPacket(transportLen int) *[]byte {
+	return s.getBuf(s.transportOffset() + transportLen)
+}
+
+// sendIP fills in the IPv4 header of an outgoing packet whose transport
+// header and payload, n bytes, already sit at (*p)[transportOffset():], then
+// fragments it if it exceeds the MTU and sends it to the next hop. It takes
+// ownership of p. f.Src is chosen when unset. Called with mu held.
+func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) error {
+	nextHop, err := s.route(f.Dst)
+	if err != nil {
+		s.putBuf(p)
+		s.drop(DropIPNoRoute)
+		return err
+	}
+	if !f.Src.IsValid() || f.Src.IsUnspecified() {
+		f.Src = s.sourceFor(f.Dst)
+	}
+	if f.TTL == 0 {
+		f.TTL = defaultTTL
+	}
+	s.ipID++
+	f.ID = s.ipID
+	hl := s.packetHeadroom()
+	s.stats.IPPacketsOut++
+	if s.isLocal(f.Dst) {
+		// Loopback: deliver without touching the link, as the kernel's lo.
+		f.Encode((*p)[hl:], n)
+		if ip, err := wire.ParseIPv4((*p)[hl : hl+wire.IPv4MinHeaderLen+n]); err == nil {
+			s.ipDeliver(now, ip)
+		}
+		s.putBuf(p)
+		return nil
+	}
+	if wire.IPv4MinHeaderLen+n <= s.mtu {
+		f.Encode((*p)[hl:], n)
+		*p = (*p)[:hl+wire.IPv4MinHeaderLen+n]
+		s.sendFrame(now, p, nextHop)
+		return nil
+	}
+	if f.DontFragment {
+		s.putBuf(p)
+		s.drop(DropIPTooBig)
+		return syscall.EMSGSIZE
+	}
+	// RFC 791 §3.2 fragmentation: every fragment but the last carries a
+	// multiple of 8 bytes of the original payload.
+	payload := (*p)[s.transportOffset() : s.transportOffset()+n]
+	chunk := (s.mtu - wire.IPv4MinHeaderLen) &^ 7
+	for off := 0; off < n; off += chunk {
+		end := min(off+chunk, n)
+		q := s.newPacket(end - off)
+		copy((*q)[s.transportOffset():], payload[off:end])
+		ff := *f
+		ff.FragmentOffset = off
+		ff.MoreFragments = end < n
+		ff.Encode((*q)[hl:], end-off)
+		*q = (*q)[:s.transportOffset()+end-off]
+		s.stats.FragmentsOut++
+		s.sendFrame(now, q, nextHop)
+	}
+	s.putBuf(p)
+	return nil
+}
+
+// sendFrame puts the link header on a finished IP packet and queues it.
+func (s *Stack) sendFrame(now time.Time, p *[]byte, nextHop netip.Addr) {
+	if s.medium == link.IP {
+		s.queue(p)
+		return
+	}
+	s.sendToNeighbour(now, p, nextHop)
+}

@@ -1,0 +1,374 @@
+package netstack
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/internal/reasm"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// readBatch is how many packets the driver asks the link for at once.
+const readBatch = 64
+
+// Stack is one instance of the protocol stack on one link. Create it with
+// New; it runs until Close.
+type Stack struct {
+	ep     link.Endpoint
+	medium link.Medium
+	mtu    int
+	mac    wire.MAC
+	cfg    Config
+	log    *slog.Logger
+
+	// frameSize is the buffer size for one link packet: MTU plus the
+	// largest link header (Ethernet with one VLAN tag).
+	frameSize int
+	frames    sync.Pool // *[]byte of cap frameSize
+	bigs      sync.Pool // *[]byte of cap bigSize, for datagrams beyond one frame
+
+	done     chan struct{} // closed by Close
+	driverWG sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+
+	// writeMu serialises flushers so packets leave in queue order.
+	writeMu sync.Mutex
+	flushq  []*[]byte // owned by the writeMu holder
+	wbufs   [][]byte  // owned by the writeMu holder
+
+	mu sync.Mutex
+	// Everything below is guarded by mu.
+	outq     []*[]byte // packets waiting to be written to the link
+	stats    Stats
+	neigh    neighbourCache
+	reasm    *reasm.Reassembler
+	ipID     uint16
+	icmp     tokenBucket
+	udp      udpTable
+	timer    *time.Timer
+	timerAt  time.Time // zero when the timer is not armed
+	scratch  [64]byte  // small scratch for headers built under mu
+	stopping bool
+}
+
+// bigSize is the largest IPv4 datagram plus link header room.
+const bigSize = 65535 + 18
+
+// New starts a stack on ep. The stack owns ep from now on and closes it in
+// Close.
+func New(ep link.Endpoint, cfg Config) (*Stack, error) {
+	if ep == nil {
+		return nil, errors.New("netstack: nil link endpoint")
+	}
+	if len(cfg.Addrs) == 0 {
+		return nil, errors.New("netstack: Config.Addrs is empty")
+	}
+	for _, p := range cfg.Addrs {
+		if !p.Addr().Is4() || !p.IsValid() || p.Bits() == 0 {
+			return nil, fmt.Errorf("netstack: address %v is not an IPv4 prefix", p)
+		}
+		if !p.Addr().IsGlobalUnicast() && !p.Addr().IsPrivate() && !p.Addr().IsLinkLocalUnicast() {
+			return nil, fmt.Errorf("netstack: address %v is not a unicast address", p.Addr())
+		}
+	}
+	cfg.setDefaults()
+	s := &Stack{
+		ep:     ep,
+		medium: ep.Medium(),
+		mtu:    ep.MTU(),
+		cfg:    cfg,
+		log:    cfg.Logger,
+		done:   make(chan struct{}),
+	}
+	if s.medium != link.Ethernet && s.medium != link.IP {
+		return nil, fmt.Errorf("netstack: unsupported link medium %v", s.medium)
+	}
+	if s.mtu < 68 { // RFC 791: every internet module must forward 68 bytes
+		return nil, fmt.Errorf("netstack: link MTU %d is below IPv4's minimum of 68", s.mtu)
+	}
+	if cfg.Gateway.IsValid() && !s.onLink(cfg.Gateway) {
+		return nil, fmt.Errorf("netstack: gateway %v is not inside any of %v", cfg.Gateway, cfg.Addrs)
+	}
+	if s.medium == link.Ethernet {
+		switch {
+		case len(cfg.HardwareAddr) == 6:
+			s.mac = wire.MACFrom(cfg.HardwareAddr)
+		case cfg.HardwareAddr != nil:
+			return nil, fmt.Errorf("netstack: hardware address %v is not 6 bytes", cfg.HardwareAddr)
+		case len(ep.HardwareAddr()) == 6:
+			s.mac = wire.MACFrom(ep.HardwareAddr())
+		default:
+			rand.Read(s.mac[:])
+			s.mac[0] = s.mac[0]&^1 | 2 // unicast, locally administered
+		}
+	}
+	s.frameSize = s.mtu + 18
+	s.frames.New = func() any { b := make([]byte, s.frameSize); return &b }
+	s.bigs.New = func() any { b := make([]byte, bigSize); return &b }
+	s.neigh.init()
+	s.reasm = reasm.New(reasm.Config{
+		Timeout:  cfg.ReassemblyTimeout,
+		MaxBytes: cfg.ReassemblyMemory,
+	})
+	s.icmp = tokenBucket{rate: float64(cfg.ICMPRate), burst: float64(cfg.ICMPBurst), tokens: float64(cfg.ICMPBurst)}
+	s.udp.init()
+	var id [2]byte
+	rand.Read(id[:])
+	s.ipID = uint16(id[0])<<8 | uint16(id[1])
+	s.timer = time.AfterFunc(time.Hour, s.onTimer)
+	s.timer.Stop()
+
+	if s.medium == link.Ethernet {
+		s.mu.Lock()
+		s.sendGratuitousARPs()
+		s.mu.Unlock()
+		s.flush()
+	}
+	s.driverWG.Add(1)
+	go s.drive()
+	return s, nil
+}
+
+// Close stops the driver, closes the link, and closes every socket: pending
+// and future calls on them fail with net.ErrClosed.
+func (s *Stack) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.closeMu.Unlock()
+
+	close(s.done)
+	err := s.ep.Close()
+	s.driverWG.Wait()
+	s.mu.Lock()
+	s.stopping = true
+	s.timer.Stop()
+	s.udp.closeAll()
+	for _, p := range s.outq {
+		s.putBuf(p)
+	}
+	s.outq = s.outq[:0]
+	s.mu.Unlock()
+	return err
+}
+
+// Done returns a channel closed when the stack is closed, for code that
+// waits on a socket and must give up when the stack goes away.
+func (s *Stack) Done() <-chan struct{} { return s.done }
+
+// Stats returns a snapshot of the stack's counters.
+func (s *Stack) Stats() Stats {
+	s.mu.Lock()
+	st := s.stats
+	st.NeighbourEntries = s.neigh.len()
+	st.ReassemblyPending = s.reasm.Len()
+	s.mu.Unlock()
+	return st
+}
+
+// Addrs returns the stack's configured addresses.
+func (s *Stack) Addrs() []netip.Prefix { return append([]netip.Prefix(nil), s.cfg.Addrs...) }
+
+// HardwareAddr returns the stack's MAC address, or nil on an IP link.
+func (s *Stack) HardwareAddr() net.HardwareAddr {
+	if s.medium != link.Ethernet {
+		return nil
+	}
+	return net.HardwareAddr(append([]byte(nil), s.mac[:]...))
+}
+
+// MTU returns the link's MTU.
+func (s *Stack) MTU() int { return s.mtu }
+
+// drive is the driver goroutine: read a batch, process it under one lock
+// acquisition, write what it produced.
+func (s *Stack) drive() {
+	defer s.driverWG.Done()
+	bufs := make([][]byte, readBatch)
+	sizes := make([]int, readBatch)
+	for i := range bufs {
+		bufs[i] = make([]byte, s.frameSize)
+	}
+	for {
+		n, err := s.ep.ReadBatch(bufs, sizes)
+		if err != nil {
+			select {
+			case <-s.done:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.mu.Lock()
+			s.stats.LinkReadErrors++
+			s.mu.Unlock()
+			if s.log != nil && s.log.Enabled(context.Background(), slog.LevelDebug) {
+				s.log.Debug("link read failed", "err", err)
+			}
+			// A persistent error must not spin the CPU.
+			select {
+			case <-s.done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			continue
+		}
+		s.mu.Lock()
+		now := time.Now()
+		for i := 0; i < n; i++ {
+			s.stats.FramesIn++
+			s.stats.BytesIn += uint64(sizes[i])
+			s.input(now, bufs[i][:sizes[i]])
+		}
+		s.armTimer(now)
+		s.mu.Unlock()
+		s.flush()
+	}
+}
+
+// input dispatches one packet read from the link. Called with mu held.
+func (s *Stack) input(now time.Time, b []byte) {
+	if s.medium == link.IP {
+		s.ipInput(now, b)
+		return
+	}
+	s.ethernetInput(now, b)
+}
+
+// onTimer runs when the stack's earliest deadline arrives.
+func (s *Stack) onTimer() {
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	s.timerAt = time.Time{}
+	s.runDue(now)
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+}
+
+// runDue does the timed work whose time has come. Called with mu held.
+func (s *Stack) runDue(now time.Time) {
+	s.neigh.tick(s, now)
+	if n := s.reasm.Expire(now); n > 0 {
+		s.stats.Drops[DropFragTimeout] += uint64(n)
+	}
+}
+
+// armTimer arms the stack timer for its earliest deadline. Called with mu
+// held after anything that may have added a deadline.
+func (s *Stack) armTimer(now time.Time) {
+	next := earliest(s.neigh.deadline(), s.reasm.Deadline())
+	if next.IsZero() || s.stopping {
+		return
+	}
+	if !s.timerAt.IsZero() && !next.Before(s.timerAt) {
+		return // already armed early enough
+	}
+	s.timerAt = next
+	d := next.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	s.timer.Reset(d)
+}
+
+// earliest returns the earlier of two deadlines, where zero means none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// getBuf returns a pooled buffer able to hold n bytes.
+func (s *Stack) getBuf(n int) *[]byte {
+	var p *[]byte
+	if n <= s.frameSize {
+		p = s.frames.Get().(*[]byte)
+		*p = (*p)[:s.frameSize]
+	} else {
+		p = s.bigs.Get().(*[]byte)
+		*p = (*p)[:bigSize]
+	}
+	return p
+}
+
+// putBuf returns a buffer from getBuf to its pool.
+func (s *Stack) putBuf(p *[]byte) {
+	if cap(*p) >= bigSize {
+		s.bigs.Put(p)
+	} else {
+		s.frames.Put(p)
+	}
+}
+
+// queue appends a finished link packet (buffer from getBuf, sliced to the
+// packet) to the output queue. Called with mu held.
+func (s *Stack) queue(p *[]byte) {
+	s.stats.FramesOut++
+	s.stats.BytesOut += uint64(len(*p))
+	s.outq = append(s.outq, p)
+}
+
+// flush writes the output queue to the link. Call it without mu held after
+// any operation that may have queued packets.
+func (s *Stack) flush() {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	for {
+		s.mu.Lock()
+		if len(s.outq) == 0 {
+			s.mu.Unlock()
+			return
+		}
+		s.outq, s.flushq = s.flushq[:0], s.outq
+		s.mu.Unlock()
+
+		s.wbufs = s.wbufs[:0]
+		for _, p := range s.flushq {
+			s.wbufs = append(s.wbufs, *p)
+		}
+		written := 0
+		for written < len(s.wbufs) {
+			n, err := s.ep.WriteBatch(s.wbufs[written:])
+			written += n
+			if err != nil {
+				s.mu.Lock()
+				s.stats.LinkWriteErrors++
+				s.stats.Drops[DropLinkWrite]++
+				s.mu.Unlock()
+				written++ // skip the packet that failed
+			}
+		}
+		for i, p := range s.flushq {
+			s.putBuf(p)
+			s.flushq[i] = nil
+			s.wbufs[i] = nil
+		}
+	}
+}
+
+// drop counts a dropped packet. Called with mu held.
+func (s *Stack) drop(r DropReason) {
+	s.stats.Drops[r]++
+	if s.log != nil && s.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.log.Debug("drop", "reason", r.String())
+	}
+}

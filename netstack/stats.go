@@ -1,0 +1,130 @@
+package netstack
+
+// DropReason says why the stack discarded a packet.
+type DropReason uint8
+
+// The reasons a packet is dropped. Each has a counter in Stats.Drops.
+const (
+	DropLinkTruncated       DropReason = iota // shorter than a link header
+	DropLinkForeignMAC                        // unicast to another MAC address
+	DropLinkVLAN                              // 802.1Q tagged; the stack is not on a VLAN
+	DropLinkEtherType                         // neither IPv4 nor ARP
+	DropARPMalformed                          // truncated or not Ethernet/IPv4
+	DropARPUnresolved                         // queued for a neighbour that never answered
+	DropARPQueueFull                          // too many packets waiting for one neighbour
+	DropIPTruncated                           // shorter than its headers claim
+	DropIPMalformed                           // bad version, header or total length
+	DropIPChecksum                            // header checksum wrong
+	DropIPBadSource                           // source broadcast, multicast, zero or ours
+	DropIPNotForUs                            // destination is not one of our addresses
+	DropIPUnknownProtocol                     // no handler for the protocol (ICMP sent)
+	DropIPNoRoute                             // outgoing packet with no route
+	DropIPTooBig                              // outgoing packet larger than MTU with DF set
+	DropFragOverlap                           // fragments overlap (datagram dropped)
+	DropFragMalformed                         // bad fragment offset or length
+	DropFragLimit                             // reassembly table or memory full
+	DropFragDuplicate                         // a fragment already held
+	DropFragTimeout                           // fragments expired before completion
+	DropICMPMalformed                         // truncated ICMP message
+	DropICMPChecksum                          // ICMP checksum wrong
+	DropICMPRateLimited                       // ICMP we would have sent, over the rate limit
+	DropUDPMalformed                          // truncated or bad length
+	DropUDPChecksum                           // UDP checksum wrong
+	DropUDPNoSocket                           // no socket on the port (ICMP sent)
+	DropUDPQueueFull                          // socket receive buffer full
+	DropUDPNotConnectedPeer                   // not from a connected socket's peer
+	DropLinkWrite                             // the link refused an outgoing packet
+	numDropReasons
+)
+
+var dropNames = [numDropReasons]string{
+	DropLinkTruncated:       "link-truncated",
+	DropLinkForeignMAC:      "link-foreign-mac",
+	DropLinkVLAN:            "link-vlan",
+	DropLinkEtherType:       "link-unknown-ethertype",
+	DropARPMalformed:        "arp-malformed",
+	DropARPUnresolved:       "arp-unresolved",
+	DropARPQueueFull:        "arp-queue-full",
+	DropIPTruncated:         "ip-truncated",
+	DropIPMalformed:         "ip-malformed",
+	DropIPChecksum:          "ip-bad-checksum",
+	DropIPBadSource:         "ip-bad-source",
+	DropIPNotForUs:          "ip-not-for-us",
+	DropIPUnknownProtocol:   "ip-unknown-protocol",
+	DropIPNoRoute:           "ip-no-route",
+	DropIPTooBig:            "ip-too-big",
+	DropFragOverlap:         "frag-overlap",
+	DropFragMalformed:       "frag-malformed",
+	DropFragLimit:           "frag-limit",
+	DropFragDuplicate:       "frag-duplicate",
+	DropFragTimeout:         "frag-timeout",
+	DropICMPMalformed:       "icmp-malformed",
+	DropICMPChecksum:        "icmp-bad-checksum",
+	DropICMPRateLimited:     "icmp-rate-limited",
+	DropUDPMalformed:        "udp-malformed",
+	DropUDPChecksum:         "udp-bad-checksum",
+	DropUDPNoSocket:         "udp-no-socket",
+	DropUDPQueueFull:        "udp-queue-full",
+	DropUDPNotConnectedPeer: "udp-not-connected-peer",
+	DropLinkWrite:           "link-write-error",
+}
+
+func (r DropReason) String() string {
+	if r < numDropReasons {
+		return dropNames[r]
+	}
+	return "unknown"
+}
+
+// DropReasons lists every reason, in order, for printing all counters.
+func DropReasons() []DropReason {
+	rs := make([]DropReason, numDropReasons)
+	for i := range rs {
+		rs[i] = DropReason(i)
+	}
+	return rs
+}
+
+// Stats is a snapshot of the stack's counters.
+type Stats struct {
+	FramesIn, FramesOut uint64 // packets read from and written to the link
+	BytesIn, BytesOut   uint64
+
+	ARPRequestsIn, ARPRepliesIn   uint64
+	ARPRequestsOut, ARPRepliesOut uint64
+
+	IPPacketsIn, IPPacketsOut uint64
+	FragmentsIn               uint64 // fragments received
+	Reassembled               uint64 // datagrams completed from fragments
+	FragmentsOut              uint64 // fragments sent (a datagram cut to fit the MTU)
+
+	ICMPIn, ICMPOut     uint64
+	EchoRequestsIn      uint64
+	EchoRepliesOut      uint64
+	ICMPErrorsIn        uint64 // unreachable, time exceeded, parameter problem
+	ICMPUnreachablesOut uint64 // port and protocol unreachable sent
+	UDPDatagramsIn      uint64 // delivered to a socket
+	UDPDatagramsOut     uint64
+	Drops               [numDropReasons]uint64 // indexed by DropReason
+	LinkReadErrors      uint64
+	LinkWriteErrors     uint64
+	NeighbourEntries    int // neighbour cache size at the time of the snapshot
+	ReassemblyPending   int // datagrams under reassembly at the time of the snapshot
+}
+
+// Dropped returns the counter for one reason.
+func (s Stats) Dropped(r DropReason) uint64 {
+	if r < numDropReasons {
+		return s.Drops[r]
+	}
+	return 0
+}
+
+// TotalDrops sums every drop counter.
+func (s Stats) TotalDrops() uint64 {
+	var n uint64
+	for _, d := range s.Drops {
+		n += d
+	}
+	return n
+}

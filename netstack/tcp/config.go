@@ -1,0 +1,131 @@
+package tcp
+
+import "time"
+
+// Config holds a connection's tunables. The zero value of every field means
+// the default that DefaultConfig documents, so Config{} is a sensible
+// configuration.
+type Config struct {
+	// MSS is the maximum segment size we advertise: the link MTU minus 40
+	// bytes of IPv4 and TCP headers. Default 1460.
+	MSS int
+	// RecvBufSize is the most received data buffered for the user. The
+	// window scale sent in our SYN is the smallest that lets the window
+	// cover it (RFC 7323 §2.2). Default 256 KiB.
+	RecvBufSize int
+	// SendBufSize is the most data Write buffers before it reports that it
+	// would block. Default 256 KiB.
+	SendBufSize int
+	// Nagle enables Nagle's algorithm (RFC 9293 §3.7.4). Default off, as Go's
+	// net package sets TCP_NODELAY.
+	Nagle bool
+	// DisableSACK, DisableTimestamps and DisableWindowScale keep the
+	// SACK-permitted (RFC 2018), timestamps (RFC 7323 §3) and window scale
+	// (RFC 7323 §2) options out of our SYNs.
+	DisableSACK, DisableTimestamps, DisableWindowScale bool
+	// InitialRTO is the retransmission timeout before any RTT sample.
+	// Default 1s (RFC 6298 §2.1).
+	InitialRTO time.Duration
+	// MinRTO is the floor of the retransmission timeout. Default 200ms,
+	// Linux's value: RFC 6298 §2.4 asks for 1s, a figure from an era of
+	// coarse clocks; with millisecond timestamps and delayed ACKs capped at
+	// 200ms, 200ms avoids spurious timeouts while recovering from tail
+	// loss five times faster.
+	MinRTO time.Duration
+	// MaxRTO caps the backed-off retransmission timeout. Default 120s
+	// (Linux's TCP_RTO_MAX).
+	MaxRTO time.Duration
+	// SynRetries is how many times a SYN is retransmitted before Connect
+	// fails with ETIMEDOUT. Default 6, as Linux (about 127s in all).
+	SynRetries int
+	// SynAckRetries is how many times a SYN-ACK is retransmitted before a
+	// half-open passive connection is dropped. Default 5, as Linux.
+	SynAckRetries int
+	// MaxRetries is how many times the same data is retransmitted before the
+	// connection fails with ETIMEDOUT. Default 15, as Linux's tcp_retries2.
+	MaxRetries int
+	// DelayedAck is the longest an ACK is delayed. Default 40ms (Linux's
+	// minimum); values above 200ms are clamped to 200ms (RFC 9293 §3.8.6.3,
+	// RFC 1122 §4.2.3.2). A negative value disables delayed ACKs.
+	DelayedAck time.Duration
+	// TimeWait is how long a connection stays in TIME-WAIT, 2*MSL.
+	// Default 60s (Linux).
+	TimeWait time.Duration
+	// KeepAlive enables keepalive probes (RFC 9293 §3.8.4) after
+	// KeepAliveIdle of silence, every KeepAliveInterval, failing the
+	// connection after KeepAliveCount unanswered probes. Defaults 2h, 75s
+	// and 9, as Linux.
+	KeepAlive         bool
+	KeepAliveIdle     time.Duration
+	KeepAliveInterval time.Duration
+	KeepAliveCount    int
+	// Congestion builds the congestion controller for a connection whose
+	// sender maximum segment size is smss bytes. Nil means NewReno.
+	Congestion func(smss int) Congestion
+}
+
+// The defaults DefaultConfig fills in.
+const (
+	DefaultMSS         = 1460
+	DefaultRecvBufSize = 256 << 10
+	DefaultSendBufSize = 256 << 10
+	// maxDelayedAck is the ceiling RFC 9293 §3.8.6.3 puts on an ACK's delay.
+	maxDelayedAck = 200 * time.Millisecond
+	// minMSS is the smallest sender MSS we accept from a peer (Linux's
+	// TCP_MIN_MSS); smaller values would leave no room for data beside 40
+	// bytes of options.
+	minMSS = 88
+	// defaultPeerMSS is the MSS assumed when the peer's SYN carries no MSS
+	// option (RFC 9293 §3.7.1).
+	defaultPeerMSS = 536
+	// minBufSize is the smallest buffer size a setter accepts.
+	minBufSize = 2048
+)
+
+// DefaultConfig returns the configuration the zero Config stands for.
+func DefaultConfig() Config {
+	var c Config
+	c.fill()
+	return c
+}
+
+// fill replaces zero fields by their defaults and clamps the others.
+func (c *Config) fill() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.MSS <= 0 {
+		c.MSS = DefaultMSS
+	}
+	c.MSS = max(c.MSS, minMSS)
+	if c.RecvBufSize <= 0 {
+		c.RecvBufSize = DefaultRecvBufSize
+	}
+	c.RecvBufSize = max(c.RecvBufSize, minBufSize)
+	if c.SendBufSize <= 0 {
+		c.SendBufSize = DefaultSendBufSize
+	}
+	c.SendBufSize = max(c.SendBufSize, minBufSize)
+	def(&c.InitialRTO, time.Second)
+	def(&c.MinRTO, 200*time.Millisecond)
+	def(&c.MaxRTO, 120*time.Second)
+	if c.SynRetries <= 0 {
+		c.SynRetries = 6
+	}
+	if c.SynAckRetries <= 0 {
+		c.SynAckRetries = 5
+	}
+	if c.MaxRetries <= 0 {
+		c.MaxRetries = 15
+	}
+	def(&c.DelayedAck, 40*time.Millisecond)
+	c.DelayedAck = min(c.DelayedAck, maxDelayedAck)
+	def(&c.TimeWait, 60*time.Second)
+	def(&c.KeepAliveIdle, 2*time.Hour)
+	def(&c.KeepAliveInterval, 75*time.Second)
+	if c.KeepAliveCount <= 0 {
+		c.KeepAliveCount = 9
+	}
+}

@@ -1,0 +1,257 @@
+package tcp
+
+import (
+	"time"
+)
+
+// Conn is one TCP connection: its transmission control block (RFC 9293
+// §3.3.1) and the state machine that drives it. It is sans-IO: it performs
+// no I/O, reads no clock and starts no goroutine. Segments go in through
+// Input, come out through Output, user data through Read and Write, and
+// time through the now arguments and Tick. A Conn is not safe for
+// concurrent use; the stack serialises every call.
+type Conn struct {
+	cfg     Config
+	state   State
+	passive bool // opened by Listen: a reset in SYN-RECEIVED just ends it
+
+	// Send sequence space (RFC 9293 §3.3.1).
+	//
+	//	     SND.UNA      SND.NXT      SND.MAX       SND.UNA+SND.WND
+	//	------|------------|------------|--------------|-------
+	//	acked | sent again | sent once  | may be sent  | beyond window
+	//
+	// sndMax is the highest sequence number ever sent plus one; sndNxt falls
+	// back to sndUna after a retransmission timeout (go-back-N) and climbs
+	// to sndMax again as segments are resent.
+	iss       Seq
+	sndUna    Seq
+	sndNxt    Seq
+	sndMax    Seq
+	sndWnd    int // peer's window, scaled
+	maxSndWnd int // largest window the peer has offered (RFC 5961 §5.2)
+	sndWl1    Seq
+	sndWl2    Seq
+	snd       sendBuffer
+	// finQueued is set once the user closed the sending direction: a FIN
+	// follows the last buffered byte, at sequence number snd.end().
+	finQueued bool
+	sndMSS    int // sender MSS from the peer's SYN, before options
+
+	// Receive sequence space.
+	irs    Seq
+	rcvNxt Seq
+	rcvAdv Seq // right edge of the window last advertised
+	rcv    recvBuffer
+	// finRcvd is set once the peer's FIN has been consumed (RCV.NXT is past
+	// it): Read returns io.EOF once the buffer is drained.
+	finRcvd bool
+	// oooFin is set when a FIN arrived out of order, at oooFinSeq.
+	oooFin    bool
+	oooFinSeq Seq
+
+	// Negotiated options (RFC 7323, RFC 2018).
+	wsOK      bool
+	sndWscale uint8 // shift applied to windows the peer sends
+	rcvWscale uint8 // shift applied to windows we send
+	sackOK    bool
+	tsOK      bool
+	tsRecent  uint32    // TS.Recent (RFC 7323 §4.3)
+	tsRecentT time.Time // when TS.Recent was set (RFC 7323 §5.5)
+	tsOffset  uint32
+	// lastAckSent is Last.ACK.sent of RFC 7323 §4.3: the ACK field of the
+	// last segment we sent.
+	lastAckSent Seq
+	// synOpt is what the peer's SYN offered, kept to build our SYN-ACK.
+	synOpt synOptions
+
+	// Timers as data: the zero time means "not armed".
+	rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt time.Time
+
+	rtt     rttEstimator
+	retries int // consecutive timeouts of the same data
+	// Karn's algorithm without timestamps: one segment is timed at a time
+	// and the measurement is abandoned if anything is retransmitted.
+	timing   bool
+	timedSeq Seq
+	timedAt  time.Time
+	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
+	// RFC 5681 §3.1 then start data transfer conservatively.
+	synRetransmitted bool
+	lastSend         time.Time
+
+	cc        Congestion
+	dupAcks   int
+	recovery  bool // in NewReno fast recovery
+	recover   Seq  // RFC 6582 "recover", stored as highest sent + 1
+	recoverOn bool // a fast retransmit must wait until SND.UNA reaches recover
+	retxNow   bool // retransmit one segment at SND.UNA (fast retransmit)
+	sb        scoreboard
+
+	// Pending output.
+	ackNow     bool // an ACK must go out now
+	ackPending int  // received in-order bytes not yet acknowledged
+	rcvMSS     int  // largest segment received: "full-sized" for delayed ACKs
+	rstPending bool
+	rst        Segment
+	probeNow   bool // send a zero-window or keepalive probe
+
+	probeBackoff int // persist timer exponent
+
+	keepAlive  bool
+	kaIdle     time.Duration
+	kaInterval time.Duration
+	kaCount    int
+	kaProbes   int
+	lastRecv   time.Time
+
+	// challenge ACK rate limit (RFC 5961 §7)
+	chalStart time.Time
+	chalCount int
+
+	err       error // sticky error
+	softErr   error // last ICMP soft error, reported on timeout
+	userClose bool  // Close (not CloseWrite) was called
+
+	stats ConnStats
+}
+
+// synOptions records the options of the peer's SYN.
+type synOptions struct {
+	ws            bool
+	sackPermitted bool
+	ts            bool
+}
+
+// NewConn returns a connection in state CLOSED configured by cfg. Call
+// Connect for an active open, or Listen (then SetISS and Input with the
+// SYN) for a passive one.
+func NewConn(cfg Config) *Conn {
+	cfg.fill()
+	c := &Conn{cfg: cfg}
+	c.snd.max = cfg.SendBufSize
+	c.rcv.max = cfg.RecvBufSize
+	c.rtt.init(&c.cfg)
+	c.keepAlive = cfg.KeepAlive
+	c.kaIdle, c.kaInterval, c.kaCount = cfg.KeepAliveIdle, cfg.KeepAliveInterval, cfg.KeepAliveCount
+	c.rcvMSS = defaultPeerMSS
+	return c
+}
+
+// SetISS sets our initial sequence number. The stack calls it on a
+// listening Conn before handing it the SYN; Connect calls it itself.
+func (c *Conn) SetISS(iss Seq) {
+	c.iss = iss
+	c.sndUna, c.sndNxt, c.sndMax = iss, iss, iss
+	c.snd.seq = iss.Add(1)
+	c.recover = iss.Add(1)
+}
+
+// SetTSOffset sets the offset added to our timestamp clock (RFC 7323 §5.4);
+// see ISNGenerator.TSOffset. Call it before the handshake.
+func (c *Conn) SetTSOffset(off uint32) { c.tsOffset = off }
+
+// Connect starts an active open (RFC 9293 §3.10.1): the connection moves to
+// SYN-SENT and the SYN is ready for Output.
+func (c *Conn) Connect(now time.Time, iss Seq) {
+	if c.state != Closed {
+		return
+	}
+	c.SetISS(iss)
+	c.state = SynSent
+	c.lastRecv = now
+}
+
+// Listen puts a fresh connection in LISTEN (RFC 9293 §3.10.1). The stack
+// makes one Conn per arriving SYN: Listen, SetISS, then Input(SYN).
+func (c *Conn) Listen() {
+	if c.state == Closed {
+		c.state = Listen
+		c.passive = true
+	}
+}
+
+// State returns the connection's state.
+func (c *Conn) State() State { return c.state }
+
+// Established reports whether the handshake has completed and the
+// connection has not been fully closed or reset.
+func (c *Conn) Established() bool { return c.state.synchronized() && c.state != TimeWait }
+
+// Done reports whether the connection is finished, including TIME-WAIT,
+// and has nothing left to send: the stack may forget it.
+func (c *Conn) Done() bool { return c.state == Closed && !c.rstPending }
+
+// Err returns the connection's sticky error: syscall.ECONNRESET,
+// ECONNREFUSED, ETIMEDOUT, or an error given to SoftError. It is nil while
+// the connection is healthy.
+func (c *Conn) Err() error { return c.err }
+
+// SoftError reports an ICMP error for the connection (RFC 9293 §3.9.2.2,
+// RFC 1122 §4.2.3.9). In SYN-SENT it fails the connection with err: the
+// stack passes only the errors it judges hard there, such as ECONNREFUSED
+// for port unreachable. In other states it is remembered, as Linux's
+// sk_err_soft, and reported instead of ETIMEDOUT if the connection later
+// times out.
+func (c *Conn) SoftError(err error) {
+	if err == nil {
+		return
+	}
+	if c.state == SynSent {
+		c.fail(err)
+		return
+	}
+	c.softErr = err
+}
+
+// smss is the sender maximum segment size used for congestion control:
+// the peer's MSS, capped by ours, less the timestamps option that every
+// segment carries once negotiated.
+func (c *Conn) smss() int {
+	m := min(c.sndMSS, c.cfg.MSS)
+	if c.tsOK {
+		m -= tsOptLen
+	}
+	return m
+}
+
+// enterTimeWait moves to TIME-WAIT and arms its 2*MSL timer (RFC 9293
+// §3.10.7.4); every other timer stops.
+func (c *Conn) enterTimeWait(now time.Time) {
+	c.state = TimeWait
+	c.rtoAt, c.probeAt, c.keepaliveAt = time.Time{}, time.Time{}, time.Time{}
+	c.timeWaitAt = now.Add(c.cfg.TimeWait)
+	c.snd.r.release()
+}
+
+// close moves to CLOSED and releases everything.
+func (c *Conn) close() {
+	c.state = Closed
+	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	c.ackNow, c.probeNow, c.retxNow = false, false, false
+	c.snd.r.release()
+	c.snd.n = 0
+	if c.rcv.n == 0 {
+		c.rcv.reset()
+	}
+}
+
+// fail ends the connection with err, discarding buffered data (RFC 9293
+// §3.10.7.4: on reset "all segment queues should be flushed").
+func (c *Conn) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+	c.rcv.reset()
+	c.close()
+}
+
+// queueRST arranges for a RST (with ACK when ack is set) to go out.
+func (c *Conn) queueRST(seq Seq, ack Seq, withAck bool) {
+	c.rstPending = true
+	c.rst = Segment{Seq: seq, Flags: rstFlag}
+	if withAck {
+		c.rst.Ack = ack
+		c.rst.Flags |= ackFlag
+	}
+}

@@ -1,0 +1,31 @@
+package tcp
+
+import "github.com/renet-go/renet/netstack/wire"
+
+// Segment is the part of a TCP segment the connection machine reads and
+// writes: everything in the header except ports, data offset, checksum and
+// urgent pointer, which belong to the stack.
+type Segment struct {
+	Seq, Ack Seq
+	Flags    wire.TCPFlags
+	// Window is the raw window field as on the wire, before any scaling.
+	Window  uint16
+	Options wire.TCPOptions
+	// Payload is the segment's data. In Input it is valid only during the
+	// call (the Conn copies what it keeps). In Output it aliases the buffer
+	// the caller passed.
+	Payload []byte
+}
+
+// seqLen is the sequence space the segment occupies: its data plus one for
+// each of SYN and FIN (RFC 9293 §3.4, SEG.LEN).
+func (s *Segment) seqLen() int {
+	n := len(s.Payload)
+	if s.Flags&wire.TCPFlagSYN != 0 {
+		n++
+	}
+	if s.Flags&wire.TCPFlagFIN != 0 {
+		n++
+	}
+	return n
+}

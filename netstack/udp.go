@@ -1,0 +1,411 @@
+package netstack
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// ErrWouldBlock is returned by non-blocking socket calls that cannot make
+// progress now; wait on the socket's notification channel and retry.
+var ErrWouldBlock = errors.New("netstack: operation would block")
+
+// The ephemeral port range, Linux's default ip_local_port_range.
+const (
+	ephemeralFirst = 32768
+	ephemeralLast  = 60999
+)
+
+// maxUDPPayload is the largest UDP payload an IPv4 datagram can carry.
+const maxUDPPayload = 65535 - wire.IPv4MinHeaderLen - wire.UDPHeaderLen
+
+// udpTable maps bound local addresses to sockets. The address of a key is
+// unspecified (0.0.0.0) for a socket bound to every address.
+type udpTable struct {
+	bound map[netip.AddrPort]*UDPSocket
+	ports map[uint16]int // sockets per port, to find conflicts and free ports
+}
+
+func (t *udpTable) init() {
+	t.bound = make(map[netip.AddrPort]*UDPSocket)
+	t.ports = make(map[uint16]int)
+}
+
+var anyAddr = netip.IPv4Unspecified()
+
+// conflicts reports whether binding a:port would clash with an existing
+// socket: the same address, or a wildcard on either side.
+func (t *udpTable) conflicts(a netip.Addr, port uint16) bool {
+	if a.IsUnspecified() {
+		return t.ports[port] > 0
+	}
+	return t.bound[netip.AddrPortFrom(a, port)] != nil || t.bound[netip.AddrPortFrom(anyAddr, port)] != nil
+}
+
+// lookup finds the socket for a datagram to dst:port: an exact binding
+// first, then a wildcard one.
+func (t *udpTable) lookup(dst netip.Addr, port uint16) *UDPSocket {
+	if u := t.bound[netip.AddrPortFrom(dst, port)]; u != nil {
+		return u
+	}
+	return t.bound[netip.AddrPortFrom(anyAddr, port)]
+}
+
+func (t *udpTable) closeAll() {
+	for _, u := range t.bound {
+		u.closeLocked()
+	}
+}
+
+// ephemeralPort picks a free port at random (RFC 6056 §3.3.1, Algorithm 1:
+// a random start, then a linear search) so off-path attackers cannot guess
+// it. conflict reports ports in use.
+func ephemeralPort(conflict func(uint16) bool) (uint16, bool) {
+	const n = ephemeralLast - ephemeralFirst + 1
+	start := rand.IntN(n)
+	for i := 0; i < n; i++ {
+		port := uint16(ephemeralFirst + (start+i)%n)
+		if !conflict(port) {
+			return port, true
+		}
+	}
+	return 0, false
+}
+
+// UDPSocket is a non-blocking UDP socket. Its methods are safe for
+// concurrent use. Blocking behaviour, deadlines and net errors are added by
+// package conn.
+type UDPSocket struct {
+	s        *Stack
+	local    netip.AddrPort // as bound; Addr may be 0.0.0.0
+	readable chan struct{}  // receives a token when data, an error or close arrives
+
+	// Guarded by s.mu.
+	remote   netip.AddrPort // connected peer, or the zero value
+	queue    datagramQueue
+	queued   int           // bytes charged against the receive buffer
+	rcvbuf   int           // receive buffer limit
+	softErr  syscall.Errno // ICMP error to report to a connected socket
+	isClosed bool
+}
+
+// udpDatagram is one received datagram waiting in a socket's queue.
+type udpDatagram struct {
+	buf  *[]byte
+	n    int
+	from netip.AddrPort
+}
+
+// datagramQueue is a FIFO ring of datagrams that grows only when full, so
+// in steady state it does not allocate.
+type datagramQueue struct {
+	ring       []udpDatagram
+	head, size int
+}
+
+func (q *datagramQueue) push(d udpDatagram) {
+	if q.size == len(q.ring) {
+		grown := make([]udpDatagram, max(8, 2*len(q.ring)))
+		for i := 0; i < q.size; i++ {
+			grown[i] = q.ring[(q.head+i)%len(q.ring)]
+		}
+		q.ring, q.head = grown, 0
+	}
+	q.ring[(q.head+q.size)%len(q.ring)] = d
+	q.size++
+}
+
+func (q *datagramQueue) pop() (udpDatagram, bool) {
+	if q.size == 0 {
+		return udpDatagram{}, false
+	}
+	d := q.ring[q.head]
+	q.ring[q.head] = udpDatagram{}
+	q.head = (q.head + 1) % len(q.ring)
+	q.size--
+	return d, true
+}
+
+// BindUDP opens a UDP socket bound to local. An unspecified address binds
+// every address of the stack; port 0 picks a free ephemeral port. Errors
+// are EADDRINUSE, EADDRNOTAVAIL (not one of our addresses), or
+// net.ErrClosed when the stack is closed.
+func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
+	a := local.Addr()
+	if !a.IsValid() {
+		a = anyAddr
+	}
+	a = a.Unmap()
+	if !a.Is4() {
+		return nil, syscall.EAFNOSUPPORT
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping || s.isClosing() {
+		return nil, net.ErrClosed
+	}
+	if !a.IsUnspecified() && !s.isLocal(a) {
+		return nil, syscall.EADDRNOTAVAIL
+	}
+	port := local.Port()
+	if port == 0 {
+		var ok bool
+		port, ok = ephemeralPort(func(p uint16) bool { return s.udp.conflicts(a, p) })
+		if !ok {
+			return nil, syscall.EADDRINUSE
+		}
+	} else if s.udp.conflicts(a, port) {
+		return nil, syscall.EADDRINUSE
+	}
+	u := &UDPSocket{
+		s:        s,
+		local:    netip.AddrPortFrom(a, port),
+		readable: make(chan struct{}, 1),
+		rcvbuf:   s.cfg.UDPReceiveBuffer,
+	}
+	s.udp.bound[u.local] = u
+	s.udp.ports[port]++
+	return u, nil
+}
+
+// isClosing reports whether Close has begun.
+func (s *Stack) isClosing() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// LocalAddr is the address the socket is bound to. For a socket bound to
+// every address and connected to a peer, it is the address the stack sends
+// from, as getsockname reports on Linux.
+func (u *UDPSocket) LocalAddr() netip.AddrPort {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	if u.local.Addr().IsUnspecified() && u.remote.IsValid() {
+		return netip.AddrPortFrom(u.s.sourceFor(u.remote.Addr()), u.local.Port())
+	}
+	return u.local
+}
+
+// RemoteAddr is the connected peer, or the zero value.
+func (u *UDPSocket) RemoteAddr() netip.AddrPort {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	return u.remote
+}
+
+// Connect fixes the socket's peer: sends without an address go to it, and
+// only datagrams from it are received.
+func (u *UDPSocket) Connect(remote netip.AddrPort) error {
+	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	if !remote.Addr().Is4() {
+		return syscall.EAFNOSUPPORT
+	}
+	if remote.Port() == 0 {
+		return syscall.EINVAL
+	}
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	if u.isClosed {
+		return net.ErrClosed
+	}
+	if _, err := u.s.route(remote.Addr()); err != nil {
+		return err
+	}
+	u.remote = remote
+	return nil
+}
+
+// Readable returns the socket's notification channel: it receives a token
+// whenever a datagram, an error or close arrives. After a token, retry
+// TryReadFrom until it returns ErrWouldBlock before waiting again.
+func (u *UDPSocket) Readable() <-chan struct{} { return u.readable }
+
+// TryReadFrom copies the next datagram into p and returns its length and
+// sender. A datagram longer than p is truncated and the rest discarded, as
+// with recvfrom(2). It returns ErrWouldBlock when nothing is queued, a
+// pending ICMP-reported errno once (connected sockets), or net.ErrClosed.
+func (u *UDPSocket) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	if u.isClosed {
+		return 0, netip.AddrPort{}, net.ErrClosed
+	}
+	if d, ok := u.queue.pop(); ok {
+		n := copy(p, (*d.buf)[:d.n])
+		u.queued -= cap(*d.buf)
+		u.s.putBuf(d.buf)
+		return n, d.from, nil
+	}
+	if e := u.softErr; e != 0 {
+		u.softErr = 0
+		return 0, netip.AddrPort{}, e
+	}
+	return 0, netip.AddrPort{}, ErrWouldBlock
+}
+
+// WriteTo sends p as one datagram to dst, or to the connected peer when dst
+// is the zero value. UDP never blocks: when the neighbour is not yet
+// resolved the datagram waits in a bounded queue, as on Linux.
+func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
+	s := u.s
+	if len(p) > maxUDPPayload {
+		return 0, syscall.EMSGSIZE
+	}
+	s.mu.Lock()
+	if u.isClosed {
+		s.mu.Unlock()
+		return 0, net.ErrClosed
+	}
+	if !dst.IsValid() {
+		dst = u.remote
+		if !dst.IsValid() {
+			s.mu.Unlock()
+			return 0, syscall.EDESTADDRREQ
+		}
+	}
+	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
+	if !dst.Addr().Is4() {
+		s.mu.Unlock()
+		return 0, syscall.EAFNOSUPPORT
+	}
+	if dst.Port() == 0 {
+		s.mu.Unlock()
+		return 0, syscall.EINVAL
+	}
+	if e := u.softErr; e != 0 && u.remote.IsValid() {
+		u.softErr = 0
+		s.mu.Unlock()
+		return 0, e
+	}
+	now := time.Now()
+	src := u.local.Addr()
+	if src.IsUnspecified() {
+		src = s.sourceFor(dst.Addr())
+	}
+	n := wire.UDPHeaderLen + len(p)
+	pkt := s.newPacket(n)
+	b := (*pkt)[s.transportOffset() : s.transportOffset()+n]
+	copy(b[wire.UDPHeaderLen:], p)
+	f := wire.UDPFields{SrcPort: u.local.Port(), DstPort: dst.Port()}
+	f.Encode(b, src, dst.Addr())
+	ipf := wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: src, Dst: dst.Addr()}
+	err := s.sendIP(now, pkt, &ipf, n)
+	if err == nil {
+		s.stats.UDPDatagramsOut++
+	}
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Close unbinds the socket and discards what it had queued. A blocked
+// reader is woken and sees net.ErrClosed.
+func (u *UDPSocket) Close() error {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	if u.isClosed {
+		return net.ErrClosed
+	}
+	if u.s.udp.bound[u.local] == u {
+		delete(u.s.udp.bound, u.local)
+		if u.s.udp.ports[u.local.Port()]--; u.s.udp.ports[u.local.Port()] <= 0 {
+			delete(u.s.udp.ports, u.local.Port())
+		}
+	}
+	u.closeLocked()
+	return nil
+}
+
+// closeLocked marks the socket closed and frees its queue. Called with
+// s.mu held.
+func (u *UDPSocket) closeLocked() {
+	u.isClosed = true
+	for {
+		d, ok := u.queue.pop()
+		if !ok {
+			break
+		}
+		u.s.putBuf(d.buf)
+	}
+	u.queued = 0
+	notify(u.readable)
+}
+
+// notify leaves a token in a capacity-one channel without blocking.
+func notify(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// udpInput handles a UDP datagram addressed to us (RFC 768, RFC 1122
+// §4.1.3). Called with mu held.
+func (s *Stack) udpInput(now time.Time, d *datagram) {
+	udp, err := wire.ParseUDP(d.payload)
+	if err != nil {
+		s.drop(DropUDPMalformed)
+		return
+	}
+	if !udp.VerifyChecksum(d.src, d.dst) {
+		s.drop(DropUDPChecksum)
+		return
+	}
+	u := s.udp.lookup(d.dst, udp.DstPort())
+	if u == nil {
+		s.drop(DropUDPNoSocket)
+		// RFC 1122 §4.1.3.1: port unreachable, never for broadcasts.
+		s.sendICMPError(now, d, wire.ICMPDestUnreachable, wire.ICMPPortUnreachable)
+		return
+	}
+	from := netip.AddrPortFrom(d.src, udp.SrcPort())
+	if u.remote.IsValid() && u.remote != from {
+		s.drop(DropUDPNotConnectedPeer)
+		return
+	}
+	payload := udp.Payload()
+	buf := s.getBuf(len(payload))
+	if u.queued+cap(*buf) > u.rcvbuf && u.queue.size > 0 {
+		s.putBuf(buf)
+		s.drop(DropUDPQueueFull)
+		return
+	}
+	n := copy(*buf, payload)
+	u.queue.push(udpDatagram{buf: buf, n: n, from: from})
+	u.queued += cap(*buf)
+	s.stats.UDPDatagramsIn++
+	notify(u.readable)
+}
+
+// udpICMPError records an ICMP-reported error for the connected socket that
+// sent the quoted datagram; unconnected sockets do not see such errors, as
+// on Linux without IP_RECVERR.
+func (s *Stack) udpICMPError(inner wire.IPv4Inner, errno syscall.Errno) {
+	u := s.udp.lookup(inner.Src, inner.SrcPort)
+	if u == nil || u.remote != netip.AddrPortFrom(inner.Dst, inner.DstPort) {
+		return
+	}
+	u.softErr = errno
+	notify(u.readable)
+}
+
+// SetReceiveBuffer sets the receive buffer limit in bytes (SO_RCVBUF).
+// Datagrams already queued stay; new ones are dropped while it is exceeded.
+func (u *UDPSocket) SetReceiveBuffer(n int) {
+	u.s.mu.Lock()
+	u.rcvbuf = n
+	u.s.mu.Unlock()
+}

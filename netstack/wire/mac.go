@@ -1,0 +1,47 @@
+package wire
+
+// MAC is an IEEE 802 MAC-48 hardware address. Unlike net.HardwareAddr it
+// is a comparable value: usable as a map key, copied without allocation.
+type MAC [6]byte
+
+// BroadcastMAC is the all-ones Ethernet broadcast address.
+var BroadcastMAC = MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+
+// MACFrom copies the first six bytes of hw into a MAC. It returns the zero
+// MAC if hw is shorter than six bytes, so a nil net.HardwareAddr is safe.
+func MACFrom(hw []byte) MAC {
+	var m MAC
+	if len(hw) >= len(m) {
+		copy(m[:], hw)
+	}
+	return m
+}
+
+// IsBroadcast reports whether m is ff:ff:ff:ff:ff:ff.
+func (m MAC) IsBroadcast() bool { return m == BroadcastMAC }
+
+// IsMulticast reports whether the group bit (the low bit of the first
+// byte, IEEE 802-2014 §8.2) is set. The broadcast address is a multicast
+// address too.
+func (m MAC) IsMulticast() bool { return m[0]&1 != 0 }
+
+// IsZero reports whether m is 00:00:00:00:00:00.
+func (m MAC) IsZero() bool { return m == MAC{} }
+
+// String formats m as six colon-separated lower-case hex bytes,
+// "02:00:00:00:00:01".
+func (m MAC) String() string {
+	return string(m.AppendTo(make([]byte, 0, 17)))
+}
+
+// AppendTo appends the String form of m to b.
+func (m MAC) AppendTo(b []byte) []byte {
+	const hex = "0123456789abcdef"
+	for i, x := range m {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, hex[x>>4], hex[x&0xf])
+	}
+	return b
+}
