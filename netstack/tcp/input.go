@@ -138,9 +138,7 @@ func (c *Conn) establish(now time.Time) {
 		// RFC 5681 §3.1: after a lost SYN the initial window is one segment;
 		// RFC 6298 §5.7: and the RTO restarts from 3s if no sample was
 		// taken.
-		for c.cc.Window() > smss {
-			c.cc.OnRTO(c.cc.Window(), true)
-		}
+		c.cc.OnRTO(c.cc.Window(), true)
 		if !c.rtt.haveSample {
 			c.rtt.rto = c.rtt.clamp(3 * time.Second)
 		}

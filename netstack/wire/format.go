@@ -173,9 +173,11 @@ func appendIPv4(dst, b []byte) []byte {
 	pl := p.Payload()
 	switch {
 	case p.FragmentOffset() != 0:
-		// A later fragment has no transport header to decode.
+		// A later fragment has no transport header to decode. With -nn
+		// tcpdump names even known protocols by number here.
 		dst = appendAddrs(dst, src, dstIP)
-		dst = append(dst, p.Protocol().String()...)
+		dst = append(dst, "ip-proto-"...)
+		dst = strconv.AppendUint(dst, uint64(p.Protocol()), 10)
 	case p.Protocol() == IPProtoTCP:
 		dst = appendTCP(dst, src, dstIP, pl)
 	case p.Protocol() == IPProtoUDP:

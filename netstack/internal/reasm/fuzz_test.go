@@ -41,69 +41,71 @@ func FuzzAdd(f *testing.F) {
 		0x00, 0x1f, 0xff, 0x00, 0x10, 1,
 		0xe1, 0x80, 0x01, 0xff, 0xff, 3,
 	})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		r := New(Config{MaxDatagrams: 4, MaxBytes: 150000, Timeout: 4 * time.Second})
-		payload := make([]byte, 1<<16)
-		var corrupted [8]bool // per key index: some fragment lied
-		now := t0
-		for len(data) >= 6 {
-			op := data[:6]
-			data = data[6:]
-			ki := int(op[0] & 7)
-			k := Key{
-				Src:   netip.AddrFrom4([4]byte{10, 0, 0, byte(ki >> 2)}),
-				Dst:   netip.AddrFrom4([4]byte{10, 0, 0, 99}),
-				ID:    uint16(ki & 3),
-				Proto: 17,
-			}
-			more := op[0]&8 != 0
-			corrupt := op[0]&16 != 0
-			now = now.Add(time.Duration(op[0]>>5) * time.Second)
-			blk := int(binary.BigEndian.Uint16(op[1:3]))
-			if blk&0x8000 != 0 {
-				blk &= 0x1f
-			} else {
-				blk &= 0x1fff
-			}
-			off := blk * 8
-			n := int(binary.BigEndian.Uint16(op[3:5]))
-			p := payload[:n]
-			for i := range p {
-				p[i] = fuzzByte(ki, off+i)
-				if corrupt {
-					p[i] ^= 0xa5
-				}
-			}
+	f.Fuzz(fuzzAdd)
+}
+
+func fuzzAdd(t *testing.T, data []byte) {
+	r := New(Config{MaxDatagrams: 4, MaxBytes: 150000, Timeout: 4 * time.Second})
+	payload := make([]byte, 1<<16)
+	var corrupted [8]bool // per key index: some fragment lied
+	now := t0
+	for len(data) >= 6 {
+		op := data[:6]
+		data = data[6:]
+		ki := int(op[0] & 7)
+		k := Key{
+			Src:   netip.AddrFrom4([4]byte{10, 0, 0, byte(ki >> 2)}),
+			Dst:   netip.AddrFrom4([4]byte{10, 0, 0, 99}),
+			ID:    uint16(ki & 3),
+			Proto: 17,
+		}
+		more := op[0]&8 != 0
+		corrupt := op[0]&16 != 0
+		now = now.Add(time.Duration(op[0]>>5) * time.Second)
+		blk := int(binary.BigEndian.Uint16(op[1:3]))
+		if blk&0x8000 != 0 {
+			blk &= 0x1f
+		} else {
+			blk &= 0x1fff
+		}
+		off := blk * 8
+		n := int(binary.BigEndian.Uint16(op[3:5]))
+		p := payload[:n]
+		for i := range p {
+			p[i] = fuzzByte(ki, off+i)
 			if corrupt {
-				corrupted[ki] = true
+				p[i] ^= 0xa5
 			}
-			got, done, err := r.Add(now, k, off, more, p)
-			if done {
-				if err != nil {
-					t.Fatalf("done with error %v", err)
-				}
-				if len(got) == 0 || len(got) > DefaultMaxDatagramSize {
-					t.Fatalf("completed datagram of %d bytes", len(got))
-				}
-				if !corrupted[ki] {
-					for i, b := range got {
-						if b != fuzzByte(ki, i) {
-							t.Fatalf("key %d: byte %d of %d is %#x, want %#x", ki, i, len(got), b, fuzzByte(ki, i))
-						}
+		}
+		if corrupt {
+			corrupted[ki] = true
+		}
+		got, done, err := r.Add(now, k, off, more, p)
+		if done {
+			if err != nil {
+				t.Fatalf("done with error %v", err)
+			}
+			if len(got) == 0 || len(got) > DefaultMaxDatagramSize {
+				t.Fatalf("completed datagram of %d bytes", len(got))
+			}
+			if !corrupted[ki] {
+				for i, b := range got {
+					if b != fuzzByte(ki, i) {
+						t.Fatalf("key %d: byte %d of %d is %#x, want %#x", ki, i, len(got), b, fuzzByte(ki, i))
 					}
 				}
-			} else if got != nil {
-				t.Fatalf("datagram returned without done")
 			}
-			if op[5]&1 != 0 {
-				r.Expire(now)
-			}
-			if op[5]&2 != 0 {
-				r.Release()
-			}
-			checkInvariants(t, r)
+		} else if got != nil {
+			t.Fatalf("datagram returned without done")
 		}
-	})
+		if op[5]&1 != 0 {
+			r.Expire(now)
+		}
+		if op[5]&2 != 0 {
+			r.Release()
+		}
+		checkInvariants(t, r)
+	}
 }
 
 // FuzzPermutation sends one datagram as consistent fragments in an

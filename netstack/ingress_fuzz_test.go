@@ -1,0 +1,114 @@
+package netstack
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// ingressSeeds are valid frames of every kind the stack handles; the
+// fuzzers mutate them.
+func ingressSeeds() [][]byte {
+	f, big := bigPing(5)
+	frags := fragments(f, big, 1480)
+	return [][]byte{
+		frame(wire.BroadcastMAC, peerMAC, wire.EtherTypeARP, arpPacket(wire.ARPRequest, peerMAC, peerIP, wire.MAC{}, ourIP)),
+		frame(ourMAC, peerMAC, wire.EtherTypeARP, arpPacket(wire.ARPReply, peerMAC, peerIP, ourMAC, ourIP)),
+		pingFrame(),
+		udpFrame(10),
+		fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: peerIP, Dst: ourIP},
+			udpPacket(netip.AddrPortFrom(peerIP, 1), netip.AddrPortFrom(ourIP, 2), []byte("closed port")))),
+		fromPeer(frags[0]), fromPeer(frags[1]), fromPeer(frags[2]),
+		fromPeer(ipPacket(wire.IPv4Fields{Protocol: 99, Src: peerIP, Dst: ourIP}, []byte("?"))),
+	}
+}
+
+// checkAlive asserts the stack still answers a ping and that its state is
+// within its bounds.
+func checkAlive(t *testing.T, s *Stack, l *captureLink, now time.Time) {
+	t.Helper()
+	l.take()
+	s.inject(now, frame(wire.BroadcastMAC, peerMAC, wire.EtherTypeARP, arpPacket(wire.ARPRequest, peerMAC, peerIP, wire.MAC{}, ourIP)))
+	s.inject(now, pingFrame())
+	replied := false
+	for _, w := range l.take() {
+		if eth, err := wire.ParseEthernet(w); err == nil && eth.EtherType() == wire.EtherTypeIPv4 {
+			if ip, err := wire.ParseIPv4(eth.Payload()); err == nil && ip.Protocol() == wire.IPProtoICMP {
+				if m, err := wire.ParseICMPv4(ip.Payload()); err == nil && m.Type() == wire.ICMPEchoReply {
+					replied = true
+				}
+			}
+		}
+	}
+	if !replied {
+		t.Fatal("stack stopped answering ping")
+	}
+	st := s.Stats()
+	if st.NeighbourEntries > maxNeighbours || st.ReassemblyPending > 64 {
+		t.Fatalf("state grew past its bounds: %d neighbours, %d reassemblies", st.NeighbourEntries, st.ReassemblyPending)
+	}
+}
+
+// FuzzIngress feeds arbitrary bytes to a stack, both as whole frames and as
+// IPv4 packets inside a frame addressed to it. Nothing may panic, and the
+// stack must keep answering.
+func FuzzIngress(f *testing.F) {
+	for _, s := range ingressSeeds() {
+		f.Add(s)
+	}
+	s, l := newTestStack(f, func(c *Config) { c.ICMPBurst = 1 << 30 })
+	now := t0
+	f.Fuzz(func(t *testing.T, b []byte) {
+		now = now.Add(time.Millisecond)
+		s.inject(now, b)
+		s.inject(now, fromPeer(b))
+		if len(b) > 14 {
+			s.inject(now, fromPeer(b[14:]))
+		}
+		s.runTimers(now)
+		checkAlive(t, s, l, now)
+	})
+}
+
+// TestIngressRandomFrames is the fuzzer's deterministic cousin for every
+// test run: 50,000 random and mutated frames, then a ping.
+func TestIngressRandomFrames(t *testing.T) {
+	s, l := newTestStack(t, func(c *Config) { c.ICMPBurst = 1 << 30 })
+	seeds := ingressSeeds()
+	rng := rand.New(rand.NewPCG(42, 42))
+	now := t0
+	for i := 0; i < 50000; i++ {
+		var b []byte
+		if i%4 == 0 {
+			b = make([]byte, rng.IntN(200))
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+		} else {
+			b = append([]byte(nil), seeds[rng.IntN(len(seeds))]...)
+			for k := rng.IntN(4) + 1; k > 0; k-- {
+				if len(b) == 0 {
+					break
+				}
+				switch rng.IntN(3) {
+				case 0: // flip a byte
+					b[rng.IntN(len(b))] = byte(rng.Uint32())
+				case 1: // truncate
+					b = b[:rng.IntN(len(b))]
+				case 2: // mutate a header byte, where parsers look
+					b[rng.IntN(min(len(b), 60))] ^= 1 << rng.IntN(8)
+				}
+			}
+		}
+		now = now.Add(time.Millisecond)
+		s.inject(now, b)
+		if i%1000 == 0 {
+			s.runTimers(now)
+			l.take()
+		}
+	}
+	checkAlive(t, s, l, now)
+}

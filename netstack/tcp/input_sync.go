@@ -1,0 +1,227 @@
+package tcp
+
+import (
+	"time"
+)
+
+// pawsIdle is how long TS.Recent stays valid on an idle connection
+// (RFC 7323 §5.5: 24 days, within the 2^31 ms of a 1ms clock).
+const pawsIdle = 24 * 24 * time.Hour
+
+// challengeACKLimit is the most challenge ACKs (RFC 5961 §3.2, §4.2, §5.2)
+// one connection sends per second. RFC 5961 §7 asks for a limit without
+// fixing it; Linux allows 1000 per second host-wide. Ten per connection
+// answers any honest confusion while bounding what a blind attacker can
+// make us send.
+const challengeACKLimit = 10
+
+// dupThresh is the duplicate ACK count that triggers fast retransmit
+// (RFC 5681 §3.2).
+const dupThresh = 3
+
+// inputSynchronized handles a segment in SYN-RECEIVED and every later state
+// (RFC 9293 §3.10.7.4, "Otherwise"), in the RFC's order: sequence number,
+// RST, SYN, ACK, text, FIN.
+func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
+	seq, flags, payload := seg.Seq, seg.Flags, seg.Payload
+
+	if c.state == SynReceived && flags&synFlag != 0 && seq == c.irs {
+		if flags&(ackFlag|rstFlag) == 0 {
+			// The peer's SYN again: our SYN-ACK was lost, so resend it.
+			c.ackNow = true
+			return
+		}
+		// The peer's SYN-ACK in a simultaneous open (RFC 9293 Figure 6,
+		// line 6): its SYN is the one we already hold, so trim it as the
+		// RFC's "idealized segment" rule says and process the rest.
+		flags &^= synFlag
+		seq = seq.Add(1)
+	}
+
+	if c.tsOK && flags&rstFlag == 0 {
+		if !seg.Options.HasTimestamps {
+			// RFC 7323 §3.2: once negotiated, a non-RST segment without
+			// timestamps SHOULD be dropped.
+			c.stats.Dropped++
+			return
+		}
+		// RFC 7323 §5.3 R1: PAWS rejects a segment whose timestamp is older
+		// than TS.Recent, unless TS.Recent has gone stale (§5.5).
+		if int32(seg.Options.TSVal-c.tsRecent) < 0 && now.Sub(c.tsRecentT) <= pawsIdle {
+			c.stats.PAWSRejected++
+			c.ackNow = true
+			return
+		}
+	}
+
+	// First: is the segment acceptable (RFC 9293 §3.10.7.4 table)?
+	segLen := len(payload)
+	if flags&synFlag != 0 {
+		segLen++
+	}
+	if flags&finFlag != 0 {
+		segLen++
+	}
+	wnd := c.rcvWindow()
+	if !acceptable(seq, segLen, c.rcvNxt, wnd) {
+		if wnd == 0 && seq == c.rcvNxt {
+			// A zero window accepts nothing, but "special allowance should
+			// be made to accept valid ACKs, URGs, and RSTs": keep the
+			// control part, drop the text, and answer with an ACK.
+			payload = nil
+			flags &^= finFlag | synFlag
+			c.ackNow = true
+		} else {
+			if flags&rstFlag == 0 {
+				c.ackNow = true
+				if c.state == TimeWait && flags&finFlag != 0 && seq.Add(len(payload)+1) == c.rcvNxt {
+					// A retransmitted FIN: our ACK was lost. Acknowledge it
+					// again and restart the 2*MSL timer.
+					c.timeWaitAt = now.Add(c.cfg.TimeWait)
+				}
+			}
+			c.stats.Dropped++
+			return
+		}
+	}
+	c.lastRecv = now
+	c.kaProbes = 0
+	if c.keepAlive && c.state.synchronized() {
+		c.keepaliveAt = now.Add(c.kaIdle)
+	}
+	// RFC 7323 §4.3: TS.Recent takes the timestamp of a segment that
+	// covers Last.ACK.sent, i.e. the oldest one we have not acknowledged.
+	if c.tsOK && seg.Options.HasTimestamps && seq.LessEq(c.lastAckSent) &&
+		int32(seg.Options.TSVal-c.tsRecent) >= 0 {
+		c.tsRecent = seg.Options.TSVal
+		c.tsRecentT = now
+	}
+
+	// Second: RST (RFC 5961 §3.2). Only an exact match resets; any other
+	// in-window RST draws a challenge ACK.
+	if flags&rstFlag != 0 {
+		if seq != c.rcvNxt {
+			c.challengeACK(now)
+			return
+		}
+		c.onReset()
+		return
+	}
+
+	// Fourth: SYN. In a passive SYN-RECEIVED a new SYN sends the
+	// connection back to LISTEN (RFC 9293), which for us ends this Conn;
+	// in a synchronized state it draws a challenge ACK (RFC 5961 §4.2).
+	if flags&synFlag != 0 {
+		if c.state == SynReceived && c.passive {
+			c.close()
+			return
+		}
+		c.challengeACK(now)
+		return
+	}
+
+	// Fifth: ACK.
+	if flags&ackFlag == 0 {
+		return
+	}
+	if c.state == SynReceived {
+		if !seg.Ack.GreaterThan(c.sndUna) || seg.Ack.GreaterThan(c.sndMax) {
+			c.queueRST(seg.Ack, 0, false)
+			return
+		}
+		c.ackSyn(now, seg)
+		c.establish(now)
+		c.setSndWnd(seg, int(seg.Window)<<c.sndWscale)
+	} else if !c.processAck(now, seg, len(payload), flags) {
+		return
+	}
+	if c.finAcked() {
+		switch c.state {
+		case FinWait1:
+			c.state = FinWait2
+			if c.userClose {
+				// Linux's tcp_fin_timeout: an orphaned FIN-WAIT-2 does not
+				// wait for the peer's FIN forever.
+				c.timeWaitAt = now.Add(c.cfg.TimeWait)
+			}
+		case Closing:
+			c.enterTimeWait(now)
+		case LastAck:
+			c.close()
+			return
+		}
+	}
+
+	// Seventh and eighth: text and FIN.
+	fin := flags&finFlag != 0
+	if len(payload) == 0 && !fin {
+		return
+	}
+	switch c.state {
+	case Established, FinWait1, FinWait2:
+		c.processText(now, seg, seq, payload, fin)
+	case TimeWait:
+		if fin {
+			c.ackNow = true
+			c.timeWaitAt = now.Add(c.cfg.TimeWait)
+		}
+	}
+	// CLOSE-WAIT, CLOSING, LAST-ACK: the peer's FIN has been received, so
+	// text or a FIN here can only be a duplicate; RFC 9293 says ignore it.
+}
+
+// acceptable is the segment acceptance test of RFC 9293 §3.10.7.4.
+func acceptable(seq Seq, segLen int, rcvNxt Seq, wnd int) bool {
+	switch {
+	case segLen == 0 && wnd == 0:
+		return seq == rcvNxt
+	case segLen == 0:
+		return seq.InWindow(rcvNxt, wnd)
+	case wnd == 0:
+		return false
+	default:
+		return seq.InWindow(rcvNxt, wnd) || seq.Add(segLen-1).InWindow(rcvNxt, wnd)
+	}
+}
+
+// rcvWindow is the receive window for acceptance: the free buffer space,
+// but never less than what we have advertised.
+func (c *Conn) rcvWindow() int {
+	w := max(c.rcv.free(), c.rcvAdv.Sub(c.rcvNxt))
+	return min(w, 0xffff<<c.rcvWscale)
+}
+
+// finAcked reports whether our FIN has been sent and acknowledged.
+func (c *Conn) finAcked() bool {
+	return c.finQueued && c.sndUna.GreaterThan(c.snd.end())
+}
+
+// onReset handles an acceptable RST (RFC 9293 §3.10.7.4 second check).
+func (c *Conn) onReset() {
+	switch c.state {
+	case SynReceived:
+		if c.passive {
+			c.fail(errConnReset) // never accepted: the stack just forgets it
+		} else {
+			c.fail(errConnRefused) // came from SYN-SENT: refused
+		}
+	case Established, FinWait1, FinWait2, CloseWait:
+		c.fail(errConnReset)
+	default: // CLOSING, LAST-ACK, TIME-WAIT
+		c.close()
+	}
+	c.stats.ResetsIn++
+}
+
+// challengeACK queues a challenge ACK, within the rate limit.
+func (c *Conn) challengeACK(now time.Time) {
+	if c.chalStart.IsZero() || now.Sub(c.chalStart) >= time.Second {
+		c.chalStart = now
+		c.chalCount = 0
+	}
+	if c.chalCount < challengeACKLimit {
+		c.chalCount++
+		c.ackNow = true
+		c.stats.ChallengeACKs++
+	}
+}
