@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/renet-go/renet/netstack/tcp"
 )
 
 // Config configures a Stack. Only Addrs is required.
@@ -52,6 +54,11 @@ type Config struct {
 	// and icmp_msgs_burst.
 	ICMPRate  int
 	ICMPBurst int
+
+	// TCP is the default configuration of new TCP connections: buffer
+	// sizes, timers, Nagle, options. Zero fields take tcp.DefaultConfig's
+	// values; MSS defaults to the link MTU minus 40.
+	TCP tcp.Config
 
 	// Logger, when set, receives debug records about dropped packets and
 	// state changes. Records are formatted only when the logger is enabled

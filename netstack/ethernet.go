@@ -16,7 +16,11 @@ func (s *Stack) ethernetInput(now time.Time, b []byte) {
 	// Accept frames to us and to broadcast; multicast we never joined and
 	// other hosts' unicast (seen on a promiscuous or shared link) are not ours.
 	if dst := eth.Dst(); dst != s.mac && !dst.IsBroadcast() {
-		s.drop(DropLinkForeignMAC)
+		if dst.IsMulticast() {
+			s.drop(DropLinkMulticast)
+		} else {
+			s.drop(DropLinkForeignMAC)
+		}
 		return
 	}
 	if _, tagged := eth.VLAN(); tagged {

@@ -52,7 +52,7 @@ func (s *Stack) icmpInput(now time.Time, d *datagram) {
 		s.sendEchoReply(now, d, m)
 	case wire.ICMPDestUnreachable, wire.ICMPTimeExceeded, wire.ICMPParameterProblem:
 		s.stats.ICMPErrorsIn++
-		s.icmpErrorInput(m)
+		s.icmpErrorInput(now, m)
 	}
 }
 
@@ -122,13 +122,16 @@ func (s *Stack) sendICMPError(now time.Time, d *datagram, typ wire.ICMPType, cod
 
 // icmpErrorInput passes an ICMP error to the socket that sent the datagram
 // it quotes (RFC 1122 §3.2.2.1, §4.1.3.3).
-func (s *Stack) icmpErrorInput(m wire.ICMPv4) {
+func (s *Stack) icmpErrorInput(now time.Time, m wire.ICMPv4) {
 	inner, err := m.Inner()
 	if err != nil || !s.isLocal(inner.Src) {
 		return
 	}
-	if inner.Protocol == wire.IPProtoUDP {
+	switch inner.Protocol {
+	case wire.IPProtoUDP:
 		s.udpICMPError(inner, icmpErrno(m))
+	case wire.IPProtoTCP:
+		s.tcpICMPError(now, inner, icmpErrno(m))
 	}
 }
 

@@ -164,6 +164,8 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 		s.icmpInput(now, &d)
 	case wire.IPProtoUDP:
 		s.udpInput(now, &d)
+	case wire.IPProtoTCP:
+		s.tcpInput(now, &d)
 	default:
 		s.drop(DropIPUnknownProtocol)
 		// RFC 1122 §3.2.2.1: protocol unreachable.

@@ -54,6 +54,7 @@ type Stack struct {
 	ipID     uint16
 	icmp     tokenBucket
 	udp      udpTable
+	tcp      tcpTable
 	timer    *time.Timer
 	timerAt  time.Time // zero when the timer is not armed
 	scratch  [64]byte  // small scratch for headers built under mu
@@ -121,6 +122,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	})
 	s.icmp = tokenBucket{rate: float64(cfg.ICMPRate), burst: float64(cfg.ICMPBurst), tokens: float64(cfg.ICMPBurst)}
 	s.udp.init()
+	s.tcp.init(s.mtu)
 	var id [2]byte
 	rand.Read(id[:])
 	s.ipID = uint16(id[0])<<8 | uint16(id[1])
@@ -148,6 +150,13 @@ func (s *Stack) Close() error {
 	}
 	s.closed = true
 	s.closeMu.Unlock()
+
+	// Reset every connection while the link is still up, so peers learn
+	// at once rather than after their timeouts.
+	s.mu.Lock()
+	s.abortAllTCP(time.Now())
+	s.mu.Unlock()
+	s.flush()
 
 	close(s.done)
 	err := s.ep.Close()
@@ -266,6 +275,7 @@ func (s *Stack) onTimer() {
 // runDue does the timed work whose time has come. Called with mu held.
 func (s *Stack) runDue(now time.Time) {
 	s.neigh.tick(s, now)
+	s.tcpRunTimers(now)
 	if n := s.reasm.Expire(now); n > 0 {
 		s.stats.Drops[DropFragTimeout] += uint64(n)
 	}
@@ -274,7 +284,7 @@ func (s *Stack) runDue(now time.Time) {
 // armTimer arms the stack timer for its earliest deadline. Called with mu
 // held after anything that may have added a deadline.
 func (s *Stack) armTimer(now time.Time) {
-	next := earliest(s.neigh.deadline(), s.reasm.Deadline())
+	next := earliest(earliest(s.neigh.deadline(), s.reasm.Deadline()), s.tcp.timers.next())
 	if next.IsZero() || s.stopping {
 		return
 	}

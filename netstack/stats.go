@@ -7,6 +7,7 @@ type DropReason uint8
 const (
 	DropLinkTruncated       DropReason = iota // shorter than a link header
 	DropLinkForeignMAC                        // unicast to another MAC address
+	DropLinkMulticast                         // to a multicast group we have not joined
 	DropLinkVLAN                              // 802.1Q tagged; the stack is not on a VLAN
 	DropLinkEtherType                         // neither IPv4 nor ARP
 	DropARPMalformed                          // truncated or not Ethernet/IPv4
@@ -34,12 +35,18 @@ const (
 	DropUDPQueueFull                          // socket receive buffer full
 	DropUDPNotConnectedPeer                   // not from a connected socket's peer
 	DropLinkWrite                             // the link refused an outgoing packet
+	DropTCPMalformed                          // bad header or options
+	DropTCPChecksum                           // TCP checksum wrong
+	DropTCPBroadcast                          // TCP to a broadcast address
+	DropTCPNoSocket                           // no connection or listener (RST sent)
+	DropTCPListenOverflow                     // SYN beyond a listener's backlog
 	numDropReasons
 )
 
 var dropNames = [numDropReasons]string{
 	DropLinkTruncated:       "link-truncated",
 	DropLinkForeignMAC:      "link-foreign-mac",
+	DropLinkMulticast:       "link-multicast",
 	DropLinkVLAN:            "link-vlan",
 	DropLinkEtherType:       "link-unknown-ethertype",
 	DropARPMalformed:        "arp-malformed",
@@ -67,6 +74,11 @@ var dropNames = [numDropReasons]string{
 	DropUDPQueueFull:        "udp-queue-full",
 	DropUDPNotConnectedPeer: "udp-not-connected-peer",
 	DropLinkWrite:           "link-write-error",
+	DropTCPMalformed:        "tcp-malformed",
+	DropTCPChecksum:         "tcp-bad-checksum",
+	DropTCPBroadcast:        "tcp-broadcast",
+	DropTCPNoSocket:         "tcp-no-socket",
+	DropTCPListenOverflow:   "tcp-listen-overflow",
 }
 
 func (r DropReason) String() string {
@@ -105,6 +117,9 @@ type Stats struct {
 	ICMPUnreachablesOut uint64 // port and protocol unreachable sent
 	UDPDatagramsIn      uint64 // delivered to a socket
 	UDPDatagramsOut     uint64
+	TCPSegmentsIn       uint64 // valid segments received
+	TCPSegmentsOut      uint64
+	TCPResetsOut        uint64                 // RSTs for segments that matched no connection
 	Drops               [numDropReasons]uint64 // indexed by DropReason
 	LinkReadErrors      uint64
 	LinkWriteErrors     uint64

@@ -1,0 +1,473 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/renet-go/renet/netstack"
+	"github.com/renet-go/renet/netstack/tcp"
+)
+
+// defaultKeepAlive is net.Dialer's default keep-alive period.
+const defaultKeepAlive = 15 * time.Second
+
+// TCPConn is a TCP connection on a renet stack, with the methods of
+// *net.TCPConn.
+type TCPConn struct {
+	stack  *netstack.Stack
+	sk     *netstack.TCPSocket
+	laddr  *net.TCPAddr
+	raddr  *net.TCPAddr
+	rd, wd deadline
+
+	closeOnce sync.Once
+	closed    chan struct{}
+
+	mu         sync.Mutex // guards the fields below
+	readClosed bool
+	linger     int // seconds; negative: the default graceful close
+}
+
+var _ net.Conn = (*TCPConn)(nil)
+
+func newTCPConn(s *netstack.Stack, sk *netstack.TCPSocket) *TCPConn {
+	return &TCPConn{
+		stack:  s,
+		sk:     sk,
+		laddr:  net.TCPAddrFromAddrPort(sk.LocalAddr()),
+		raddr:  net.TCPAddrFromAddrPort(sk.RemoteAddr()),
+		rd:     newDeadline(),
+		wd:     newDeadline(),
+		closed: make(chan struct{}),
+		linger: -1,
+	}
+}
+
+func (c *TCPConn) opErr(op string, err error) error {
+	return opError(op, "tcp", c.laddr, c.raddr, err)
+}
+
+// Read reads data from the connection. It returns io.EOF once the peer has
+// closed its side and everything before the FIN has been read.
+func (c *TCPConn) Read(b []byte) (int, error) {
+	if isClosed(c.closed) {
+		return 0, c.opErr("read", net.ErrClosed)
+	}
+	c.mu.Lock()
+	rc := c.readClosed
+	c.mu.Unlock()
+	if rc {
+		return 0, io.EOF
+	}
+	for {
+		n, err := c.sk.TryRead(b)
+		if !errors.Is(err, netstack.ErrWouldBlock) {
+			if err == io.EOF {
+				return n, io.EOF
+			}
+			if err != nil {
+				return n, c.opErr("read", c.mapErr(err))
+			}
+			return n, nil
+		}
+		select {
+		case <-c.sk.Readable():
+		case <-c.rd.wait():
+			return 0, c.opErr("read", errDeadline)
+		case <-c.closed:
+			return 0, c.opErr("read", net.ErrClosed)
+		case <-c.stack.Done():
+			return 0, c.opErr("read", net.ErrClosed)
+		}
+	}
+}
+
+// Write writes all of b, blocking while the send buffer is full. On error
+// it returns how much was written.
+func (c *TCPConn) Write(b []byte) (int, error) {
+	if isClosed(c.closed) {
+		return 0, c.opErr("write", net.ErrClosed)
+	}
+	written := 0
+	for {
+		if isClosed(c.wd.wait()) {
+			return written, c.opErr("write", errDeadline)
+		}
+		n, err := c.sk.TryWrite(b[written:])
+		written += n
+		if err != nil && !errors.Is(err, netstack.ErrWouldBlock) {
+			return written, c.opErr("write", c.mapErr(err))
+		}
+		if written == len(b) {
+			return written, nil
+		}
+		if n > 0 {
+			continue
+		}
+		select {
+		case <-c.sk.Writable():
+		case <-c.wd.wait():
+			return written, c.opErr("write", errDeadline)
+		case <-c.closed:
+			return written, c.opErr("write", net.ErrClosed)
+		case <-c.stack.Done():
+			return written, c.opErr("write", net.ErrClosed)
+		}
+	}
+}
+
+// mapErr turns what the TCB reports into what net users expect.
+func (c *TCPConn) mapErr(err error) error {
+	if isClosed(c.stack.Done()) {
+		return net.ErrClosed
+	}
+	return err
+}
+
+// Close closes the connection. Unread received data makes it a reset, as
+// on Linux; SetLinger(0) makes it a reset always.
+func (c *TCPConn) Close() error {
+	err := c.opErr("close", net.ErrClosed)
+	c.closeOnce.Do(func() {
+		err = nil
+		close(c.closed)
+		c.mu.Lock()
+		linger := c.linger
+		c.mu.Unlock()
+		if linger == 0 {
+			c.sk.Abort()
+		} else {
+			c.sk.Close()
+		}
+	})
+	return err
+}
+
+// CloseWrite shuts down the writing side: a FIN follows the data already
+// written, and the peer reads io.EOF. Reading goes on.
+func (c *TCPConn) CloseWrite() error {
+	if isClosed(c.closed) {
+		return c.opErr("close", net.ErrClosed)
+	}
+	c.sk.CloseWrite()
+	return nil
+}
+
+// CloseRead shuts down the reading side: further Reads return io.EOF.
+// Nothing is sent, as with shutdown(SHUT_RD) on Linux.
+func (c *TCPConn) CloseRead() error {
+	if isClosed(c.closed) {
+		return c.opErr("close", net.ErrClosed)
+	}
+	c.mu.Lock()
+	c.readClosed = true
+	c.mu.Unlock()
+	return nil
+}
+
+// LocalAddr returns the local address as a *net.TCPAddr.
+func (c *TCPConn) LocalAddr() net.Addr { return c.laddr }
+
+// RemoteAddr returns the peer's address as a *net.TCPAddr.
+func (c *TCPConn) RemoteAddr() net.Addr { return c.raddr }
+
+// LocalAddrPort and RemoteAddrPort are the netip forms of the addresses.
+func (c *TCPConn) LocalAddrPort() netip.AddrPort  { return c.sk.LocalAddr() }
+func (c *TCPConn) RemoteAddrPort() netip.AddrPort { return c.sk.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines.
+func (c *TCPConn) SetDeadline(t time.Time) error {
+	if isClosed(c.closed) {
+		return c.opErr("set", net.ErrClosed)
+	}
+	c.rd.set(t)
+	c.wd.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the read deadline; it wakes a blocked Read.
+func (c *TCPConn) SetReadDeadline(t time.Time) error {
+	if isClosed(c.closed) {
+		return c.opErr("set", net.ErrClosed)
+	}
+	c.rd.set(t)
+	return nil
+}
+
+// SetWriteDeadline sets the write deadline; it wakes a blocked Write.
+func (c *TCPConn) SetWriteDeadline(t time.Time) error {
+	if isClosed(c.closed) {
+		return c.opErr("set", net.ErrClosed)
+	}
+	c.wd.set(t)
+	return nil
+}
+
+// SetNoDelay controls Nagle's algorithm: true (the default, as in Go's
+// net) sends small writes at once.
+func (c *TCPConn) SetNoDelay(noDelay bool) error {
+	c.sk.SetNoDelay(noDelay)
+	return nil
+}
+
+// SetKeepAlive turns keep-alive probes on or off.
+func (c *TCPConn) SetKeepAlive(on bool) error {
+	c.sk.SetKeepAlive(on, 0, 0, 0)
+	return nil
+}
+
+// SetKeepAlivePeriod sets the idle time before probes and the interval
+// between them, as net.TCPConn does.
+func (c *TCPConn) SetKeepAlivePeriod(d time.Duration) error {
+	if d <= 0 {
+		return c.opErr("set", syscall.EINVAL)
+	}
+	c.sk.SetKeepAlive(true, d, d, 0)
+	return nil
+}
+
+// SetKeepAliveConfig applies a net.KeepAliveConfig.
+func (c *TCPConn) SetKeepAliveConfig(cfg net.KeepAliveConfig) error {
+	c.sk.SetKeepAlive(cfg.Enable, max(cfg.Idle, 0), max(cfg.Interval, 0), max(cfg.Count, 0))
+	return nil
+}
+
+// SetLinger sets what Close does with unsent data: a negative value (the
+// default) closes gracefully in the background; zero resets the connection
+// at once; a positive value is treated as the default.
+func (c *TCPConn) SetLinger(sec int) error {
+	c.mu.Lock()
+	c.linger = sec
+	c.mu.Unlock()
+	return nil
+}
+
+// SetReadBuffer sets the receive buffer size, which bounds the window.
+func (c *TCPConn) SetReadBuffer(bytes int) error {
+	if bytes <= 0 {
+		return c.opErr("set", syscall.EINVAL)
+	}
+	c.sk.SetReadBuffer(bytes)
+	return nil
+}
+
+// SetWriteBuffer sets the send buffer size.
+func (c *TCPConn) SetWriteBuffer(bytes int) error {
+	if bytes <= 0 {
+		return c.opErr("set", syscall.EINVAL)
+	}
+	c.sk.SetWriteBuffer(bytes)
+	return nil
+}
+
+// Stats returns the connection's TCP counters (retransmissions, RTT,
+// congestion window).
+func (c *TCPConn) Stats() tcp.ConnStats { return c.sk.Stats() }
+
+// copyBufs holds the buffers ReadFrom and WriteTo move data through, so
+// io.Copy over a TCPConn does not allocate one per call.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// ReadFrom copies from r to the connection until EOF; io.Copy uses it.
+func (c *TCPConn) ReadFrom(r io.Reader) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			w, err := c.Write(buf[:n])
+			total += int64(w)
+			if err != nil {
+				return total, err
+			}
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// WriteTo copies from the connection to w until EOF; io.Copy uses it.
+func (c *TCPConn) WriteTo(w io.Writer) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		n, rerr := c.Read(buf)
+		if n > 0 {
+			m, err := w.Write(buf[:n])
+			total += int64(m)
+			if err != nil {
+				return total, err
+			}
+			if m < n {
+				return total, io.ErrShortWrite
+			}
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// TCPListener is a TCP listener on a renet stack, with the methods of
+// *net.TCPListener.
+type TCPListener struct {
+	stack  *netstack.Stack
+	l      *netstack.TCPListener
+	addr   *net.TCPAddr
+	dl     deadline
+	closed chan struct{}
+	once   sync.Once
+}
+
+var _ net.Listener = (*TCPListener)(nil)
+
+// Listen announces on a local TCP address ("tcp" or "tcp4"), e.g. ":80".
+// The result is a *TCPListener.
+func Listen(s *netstack.Stack, network, address string) (net.Listener, error) {
+	switch network {
+	case "tcp", "tcp4":
+	default:
+		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
+	}
+	laddr, err := resolve(context.Background(), network, address)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
+	}
+	return ListenTCP(s, laddr)
+}
+
+// ListenTCP is Listen with a typed address and result.
+func ListenTCP(s *netstack.Stack, laddr netip.AddrPort) (*TCPListener, error) {
+	l, err := s.ListenTCP(laddr, 0)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(laddr), Err: err}
+	}
+	return &TCPListener{
+		stack:  s,
+		l:      l,
+		addr:   net.TCPAddrFromAddrPort(l.Addr()),
+		dl:     newDeadline(),
+		closed: make(chan struct{}),
+	}, nil
+}
+
+// Accept waits for and returns the next connection.
+func (l *TCPListener) Accept() (net.Conn, error) { return l.AcceptTCP() }
+
+// AcceptTCP is Accept returning a *TCPConn.
+func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
+	for {
+		sk, err := l.l.TryAccept()
+		if err == nil {
+			return newTCPConn(l.stack, sk), nil
+		}
+		if !errors.Is(err, netstack.ErrWouldBlock) {
+			return nil, l.opErr(err)
+		}
+		select {
+		case <-l.l.Readable():
+		case <-l.dl.wait():
+			return nil, l.opErr(errDeadline)
+		case <-l.closed:
+			return nil, l.opErr(net.ErrClosed)
+		case <-l.stack.Done():
+			return nil, l.opErr(net.ErrClosed)
+		}
+	}
+}
+
+func (l *TCPListener) opErr(err error) error {
+	return &net.OpError{Op: "accept", Net: "tcp", Addr: l.addr, Err: err}
+}
+
+// Close stops listening; a blocked Accept returns net.ErrClosed, and
+// connections not yet accepted are reset.
+func (l *TCPListener) Close() error {
+	err := error(&net.OpError{Op: "close", Net: "tcp", Addr: l.addr, Err: net.ErrClosed})
+	l.once.Do(func() {
+		err = nil
+		close(l.closed)
+		l.l.Close()
+	})
+	return err
+}
+
+// Addr returns the listener's address as a *net.TCPAddr.
+func (l *TCPListener) Addr() net.Addr { return l.addr }
+
+// SetDeadline sets the deadline for Accept.
+func (l *TCPListener) SetDeadline(t time.Time) error {
+	l.dl.set(t)
+	return nil
+}
+
+// dialTCP opens a connection and waits for the handshake, the context, or
+// a failure.
+func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn, error) {
+	raddr, err := resolve(ctx, network, address)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	fail := func(err error) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: net.TCPAddrFromAddrPort(raddr), Err: err}
+	}
+	var local netip.AddrPort
+	if d.LocalAddr != nil {
+		var ok bool
+		if local, ok = addrPortOf(d.LocalAddr); !ok {
+			return fail(&net.AddrError{Err: "mismatched local address type", Addr: d.LocalAddr.String()})
+		}
+	}
+	sk, err := d.Stack.DialTCP(local, raddr, nil)
+	if err != nil {
+		return fail(err)
+	}
+	for {
+		st := sk.State()
+		if err := sk.Err(); err != nil && st != tcp.Established {
+			sk.Abort()
+			return fail(err)
+		}
+		switch st {
+		case tcp.SynSent:
+		case tcp.Established, tcp.CloseWait:
+			c := newTCPConn(d.Stack, sk)
+			if d.KeepAlive >= 0 {
+				ka := d.KeepAlive
+				if ka == 0 {
+					ka = defaultKeepAlive
+				}
+				sk.SetKeepAlive(true, ka, ka, 0)
+			}
+			return c, nil
+		default:
+			sk.Abort()
+			return fail(syscall.ECONNREFUSED)
+		}
+		select {
+		case <-sk.Writable():
+		case <-ctx.Done():
+			sk.Abort()
+			return fail(ctx.Err())
+		case <-d.Stack.Done():
+			return fail(net.ErrClosed)
+		}
+	}
+}

@@ -1,0 +1,598 @@
+package netstack
+
+import (
+	"crypto/rand"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/renet-go/renet/netstack/tcp"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// tuple names a TCP connection by its two ends.
+type tuple struct {
+	local, remote netip.AddrPort
+}
+
+// tcpTable holds every TCP connection and listener of a stack.
+type tcpTable struct {
+	conns     map[tuple]*TCPSocket
+	listeners map[netip.AddrPort]*TCPListener // Addr may be 0.0.0.0
+	ports     map[uint16]int                  // connections and listeners per local port
+	timers    tcpTimers
+	isn       *tcp.ISNGenerator
+	seg       tcp.Segment // scratch for output, guarded by s.mu
+	payload   []byte      // scratch for output payload, one MSS
+}
+
+func (t *tcpTable) init(mtu int) {
+	t.conns = make(map[tuple]*TCPSocket)
+	t.listeners = make(map[netip.AddrPort]*TCPListener)
+	t.ports = make(map[uint16]int)
+	var key [16]byte
+	rand.Read(key[:])
+	t.isn = tcp.NewISNGenerator(key)
+	t.payload = make([]byte, mtu)
+}
+
+// listenerFor finds the listener for a segment to dst:port: an exact
+// binding first, then a wildcard one.
+func (t *tcpTable) listenerFor(dst netip.Addr, port uint16) *TCPListener {
+	if l := t.listeners[netip.AddrPortFrom(dst, port)]; l != nil {
+		return l
+	}
+	return t.listeners[netip.AddrPortFrom(anyAddr, port)]
+}
+
+// tcpConfig is the TCB configuration for a new connection on this stack.
+func (s *Stack) tcpConfig() tcp.Config {
+	c := s.cfg.TCP
+	if c.MSS <= 0 || c.MSS > s.mtu-40 {
+		c.MSS = s.mtu - 40
+	}
+	return c
+}
+
+// TCPSocket is one TCP connection: a non-blocking handle on a TCB in the
+// stack. Its methods are safe for concurrent use; package conn adds
+// blocking, deadlines and net errors.
+type TCPSocket struct {
+	s        *Stack
+	id       tuple
+	readable chan struct{} // a token when Read may make progress
+	writable chan struct{} // a token when Write may make progress or the state changed
+
+	// Guarded by s.mu.
+	tcb       *tcp.Conn
+	listener  *TCPListener // set while waiting to be accepted
+	deadline  time.Time    // in s.tcp.timers
+	heapIndex int
+	removed   bool // out of the table: the TCB is done
+	lastState tcp.State
+}
+
+func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
+	return &TCPSocket{
+		s:         s,
+		id:        id,
+		readable:  make(chan struct{}, 1),
+		writable:  make(chan struct{}, 1),
+		tcb:       tcp.NewConn(cfg),
+		heapIndex: -1,
+	}
+}
+
+// addConn enters sk in the connection table. Called with s.mu held.
+func (s *Stack) addConn(sk *TCPSocket) {
+	s.tcp.conns[sk.id] = sk
+	s.tcp.ports[sk.id.local.Port()]++
+}
+
+// removeConn takes sk out of the table. Called with s.mu held.
+func (s *Stack) removeConn(sk *TCPSocket) {
+	if sk.removed {
+		return
+	}
+	sk.removed = true
+	if s.tcp.conns[sk.id] == sk {
+		delete(s.tcp.conns, sk.id)
+		if s.tcp.ports[sk.id.local.Port()]--; s.tcp.ports[sk.id.local.Port()] <= 0 {
+			delete(s.tcp.ports, sk.id.local.Port())
+		}
+	}
+	s.tcp.timers.set(sk, time.Time{})
+	if l := sk.listener; l != nil {
+		l.halfOpen--
+		sk.listener = nil
+	}
+	notify(sk.readable)
+	notify(sk.writable)
+}
+
+// tcpUpdate runs after anything happened to sk's TCB: it sends what the
+// TCB wants sent, wakes waiters, hands established connections to their
+// listener, re-arms sk's timer, and forgets finished connections. Called
+// with s.mu held.
+func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
+	t := &s.tcp
+	for sk.tcb.Output(now, &t.seg, t.payload) {
+		s.sendTCP(now, sk.id, &t.seg)
+	}
+	if sk.tcb.Readable() {
+		notify(sk.readable)
+	}
+	st := sk.tcb.State()
+	if sk.tcb.Writable() || st != sk.lastState {
+		notify(sk.writable)
+	}
+	sk.lastState = st
+	if l := sk.listener; l != nil && st != tcp.SynReceived && st != tcp.Listen && !sk.tcb.Done() {
+		// The handshake completed: queue for Accept.
+		sk.listener = nil
+		l.halfOpen--
+		if l.isClosed {
+			sk.tcb.Abort()
+			s.tcpUpdate(now, sk)
+			return
+		}
+		l.queue = append(l.queue, sk)
+		notify(l.readable)
+	}
+	if sk.tcb.Done() {
+		s.removeConn(sk)
+		return
+	}
+	t.timers.set(sk, sk.tcb.Deadline())
+}
+
+// sendTCP builds one segment into a packet and sends it. Called with s.mu
+// held.
+func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
+	f := wire.TCPFields{
+		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
+		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
+		Flags: seg.Flags, Window: seg.Window, Options: seg.Options,
+	}
+	hl := f.Len()
+	n := hl + len(seg.Payload)
+	p := s.newPacket(n)
+	b := (*p)[s.transportOffset() : s.transportOffset()+n]
+	copy(b[hl:], seg.Payload)
+	f.Encode(b, id.local.Addr(), id.remote.Addr())
+	ipf := wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: id.local.Addr(), Dst: id.remote.Addr(), DontFragment: true}
+	if s.sendIP(now, p, &ipf, n) == nil {
+		s.stats.TCPSegmentsOut++
+	}
+}
+
+// tcpRunTimers ticks every connection whose deadline has come. Called with
+// s.mu held.
+func (s *Stack) tcpRunTimers(now time.Time) {
+	h := &s.tcp.timers
+	for len(*h) > 0 && !(*h)[0].deadline.After(now) {
+		sk := (*h)[0]
+		h.set(sk, time.Time{})
+		sk.tcb.Tick(now)
+		s.tcpUpdate(now, sk)
+	}
+}
+
+// tcpInput handles a TCP segment addressed to us (RFC 9293 §3.10.7).
+// Called with s.mu held.
+func (s *Stack) tcpInput(now time.Time, d *datagram) {
+	if d.broadcast {
+		s.drop(DropTCPBroadcast)
+		return
+	}
+	th, err := wire.ParseTCP(d.payload)
+	if err != nil {
+		s.drop(DropTCPMalformed)
+		return
+	}
+	if !th.VerifyChecksum(d.src, d.dst) {
+		s.drop(DropTCPChecksum)
+		return
+	}
+	seg := tcp.Segment{
+		Seq: tcp.Seq(th.Seq()), Ack: tcp.Seq(th.Ack()),
+		Flags: th.Flags(), Window: th.Window(), Payload: th.Payload(),
+	}
+	if err := wire.ParseTCPOptions(th.Options(), &seg.Options); err != nil {
+		s.drop(DropTCPMalformed)
+		return
+	}
+	s.stats.TCPSegmentsIn++
+	id := tuple{local: netip.AddrPortFrom(d.dst, th.DstPort()), remote: netip.AddrPortFrom(d.src, th.SrcPort())}
+	if sk := s.tcp.conns[id]; sk != nil {
+		isSYN := seg.Flags&(wire.TCPFlagSYN|wire.TCPFlagACK|wire.TCPFlagRST) == wire.TCPFlagSYN
+		if !(isSYN && sk.tcb.State() == tcp.TimeWait && sk.tcb.AcceptsSYNInTimeWait(&seg)) {
+			sk.tcb.Input(now, &seg)
+			s.tcpUpdate(now, sk)
+			return
+		}
+		// RFC 6191: a newer SYN reopens a 4-tuple in TIME-WAIT; the old
+		// connection is forgotten and the SYN goes to the listener.
+		s.removeConn(sk)
+	}
+	if l := s.tcp.listenerFor(d.dst, th.DstPort()); l != nil {
+		s.tcpListenInput(now, l, id, &seg)
+		return
+	}
+	s.drop(DropTCPNoSocket)
+	s.sendReset(now, id, &seg)
+}
+
+// sendReset answers a segment that belongs to no connection (RFC 9293
+// §3.10.7.1).
+func (s *Stack) sendReset(now time.Time, id tuple, seg *tcp.Segment) {
+	if rst, ok := tcp.ResetFor(seg, len(seg.Payload)); ok {
+		s.stats.TCPResetsOut++
+		s.sendTCP(now, id, &rst)
+	}
+}
+
+// tcpListenInput handles a segment for a listener with no connection yet
+// (RFC 9293 §3.10.7.2).
+func (s *Stack) tcpListenInput(now time.Time, l *TCPListener, id tuple, seg *tcp.Segment) {
+	if seg.Flags&wire.TCPFlagRST != 0 {
+		return // an RST to a listener is ignored
+	}
+	if seg.Flags&(wire.TCPFlagSYN|wire.TCPFlagACK) != wire.TCPFlagSYN {
+		s.sendReset(now, id, seg)
+		return
+	}
+	// Bounded backlog: half-open connections and the accept queue each
+	// hold at most backlog entries, so a SYN flood costs bounded memory.
+	// Beyond that SYNs are dropped and the peer retries, as Linux does
+	// without SYN cookies.
+	if l.halfOpen >= l.backlog || len(l.queue) >= l.backlog {
+		s.drop(DropTCPListenOverflow)
+		return
+	}
+	cfg := l.cfg
+	sk := s.newTCPSocket(id, cfg)
+	sk.tcb.SetISS(s.tcp.isn.ISN(id.local, id.remote, now))
+	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))
+	sk.tcb.Listen()
+	sk.listener = l
+	l.halfOpen++
+	s.addConn(sk)
+	sk.tcb.Input(now, seg)
+	s.tcpUpdate(now, sk)
+}
+
+// tcpICMPError passes an ICMP error about a segment we sent to its
+// connection: hard errors fail a connection still in SYN-SENT
+// (RFC 1122 §4.2.3.9); everything else is a soft error.
+func (s *Stack) tcpICMPError(now time.Time, inner wire.IPv4Inner, errno syscall.Errno) {
+	id := tuple{local: netip.AddrPortFrom(inner.Src, inner.SrcPort), remote: netip.AddrPortFrom(inner.Dst, inner.DstPort)}
+	sk := s.tcp.conns[id]
+	if sk == nil {
+		return
+	}
+	if errno == syscall.ECONNREFUSED || errno == syscall.ENOPROTOOPT {
+		errno = syscall.ECONNREFUSED
+	}
+	sk.tcb.SoftError(errno)
+	s.tcpUpdate(now, sk)
+}
+
+// DialTCP starts an active open from local (unspecified address and zero
+// port pick them) to remote, and returns the socket in SYN-SENT. Wait on
+// Writable until State is no longer SynSent, or Err is set.
+func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSocket, error) {
+	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	if !remote.Addr().Is4() {
+		return nil, syscall.EAFNOSUPPORT
+	}
+	if remote.Port() == 0 || remote.Addr().IsUnspecified() || s.isBroadcast(remote.Addr()) || remote.Addr().IsMulticast() {
+		return nil, syscall.EINVAL
+	}
+	s.mu.Lock()
+	if s.stopping || s.isClosing() {
+		s.mu.Unlock()
+		return nil, net.ErrClosed
+	}
+	if _, err := s.route(remote.Addr()); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	la := local.Addr()
+	if !la.IsValid() || la.IsUnspecified() {
+		la = s.sourceFor(remote.Addr())
+	} else if la = la.Unmap(); !s.isLocal(la) {
+		s.mu.Unlock()
+		return nil, syscall.EADDRNOTAVAIL
+	}
+	port := local.Port()
+	if port == 0 {
+		var ok bool
+		port, ok = ephemeralPort(func(p uint16) bool {
+			return s.tcp.conns[tuple{netip.AddrPortFrom(la, p), remote}] != nil ||
+				s.tcp.listenerFor(la, p) != nil
+		})
+		if !ok {
+			s.mu.Unlock()
+			return nil, syscall.EADDRNOTAVAIL // Linux: no free ephemeral port
+		}
+	}
+	id := tuple{local: netip.AddrPortFrom(la, port), remote: remote}
+	if old := s.tcp.conns[id]; old != nil {
+		s.mu.Unlock()
+		return nil, syscall.EADDRINUSE
+	}
+	c := s.tcpConfig()
+	if cfg != nil {
+		c = *cfg
+	}
+	sk := s.newTCPSocket(id, c)
+	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))
+	now := time.Now()
+	s.addConn(sk)
+	sk.tcb.Connect(now, s.tcp.isn.ISN(id.local, id.remote, now))
+	sk.lastState = sk.tcb.State()
+	s.tcpUpdate(now, sk)
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+	return sk, nil
+}
+
+// do runs f on sk's TCB under the stack lock, then sends what it produced.
+func (sk *TCPSocket) do(f func(c *tcp.Conn)) {
+	s := sk.s
+	s.mu.Lock()
+	now := time.Now()
+	f(sk.tcb)
+	if !sk.removed {
+		s.tcpUpdate(now, sk)
+	}
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+}
+
+// TryRead moves received data into p. It returns ErrWouldBlock when
+// nothing is available yet, io.EOF after the peer's FIN, or the
+// connection's error.
+func (sk *TCPSocket) TryRead(p []byte) (int, error) {
+	s := sk.s
+	s.mu.Lock()
+	n, err := sk.tcb.Read(p)
+	if n == 0 && err == nil {
+		s.mu.Unlock()
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, ErrWouldBlock
+	}
+	now := time.Now()
+	if !sk.removed {
+		s.tcpUpdate(now, sk) // a window update may be due
+	}
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+	return n, err
+}
+
+// TryWrite copies as much of p into the send buffer as fits and sends what
+// the window allows. ErrWouldBlock means the buffer is full.
+func (sk *TCPSocket) TryWrite(p []byte) (int, error) {
+	var n int
+	var err error
+	sk.do(func(c *tcp.Conn) { n, err = c.Write(p) })
+	if n == 0 && err == nil && len(p) > 0 {
+		return 0, ErrWouldBlock
+	}
+	return n, err
+}
+
+// Readable returns the channel that receives a token when TryRead may make
+// progress.
+func (sk *TCPSocket) Readable() <-chan struct{} { return sk.readable }
+
+// Writable returns the channel that receives a token when TryWrite may
+// make progress or the connection's state changed.
+func (sk *TCPSocket) Writable() <-chan struct{} { return sk.writable }
+
+// State is the TCB's state.
+func (sk *TCPSocket) State() tcp.State {
+	sk.s.mu.Lock()
+	defer sk.s.mu.Unlock()
+	return sk.tcb.State()
+}
+
+// Err is the connection's error, if it failed.
+func (sk *TCPSocket) Err() error {
+	sk.s.mu.Lock()
+	defer sk.s.mu.Unlock()
+	return sk.tcb.Err()
+}
+
+// LocalAddr and RemoteAddr are the connection's ends.
+func (sk *TCPSocket) LocalAddr() netip.AddrPort  { return sk.id.local }
+func (sk *TCPSocket) RemoteAddr() netip.AddrPort { return sk.id.remote }
+
+// CloseWrite sends a FIN after the data already written (half-close).
+func (sk *TCPSocket) CloseWrite() { sk.do(func(c *tcp.Conn) { c.CloseWrite() }) }
+
+// Close closes both directions: a FIN after queued data, or a reset when
+// received data was left unread (as Linux does). The connection finishes
+// its closing handshake in the background.
+func (sk *TCPSocket) Close() { sk.do(func(c *tcp.Conn) { c.Close() }) }
+
+// Abort resets the connection at once (SO_LINGER with a zero timeout).
+func (sk *TCPSocket) Abort() { sk.do(func(c *tcp.Conn) { c.Abort() }) }
+
+// SetNoDelay turns Nagle's algorithm off (true) or on (false).
+func (sk *TCPSocket) SetNoDelay(on bool) { sk.do(func(c *tcp.Conn) { c.SetNoDelay(on) }) }
+
+// SetKeepAlive configures keepalive probes; zero values keep the current
+// ones.
+func (sk *TCPSocket) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
+	sk.do(func(c *tcp.Conn) { c.SetKeepAlive(on, idle, interval, count) })
+}
+
+// SetReadBuffer and SetWriteBuffer resize the receive and send buffers.
+func (sk *TCPSocket) SetReadBuffer(n int)  { sk.do(func(c *tcp.Conn) { c.SetRecvBufSize(n) }) }
+func (sk *TCPSocket) SetWriteBuffer(n int) { sk.do(func(c *tcp.Conn) { c.SetSendBufSize(n) }) }
+
+// Stats returns the connection's counters.
+func (sk *TCPSocket) Stats() tcp.ConnStats {
+	sk.s.mu.Lock()
+	defer sk.s.mu.Unlock()
+	return sk.tcb.Stats()
+}
+
+// TCPListener accepts TCP connections on a local address.
+type TCPListener struct {
+	s        *Stack
+	local    netip.AddrPort
+	cfg      tcp.Config
+	readable chan struct{} // a token when Accept may make progress
+
+	// Guarded by s.mu.
+	backlog  int
+	halfOpen int          // children in SYN-RECEIVED
+	queue    []*TCPSocket // established, waiting for Accept
+	isClosed bool
+}
+
+// ListenTCP opens a listener on local (unspecified address: every
+// address). backlog bounds both the half-open and the accept queue; zero
+// means 128, Linux's somaxconn default of old.
+func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, error) {
+	a := local.Addr()
+	if !a.IsValid() {
+		a = anyAddr
+	}
+	a = a.Unmap()
+	if !a.Is4() {
+		return nil, syscall.EAFNOSUPPORT
+	}
+	if backlog <= 0 {
+		backlog = 128
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping || s.isClosing() {
+		return nil, net.ErrClosed
+	}
+	if !a.IsUnspecified() && !s.isLocal(a) {
+		return nil, syscall.EADDRNOTAVAIL
+	}
+	port := local.Port()
+	inUse := func(p uint16) bool {
+		if a.IsUnspecified() {
+			for k := range s.tcp.listeners {
+				if k.Port() == p {
+					return true
+				}
+			}
+			return false
+		}
+		return s.tcp.listeners[netip.AddrPortFrom(a, p)] != nil || s.tcp.listeners[netip.AddrPortFrom(anyAddr, p)] != nil
+	}
+	if port == 0 {
+		var ok bool
+		port, ok = ephemeralPort(func(p uint16) bool { return inUse(p) || s.tcp.ports[p] > 0 })
+		if !ok {
+			return nil, syscall.EADDRINUSE
+		}
+	} else if inUse(port) {
+		return nil, syscall.EADDRINUSE
+	}
+	l := &TCPListener{
+		s:        s,
+		local:    netip.AddrPortFrom(a, port),
+		cfg:      s.tcpConfig(),
+		readable: make(chan struct{}, 1),
+		backlog:  backlog,
+	}
+	s.tcp.listeners[l.local] = l
+	return l, nil
+}
+
+// Addr is the listener's local address.
+func (l *TCPListener) Addr() netip.AddrPort { return l.local }
+
+// Readable returns the channel that receives a token when TryAccept may
+// make progress.
+func (l *TCPListener) Readable() <-chan struct{} { return l.readable }
+
+// TryAccept returns the next established connection, ErrWouldBlock when
+// none is waiting, or net.ErrClosed.
+func (l *TCPListener) TryAccept() (*TCPSocket, error) {
+	s := l.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.isClosed {
+		return nil, net.ErrClosed
+	}
+	if len(l.queue) == 0 {
+		return nil, ErrWouldBlock
+	}
+	sk := l.queue[0]
+	copy(l.queue, l.queue[1:])
+	l.queue[len(l.queue)-1] = nil
+	l.queue = l.queue[:len(l.queue)-1]
+	if len(l.queue) > 0 {
+		notify(l.readable) // another waiter may take the next one
+	}
+	return sk, nil
+}
+
+// Close stops listening and resets connections not yet accepted, as Linux
+// does. A blocked Accept is woken with net.ErrClosed.
+func (l *TCPListener) Close() error {
+	s := l.s
+	s.mu.Lock()
+	if l.isClosed {
+		s.mu.Unlock()
+		return net.ErrClosed
+	}
+	l.isClosed = true
+	if s.tcp.listeners[l.local] == l {
+		delete(s.tcp.listeners, l.local)
+	}
+	now := time.Now()
+	for _, sk := range l.queue {
+		sk.tcb.Abort()
+		s.tcpUpdate(now, sk)
+	}
+	l.queue = nil
+	for _, sk := range s.tcp.conns {
+		if sk.listener == l {
+			sk.tcb.Abort()
+			s.tcpUpdate(now, sk)
+		}
+	}
+	notify(l.readable)
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+	return nil
+}
+
+// SetBacklog changes the listener's backlog.
+func (l *TCPListener) SetBacklog(n int) {
+	l.s.mu.Lock()
+	l.backlog = max(n, 1)
+	l.s.mu.Unlock()
+}
+
+// abortAllTCP resets every connection, for Stack.Close. Called with s.mu
+// held.
+func (s *Stack) abortAllTCP(now time.Time) {
+	for _, sk := range s.tcp.conns {
+		sk.tcb.Abort()
+		s.tcpUpdate(now, sk)
+	}
+	for _, l := range s.tcp.listeners {
+		l.isClosed = true
+		notify(l.readable)
+	}
+}
