@@ -1,0 +1,62 @@
+package netnstest
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/renet-go/renet/internal/ifconfig"
+	"github.com/renet-go/renet/link/tap"
+	"github.com/renet-go/renet/link/tun"
+)
+
+// Tap opens (creates) a tap device with the given name inside the
+// namespace (via link/tap inside Do), gives the kernel side hostAddr (e.g.
+// 192.168.69.100/24) and brings it up (via internal/ifconfig, inside Do);
+// cleanup closes it, which removes it. A zero hostAddr brings it up with
+// no address.
+func (ns *NS) Tap(t testing.TB, name string, hostAddr netip.Prefix) *tap.Device {
+	t.Helper()
+	var dev *tap.Device
+	err := ns.Do(func() error {
+		d, err := tap.Open(name)
+		if err != nil {
+			return err
+		}
+		if err := ifconfig.Up(d.Name(), hostAddr); err != nil {
+			d.Close()
+			return err
+		}
+		dev = d
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("netnstest: tap %s in %s: %v", name, ns.name, err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	return dev
+}
+
+// Tun is Tap for a TUN device: it opens name inside the namespace, gives
+// the kernel side hostAddr (e.g. 10.9.0.1/24, which also routes the rest of
+// the /24 into the device) and brings it up; cleanup closes it.
+func (ns *NS) Tun(t testing.TB, name string, hostAddr netip.Prefix) *tun.Device {
+	t.Helper()
+	var dev *tun.Device
+	err := ns.Do(func() error {
+		d, err := tun.Open(name)
+		if err != nil {
+			return err
+		}
+		if err := ifconfig.Up(d.Name(), hostAddr); err != nil {
+			d.Close()
+			return err
+		}
+		dev = d
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("netnstest: tun %s in %s: %v", name, ns.name, err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	return dev
+}

@@ -1,0 +1,28 @@
+//go:build !race
+
+package fdio
+
+import "testing"
+
+// The race detector instruments allocations, so this only runs without it.
+func TestBatchesDoNotAllocate(t *testing.T) {
+	f, peer := pair(t)
+	bufs, sizes := makeBufs(4, 64)
+	out := [][]byte{[]byte("ping"), []byte("pong")}
+	rbuf := make([]byte, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		send(t, peer, "a", "b", "c")
+		if n, err := f.ReadBatch(bufs, sizes); n != 3 || err != nil {
+			t.Fatalf("ReadBatch = %d, %v", n, err)
+		}
+		if n, err := f.WriteBatch(out); n != 2 || err != nil {
+			t.Fatalf("WriteBatch = %d, %v", n, err)
+		}
+		for range out {
+			readPeer(t, peer, rbuf)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("ReadBatch+WriteBatch allocate %.1f times per batch, want 0", allocs)
+	}
+}
