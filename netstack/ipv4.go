@@ -138,7 +138,10 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 	if ip.MoreFragments() || ip.FragmentOffset() > 0 {
 		s.stats.FragmentsIn++
 		key := reasm.Key{Src: d.src, Dst: dst, ID: ip.ID(), Proto: uint8(d.proto)}
+		evicted := s.reasm.Evicted()
 		whole, done, err := s.reasm.Add(now, key, ip.FragmentOffset(), ip.MoreFragments(), d.payload)
+		// Datagrams evicted to make room for this one were dropped too.
+		s.stats.Drops[DropFragLimit] += s.reasm.Evicted() - evicted
 		if err != nil {
 			switch {
 			case errors.Is(err, reasm.ErrDuplicate):

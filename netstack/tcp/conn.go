@@ -108,6 +108,8 @@ type Conn struct {
 	// challenge ACK rate limit (RFC 5961 §7)
 	chalStart time.Time
 	chalCount int
+	// lastOOWAck rate-limits ACKs for unacceptable bare segments.
+	lastOOWAck time.Time
 
 	err       error // sticky error
 	softErr   error // last ICMP soft error, reported on timeout

@@ -96,7 +96,7 @@ func (c *Conn) inputSynSent(now time.Time, seg *Segment) {
 	c.ackNow = true
 	// Data on a SYN-ACK is rare but legal: keep it.
 	if len(seg.Payload) > 0 || seg.Flags&finFlag != 0 {
-		c.processText(now, seg.Seq.Add(1), seg.Payload, seg.Flags&finFlag != 0)
+		c.processText(now, seg, seg.Seq.Add(1), seg.Payload, seg.Flags&finFlag != 0)
 	}
 }
 

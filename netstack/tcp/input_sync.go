@@ -73,7 +73,7 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 			c.ackNow = true
 		} else {
 			if flags&rstFlag == 0 {
-				c.ackNow = true
+				c.dupAckForUnacceptable(now, segLen)
 				if c.state == TimeWait && flags&finFlag != 0 && seq.Add(len(payload)+1) == c.rcvNxt {
 					// A retransmitted FIN: our ACK was lost. Acknowledge it
 					// again and restart the 2*MSL timer.
@@ -168,6 +168,26 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 	}
 	// CLOSE-WAIT, CLOSING, LAST-ACK: the peer's FIN has been received, so
 	// text or a FIN here can only be a duplicate; RFC 9293 says ignore it.
+}
+
+// oowAckInterval is the least time between ACKs that answer unacceptable
+// segments without data (Linux's tcp_invalid_ratelimit). Unlimited, two
+// confused peers could bounce bare ACKs at each other forever; probes,
+// which rely on such ACKs, are sent seconds apart.
+const oowAckInterval = 500 * time.Millisecond
+
+// dupAckForUnacceptable answers an unacceptable segment with an ACK (RFC
+// 9293 §3.10.7.4): always for data, which the sender's loss recovery
+// counts on, and rate-limited for bare segments.
+func (c *Conn) dupAckForUnacceptable(now time.Time, segLen int) {
+	if segLen > 0 {
+		c.ackNow = true
+		return
+	}
+	if c.lastOOWAck.IsZero() || now.Sub(c.lastOOWAck) >= oowAckInterval {
+		c.lastOOWAck = now
+		c.ackNow = true
+	}
 }
 
 // acceptable is the segment acceptance test of RFC 9293 §3.10.7.4.

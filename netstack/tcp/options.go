@@ -19,7 +19,7 @@ const (
 const (
 	tsOptLen       = 12 // NOP NOP TS(10)
 	sackBlockLen   = 8
-	sackOptBaseLen = 4 // NOP NOP kind len
+	sackOptBaseLen = 4  // NOP NOP kind len
 	maxWscale      = 14 // RFC 7323 §2.3
 )
 

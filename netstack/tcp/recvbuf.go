@@ -14,9 +14,9 @@ const maxOOORanges = 16
 // data; every range lies after rcvNxt and inside the receive window, so the
 // ring never holds more than n plus one window of bytes.
 //
-//	  offset 0        n = readable       n + window
-//	  |  readable     | hole | ooo | hole | ooo |    |
-//	                  ^ RCV.NXT
+//	offset 0        n = readable       n + window
+//	|  readable     | hole | ooo | hole | ooo |    |
+//	                ^ RCV.NXT
 type recvBuffer struct {
 	r   ring
 	n   int // in-order bytes not yet read

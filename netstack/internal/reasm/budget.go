@@ -9,11 +9,15 @@ package reasm
 // keep (noSlot for a datagram not yet created). releasing is the cost of a
 // buffer the caller will give back right after, so a datagram can trade
 // its buffer for a larger one. To make room it drops cached buffers, then
-// evicts the oldest datagrams other than keep. The caller has checked
-// that classCost(c) <= MaxBytes, so acquire fails only if keep itself
-// holds the rest of the budget.
+// evicts the oldest datagrams other than keep. It fails with ErrLimit only
+// when the buffer alone is over budget; the last return below is a guard
+// that the accounting makes unreachable, since once everything else is
+// gone keep holds only the buffer being released.
 func (r *Reassembler) acquire(c int, releasing int, keep int32) (buffer, error) {
 	cost := classCost(c)
+	if cost > r.cfg.MaxBytes {
+		return buffer{}, ErrLimit
+	}
 	for {
 		if n := len(r.free[c]); n > 0 {
 			b := r.free[c][n-1]

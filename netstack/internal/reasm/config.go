@@ -29,7 +29,8 @@ const maxIPv4Len = 65535
 // default.
 type Config struct {
 	// MaxDatagrams is how many datagrams may be under reassembly at once
-	// (default 64).
+	// (default 64). Each costs about 200 bytes of bookkeeping, outside
+	// MaxBytes, once the table has grown to hold it.
 	MaxDatagrams int
 	// MaxBytes bounds the buffer memory held, pending and cached for
 	// reuse together (default 4 MiB). A datagram's buffer costs its size

@@ -92,7 +92,7 @@ func TestTableFullEvictsOldest(t *testing.T) {
 
 func TestByteBudgetEvictsOldest(t *testing.T) {
 	// Room for two 32 KiB buffers, not three.
-	r := New(Config{MaxBytes: 2*classCost(classFor(32 << 10)) + 100})
+	r := New(Config{MaxBytes: 2*classCost(classFor(32<<10)) + 100})
 	keys := make([]Key, 3)
 	for i := range keys {
 		keys[i] = key1

@@ -13,7 +13,7 @@ type Reassembler struct {
 	cfg  Config
 	seed uint64 // hash seed, random per Reassembler
 
-	slots     []datagram // grown up to MaxDatagrams, then reused
+	slots     []entry // grown up to MaxDatagrams, then reused
 	freeSlots []int32
 	table     []int32 // open-addressed index of slots by key
 	live      int     // datagrams pending
@@ -29,8 +29,8 @@ type Reassembler struct {
 	evicted uint64 // datagrams evicted to make room, ever
 }
 
-// datagram is one datagram under reassembly.
-type datagram struct {
+// entry is one datagram under reassembly.
+type entry struct {
 	key      Key
 	hash     uint64
 	first    time.Time // arrival of the first fragment
@@ -60,7 +60,8 @@ func New(cfg Config) *Reassembler {
 // When the fragment completes its datagram, Add returns the reassembled
 // payload and done=true and forgets the datagram. The returned slice
 // belongs to the Reassembler: it is valid until the next call to Add or
-// Release, so a caller keeping the bytes must copy them.
+// Release, so a caller keeping the bytes must copy them. (A packet that is
+// not a fragment at all, off 0 and more false, completes at once.)
 //
 // A non-nil error says why the fragment was not used; see the Err values
 // for which of them also drop the datagram. Before anything else Add drops
@@ -123,7 +124,7 @@ func (r *Reassembler) Add(now time.Time, k Key, off int, more bool, payload []by
 
 // check decides whether fragment [off, end) fits datagram d: nil if it
 // fills only holes, or the error saying why not.
-func (d *datagram) check(off, end int, more bool, payload []byte) error {
+func (d *entry) check(off, end int, more bool, payload []byte) error {
 	if d.total >= 0 {
 		if end > d.total || (!more && end != d.total) {
 			return ErrInconsistent
@@ -149,7 +150,7 @@ func (d *datagram) check(off, end int, more bool, payload []byte) error {
 func (r *Reassembler) create(now time.Time, k Key, h uint64, end int) (int32, error) {
 	c := classFor(end)
 	if classCost(c) > r.cfg.MaxBytes {
-		return noSlot, ErrLimit
+		return noSlot, ErrLimit // before evicting anyone for nothing
 	}
 	if r.live >= r.cfg.MaxDatagrams {
 		r.drop(r.oldest)
@@ -165,9 +166,9 @@ func (r *Reassembler) create(now time.Time, k Key, h uint64, end int) (int32, er
 		r.freeSlots = r.freeSlots[:n-1]
 	} else {
 		s = int32(len(r.slots))
-		r.slots = append(r.slots, datagram{})
+		r.slots = append(r.slots, entry{})
 	}
-	r.slots[s] = datagram{key: k, hash: h, first: now, buf: b, total: -1}
+	r.slots[s] = entry{key: k, hash: h, first: now, buf: b, total: -1}
 	r.index(s)
 	r.link(s)
 	return s, nil
@@ -175,12 +176,8 @@ func (r *Reassembler) create(now time.Time, k Key, h uint64, end int) (int32, er
 
 // grow moves datagram s into a buffer reaching end.
 func (r *Reassembler) grow(s int32, end int) error {
-	c := classFor(end)
-	if classCost(c) > r.cfg.MaxBytes {
-		return ErrLimit
-	}
 	old := r.slots[s].buf
-	b, err := r.acquire(c, old.cost(), s)
+	b, err := r.acquire(classFor(end), old.cost(), s)
 	if err != nil {
 		return err
 	}
@@ -204,7 +201,7 @@ func (r *Reassembler) drop(s int32) {
 func (r *Reassembler) forget(s int32) {
 	r.unindex(s)
 	r.unlink(s)
-	r.slots[s] = datagram{older: noSlot, newer: noSlot}
+	r.slots[s] = entry{older: noSlot, newer: noSlot}
 	r.freeSlots = append(r.freeSlots, s)
 }
 
@@ -212,7 +209,7 @@ func (r *Reassembler) forget(s int32) {
 func (r *Reassembler) Len() int { return r.live }
 
 // Bytes returns the buffer memory held by pending datagrams: each one's
-// buffer and bitmap, which is at least the payload bytes it holds. It
+// buffer and bitmaps, which is more than the payload bytes it holds. It
 // never exceeds Config.MaxBytes.
 func (r *Reassembler) Bytes() int { return r.pending }
 

@@ -1,0 +1,145 @@
+// Package linkflag gives renet's programs one way to name a link and
+// configure a stack on it: -tap, -tun or -afpacket, -addr, -mac, -gw, -pcap
+// and -host, as DESIGN.md's command-line contract fixes them.
+package linkflag
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+
+	"github.com/renet-go/renet/internal/ifconfig"
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/link/afpacket"
+	"github.com/renet-go/renet/link/pcap"
+	"github.com/renet-go/renet/link/tap"
+	"github.com/renet-go/renet/link/tun"
+	"github.com/renet-go/renet/netstack"
+)
+
+// Flags holds the parsed link flags.
+type Flags struct {
+	fs       *flag.FlagSet
+	Tap      string
+	Tun      string
+	AFPacket string
+	Addr     string
+	MAC      string
+	Gateway  string
+	Pcap     string
+	Host     string
+}
+
+// Register defines the link flags on fs.
+func Register(fs *flag.FlagSet) *Flags {
+	f := &Flags{fs: fs}
+	fs.StringVar(&f.Tap, "tap", "tap0", "tap device to run on (created if absent)")
+	fs.StringVar(&f.Tun, "tun", "", "TUN device to run on instead of a tap (IP packets, no ARP)")
+	fs.StringVar(&f.AFPacket, "afpacket", "", "run on an existing interface through an AF_PACKET socket")
+	fs.StringVar(&f.Addr, "addr", "192.168.69.1/24", "the stack's address and prefix")
+	fs.StringVar(&f.MAC, "mac", "02:00:00:00:00:01", "the stack's MAC address (Ethernet links)")
+	fs.StringVar(&f.Gateway, "gw", "", "default gateway (optional)")
+	fs.StringVar(&f.Pcap, "pcap", "", "write every frame crossing the link to this pcap file")
+	fs.StringVar(&f.Host, "host", "", "also bring the device up and give its kernel side this address, e.g. 192.168.69.100/24 (needs CAP_NET_ADMIN)")
+	return f
+}
+
+// LinkNamed reports whether the command line named a link explicitly.
+func (f *Flags) LinkNamed() bool {
+	named := false
+	f.fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "tap", "tun", "afpacket":
+			named = true
+		}
+	})
+	return named
+}
+
+// Config returns the stack configuration the flags describe.
+func (f *Flags) Config() (netstack.Config, error) {
+	var cfg netstack.Config
+	p, err := netip.ParsePrefix(f.Addr)
+	if err != nil {
+		return cfg, fmt.Errorf("-addr: %v", err)
+	}
+	cfg.Addrs = []netip.Prefix{p}
+	if f.MAC != "" {
+		mac, err := net.ParseMAC(f.MAC)
+		if err != nil || len(mac) != 6 {
+			return cfg, fmt.Errorf("-mac: %q is not a 6-byte MAC address", f.MAC)
+		}
+		cfg.HardwareAddr = mac
+	}
+	if f.Gateway != "" {
+		gw, err := netip.ParseAddr(f.Gateway)
+		if err != nil {
+			return cfg, fmt.Errorf("-gw: %v", err)
+		}
+		cfg.Gateway = gw
+	}
+	return cfg, nil
+}
+
+// Open opens the named link, configures the kernel side when -host is set,
+// wraps the link for -pcap, and starts a stack on it. Close the stack, then
+// call the returned cleanup (which closes the pcap file).
+func (f *Flags) Open() (*netstack.Stack, func() error, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	var host netip.Prefix
+	if f.Host != "" {
+		if host, err = netip.ParsePrefix(f.Host); err != nil {
+			return nil, nil, fmt.Errorf("-host: %v", err)
+		}
+	}
+	var ep link.Endpoint
+	var name string
+	switch {
+	case f.Tun != "":
+		name = f.Tun
+		ep, err = tun.Open(f.Tun)
+	case f.AFPacket != "":
+		name = f.AFPacket
+		ep, err = afpacket.Open(f.AFPacket)
+	default:
+		name = f.Tap
+		ep, err = tap.Open(f.Tap)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if host.IsValid() {
+		if err := ifconfig.Up(name, host); err != nil {
+			ep.Close()
+			return nil, nil, fmt.Errorf("-host: %v", err)
+		}
+	}
+	cleanup := func() error { return nil }
+	if f.Pcap != "" {
+		file, err := os.Create(f.Pcap)
+		if err != nil {
+			ep.Close()
+			return nil, nil, err
+		}
+		wrapped, err := pcap.Wrap(ep, file)
+		if err != nil {
+			file.Close()
+			ep.Close()
+			return nil, nil, err
+		}
+		ep = wrapped
+		cleanup = file.Close
+	}
+	s, err := netstack.New(ep, cfg)
+	if err != nil {
+		ep.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	return s, cleanup, nil
+}

@@ -1,0 +1,117 @@
+package pcap
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/renet-go/renet/link"
+)
+
+// endpoint is the link.Endpoint returned by Wrap. MTU, Medium,
+// HardwareAddr and Offload are forwarded by embedding.
+type endpoint struct {
+	link.Endpoint
+
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte // one record: header and packet; grows to the largest seen
+	err error  // first error from w; once set, nothing more is written
+}
+
+// Wrap writes a pcap file header to w and returns an endpoint that
+// forwards every call to ep and records each packet it reads or writes,
+// with the time of the call. It fails if ep's medium has no pcap link type
+// or the header cannot be written. Later write errors do not fail the
+// link; Close returns the first one. If w has a Flush() error method
+// (bufio.Writer has), Close calls it.
+func Wrap(ep link.Endpoint, w io.Writer) (link.Endpoint, error) {
+	lt, err := linkTypeOf(ep.Medium())
+	if err != nil {
+		return nil, err
+	}
+	var h [fileHeaderLen]byte
+	le := binary.LittleEndian
+	le.PutUint32(h[0:], magicMicro)
+	le.PutUint16(h[4:], versionMajor)
+	le.PutUint16(h[6:], versionMinor)
+	// thiszone and sigfigs stay zero: timestamps are UTC.
+	le.PutUint32(h[16:], SnapLen)
+	le.PutUint32(h[20:], lt)
+	if _, err := w.Write(h[:]); err != nil {
+		return nil, fmt.Errorf("pcap: writing file header: %w", err)
+	}
+	size := recordHeaderLen + ep.MTU() + ep.Medium().HeaderLen() + 4
+	return &endpoint{Endpoint: ep, w: w, buf: make([]byte, size)}, nil
+}
+
+// ReadBatch reads from the wrapped endpoint and records what it returned.
+func (e *endpoint) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
+	n, err := e.Endpoint.ReadBatch(bufs, sizes)
+	if n > 0 {
+		now := time.Now()
+		e.mu.Lock()
+		for i := range min(n, len(bufs), len(sizes)) {
+			// Clamp, so that an endpoint reporting a bad size cannot
+			// make the recorder panic.
+			e.record(now, bufs[i][:min(max(sizes[i], 0), len(bufs[i]))])
+		}
+		e.mu.Unlock()
+	}
+	return n, err
+}
+
+// WriteBatch writes to the wrapped endpoint and records the packets it
+// accepted.
+func (e *endpoint) WriteBatch(pkts [][]byte) (int, error) {
+	n, err := e.Endpoint.WriteBatch(pkts)
+	if n > 0 {
+		now := time.Now()
+		e.mu.Lock()
+		for _, p := range pkts[:min(n, len(pkts))] {
+			e.record(now, p)
+		}
+		e.mu.Unlock()
+	}
+	return n, err
+}
+
+// record writes one record for p. The caller holds e.mu.
+func (e *endpoint) record(ts time.Time, p []byte) {
+	if e.err != nil {
+		return
+	}
+	incl := min(len(p), SnapLen)
+	need := recordHeaderLen + incl
+	if cap(e.buf) < need {
+		e.buf = make([]byte, need)
+	}
+	b := e.buf[:need]
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], uint32(ts.Unix()))
+	le.PutUint32(b[4:], uint32(ts.Nanosecond()/1000))
+	le.PutUint32(b[8:], uint32(incl))
+	le.PutUint32(b[12:], uint32(len(p)))
+	copy(b[recordHeaderLen:], p[:incl])
+	_, e.err = e.w.Write(b)
+}
+
+// Close closes the wrapped endpoint, flushes the writer if it can be
+// flushed, and returns the wrapped endpoint's error joined with the first
+// error met writing the capture.
+func (e *endpoint) Close() error {
+	err := e.Endpoint.Close()
+	e.mu.Lock()
+	if f, ok := e.w.(interface{ Flush() error }); ok && e.err == nil {
+		e.err = f.Flush()
+	}
+	werr := e.err
+	e.mu.Unlock()
+	if werr != nil {
+		werr = fmt.Errorf("pcap: writing capture: %w", werr)
+	}
+	return errors.Join(err, werr)
+}

@@ -1,0 +1,257 @@
+package tcp
+
+import (
+	"time"
+)
+
+// Output pulls the next segment to send. It fills *seg (flags, sequence
+// and acknowledgement numbers, window, options) and copies up to len(buf)
+// payload bytes into buf, setting seg.Payload = buf[:n]. It returns false
+// when there is nothing (more) to send now. The caller loops until false
+// after every Input, user call and Tick; buf must hold at least the
+// effective MSS. Segment sizes are chosen here: the sender MSS less the
+// options the segment carries.
+func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
+	if !c.output(now, seg, buf) {
+		c.armTimers(now)
+		return false
+	}
+	c.stats.SegsOut++
+	return true
+}
+
+func (c *Conn) output(now time.Time, seg *Segment, buf []byte) bool {
+	if c.rstPending {
+		c.rstPending = false
+		*seg = c.rst
+		c.stats.ResetsOut++
+		return true
+	}
+	switch c.state {
+	case Closed, Listen:
+		return false
+	case SynSent:
+		if c.sndNxt != c.iss {
+			return false
+		}
+		c.sendSyn(now, seg, false)
+		return true
+	case SynReceived:
+		if c.sndNxt != c.iss && !c.ackNow {
+			return false
+		}
+		c.sendSyn(now, seg, true)
+		return true
+	}
+	if c.retxNow {
+		c.retxNow = false
+		if c.sendRetransmit(now, seg, buf) {
+			return true
+		}
+	}
+	if c.sendData(now, seg, buf) {
+		return true
+	}
+	if c.ackNow || c.probeNow {
+		c.fillAck(now, seg)
+		if c.probeNow {
+			// A probe (zero-window or keepalive) carries SND.UNA-1: the peer
+			// finds it unacceptable and must answer with an ACK that shows
+			// its current window (RFC 9293 §3.8.6.1, §3.8.4). Linux probes
+			// the same way.
+			seg.Seq = c.sndUna.Add(-1)
+			c.probeNow = false
+		}
+		return true
+	}
+	return false
+}
+
+// sendSyn fills our SYN, or SYN-ACK when synAck is set.
+func (c *Conn) sendSyn(now time.Time, seg *Segment, synAck bool) {
+	*seg = Segment{Seq: c.iss, Flags: synFlag}
+	if synAck {
+		seg.Flags |= ackFlag
+		seg.Ack = c.rcvNxt
+		wnd := min(c.rcv.free(), 0xffff) // RFC 7323 §2.2: never scaled on a SYN
+		seg.Window = uint16(wnd)
+		c.rcvAdv = c.rcvNxt.Add(wnd)
+		c.ackSent()
+	} else {
+		c.chooseRcvWscale()
+		seg.Window = uint16(min(c.rcv.free(), 0xffff))
+	}
+	c.synOptionsOut(now, &seg.Options, synAck)
+	if c.retries == 0 && !c.timing {
+		c.timing, c.timedSeq, c.timedAt = true, c.iss.Add(1), now
+	}
+	if c.retries > 0 {
+		c.stats.Retransmits++
+	}
+	c.sndNxt = c.iss.Add(1)
+	c.sndMax = seqMax(c.sndMax, c.sndNxt)
+	if c.rtoAt.IsZero() {
+		c.rtoAt = now.Add(c.rtt.rto)
+	}
+}
+
+// fillAck fills a segment that carries no data: an ACK, a window update or
+// the base of a probe. Its sequence number is SND.MAX, not SND.NXT: while
+// going back after a timeout SND.NXT lags behind what the peer has
+// received, and a bare ACK carrying it would look like an old duplicate
+// the peer drops (BSD's tcp_output makes the same choice).
+func (c *Conn) fillAck(now time.Time, seg *Segment) {
+	*seg = Segment{Seq: c.sndMax, Ack: c.rcvNxt, Flags: ackFlag}
+	c.dataOptions(now, &seg.Options)
+	seg.Window = c.windowField()
+	c.ackSent()
+}
+
+// ackSent records that a segment acknowledging RCV.NXT is going out: any
+// pending or delayed ACK is satisfied.
+func (c *Conn) ackSent() {
+	c.ackNow = false
+	c.ackAt = time.Time{}
+	c.ackPending = 0
+	c.lastAckSent = c.rcvNxt
+}
+
+// windowField returns the window to advertise and moves RCV.ADV. Receiver
+// SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge moves forward only
+// in steps of at least min(RCV.BUFF/2, MSS), and never moves back.
+func (c *Conn) windowField() uint16 {
+	free := min(c.rcv.free(), 0xffff<<c.rcvWscale)
+	if c.rcvAdv.LessThan(c.rcvNxt) {
+		c.rcvAdv = c.rcvNxt
+	}
+	if right := c.rcvNxt.Add(free); right.Sub(c.rcvAdv) >= c.windowStep() {
+		c.rcvAdv = right
+	}
+	return uint16(min(c.rcvAdv.Sub(c.rcvNxt)>>c.rcvWscale, 0xffff))
+}
+
+// windowStep is the smallest worthwhile window increase (RFC 9293
+// §3.8.6.2.2).
+func (c *Conn) windowStep() int { return max(min(c.rcv.max/2, c.cfg.MSS), 1) }
+
+// maxPayload is the most data seg may carry beside its options.
+func (c *Conn) maxPayload(seg *Segment, buf []byte) int {
+	return min(min(c.sndMSS, c.cfg.MSS)-optLen(&seg.Options), len(buf))
+}
+
+// sendData sends new data from SND.NXT and the FIN, within the send and
+// congestion windows and subject to Nagle and sender SWS avoidance
+// (RFC 9293 §3.8.6.2.1, §3.7.4).
+func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte) bool {
+	switch c.state {
+	case Established, CloseWait, FinWait1, Closing, LastAck:
+	default:
+		return false
+	}
+	end := c.snd.end()
+	avail := max(end.Sub(c.sndNxt), 0)
+	finToSend := c.finQueued && c.sndNxt.LessEq(end)
+	if avail == 0 && !finToSend {
+		return false
+	}
+	inflight := c.sndNxt.Sub(c.sndUna)
+	if c.sndUna == c.sndMax && !c.lastSend.IsZero() && now.Sub(c.lastSend) > c.rtt.rto {
+		c.cc.OnIdle() // RFC 5681 §4.1: restart window after an idle period
+	}
+	cwnd := c.cc.Window()
+	if !c.recovery && c.dupAcks > 0 && c.dupAcks < dupThresh {
+		// RFC 3042 limited transmit: each of the first two duplicate ACKs
+		// lets one new segment out beyond cwnd.
+		cwnd += c.dupAcks * c.smss()
+	}
+	usable := max(min(c.sndWnd, cwnd)-inflight, 0)
+
+	*seg = Segment{}
+	c.dataOptions(now, &seg.Options)
+	maxSeg := c.maxPayload(seg, buf)
+	n := min(avail, maxSeg, usable)
+	fin := finToSend && n == avail
+	switch {
+	case n == 0 && !fin:
+		return false
+	case n == maxSeg, fin:
+		// A full segment, or the last one with the FIN (which Nagle lets
+		// through, as Linux does).
+	case n == avail:
+		// Everything queued fits. Go's writes are all "pushed"; Nagle
+		// holds a small segment back while data is unacknowledged.
+		if c.cfg.Nagle && inflight > 0 {
+			return false
+		}
+	default:
+		// Window-limited: sender SWS avoidance sends at least half the
+		// largest window the peer has offered, or anything when nothing
+		// is in flight (standing in for the RFC's override timer, since a
+		// window opening can only be learned from an ACK).
+		if n < c.maxSndWnd/2 && inflight > 0 {
+			return false
+		}
+	}
+	seq := c.sndNxt
+	c.snd.read(seq, buf[:n])
+	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
+	seg.Payload = buf[:n]
+	if n > 0 && seq.Add(n) == end {
+		seg.Flags |= pshFlag
+	}
+	segLen := n
+	if fin {
+		seg.Flags |= finFlag
+		segLen++
+	}
+	seg.Window = c.windowField()
+	c.ackSent()
+	c.sent(now, seq, segLen)
+	c.sndNxt = seq.Add(segLen)
+	c.sndMax = seqMax(c.sndMax, c.sndNxt)
+	return true
+}
+
+// sendRetransmit resends the first unacknowledged segment (fast
+// retransmit, RFC 5681 §3.2, and NewReno partial ACKs, RFC 6582 §3.2)
+// without moving SND.NXT back.
+func (c *Conn) sendRetransmit(now time.Time, seg *Segment, buf []byte) bool {
+	seq := c.sndUna
+	end := c.snd.end()
+	avail := max(min(end.Sub(seq), c.sndMax.Sub(seq)), 0)
+	*seg = Segment{}
+	c.dataOptions(now, &seg.Options)
+	n := min(avail, c.maxPayload(seg, buf))
+	fin := c.finQueued && seq.Add(n) == end && c.sndMax.GreaterThan(end)
+	if n == 0 && !fin {
+		return false
+	}
+	c.snd.read(seq, buf[:n])
+	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
+	seg.Payload = buf[:n]
+	segLen := n
+	if fin {
+		seg.Flags |= finFlag
+		segLen++
+	}
+	seg.Window = c.windowField()
+	c.ackSent()
+	c.sent(now, seq, segLen)
+	c.sndNxt = seqMax(c.sndNxt, seq.Add(segLen))
+	return true
+}
+
+// sent does the bookkeeping for a segment occupying [seq, seq+segLen):
+// retransmission accounting, RTT timing and the retransmission timer.
+func (c *Conn) sent(now time.Time, seq Seq, segLen int) {
+	if seq.LessThan(c.sndMax) {
+		c.stats.Retransmits++
+		c.timing = false // Karn's algorithm (RFC 6298 §3)
+	} else if !c.timing && !c.tsOK {
+		c.timing, c.timedSeq, c.timedAt = true, seq.Add(segLen), now
+	}
+	if c.rtoAt.IsZero() {
+		c.rtoAt = now.Add(c.rtt.rto) // RFC 6298 §5.1
+	}
+	c.lastSend = now
+}

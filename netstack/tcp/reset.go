@@ -1,0 +1,39 @@
+package tcp
+
+// ResetFor returns the RST that answers seg when no connection exists for
+// it (RFC 9293 §3.10.7.1, CLOSED state; also §3.5.2): none for a RST;
+// <SEQ=SEG.ACK><CTL=RST> if seg carries an ACK; otherwise
+// <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. payloadLen is the length of
+// seg's data (SYN and FIN are counted here).
+func ResetFor(seg *Segment, payloadLen int) (rst Segment, ok bool) {
+	if seg.Flags&rstFlag != 0 {
+		return Segment{}, false
+	}
+	if seg.Flags&ackFlag != 0 {
+		return Segment{Seq: seg.Ack, Flags: rstFlag}, true
+	}
+	n := max(payloadLen, 0)
+	if seg.Flags&synFlag != 0 {
+		n++
+	}
+	if seg.Flags&finFlag != 0 {
+		n++
+	}
+	return Segment{Ack: seg.Seq.Add(n), Flags: rstFlag | ackFlag}, true
+}
+
+// AcceptsSYNInTimeWait reports whether a SYN arriving for this connection's
+// 4-tuple while it is in TIME-WAIT may open a new incarnation (RFC 6191
+// §2): when both the old connection and the SYN use timestamps, the SYN's
+// timestamp must be newer than TS.Recent; otherwise its sequence number
+// must be beyond RCV.NXT (RFC 1122 §4.2.2.13). If it does, the stack drops
+// this Conn and hands the SYN to a new one.
+func (c *Conn) AcceptsSYNInTimeWait(seg *Segment) bool {
+	if c.state != TimeWait || seg.Flags&(synFlag|ackFlag|rstFlag) != synFlag {
+		return false
+	}
+	if c.tsOK && seg.Options.HasTimestamps {
+		return int32(seg.Options.TSVal-c.tsRecent) > 0
+	}
+	return seg.Seq.GreaterThan(c.rcvNxt)
+}

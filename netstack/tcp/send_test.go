@@ -1,0 +1,424 @@
+package tcp
+
+import (
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+func ackSeg(ack Seq, wnd uint16) Segment {
+	return Segment{Seq: peerISS + 1, Ack: ack, Flags: ACK, Window: wnd}
+}
+
+// drain returns every segment c emits at now.
+func drain(t *testing.T, c *Conn, now time.Time) []Segment {
+	t.Helper()
+	var out []Segment
+	var s Segment
+	buf := make([]byte, 65536)
+	for c.Output(now, &s, buf) {
+		s.Payload = append([]byte(nil), s.Payload...)
+		out = append(out, s)
+	}
+	return out
+}
+
+// RFC 6298: the first sample sets SRTT = R, RTTVAR = R/2 (§2.2); later
+// ones use the 1/8 and 1/4 gains (§2.3); RTO = SRTT + max(G, 4*RTTVAR),
+// clamped to [MinRTO, MaxRTO] (§2.4-§2.5); expiry doubles it (§5.5).
+func TestRTOEstimator_RFC6298_2(t *testing.T) {
+	cfg := DefaultConfig()
+	var e rttEstimator
+	e.init(&cfg)
+	if e.rto != time.Second {
+		t.Fatalf("initial RTO %v", e.rto)
+	}
+	e.sample(ms(100))
+	if e.srtt != ms(100) || e.rttvar != ms(50) || e.rto != ms(300) {
+		t.Fatalf("after one sample: srtt %v rttvar %v rto %v", e.srtt, e.rttvar, e.rto)
+	}
+	e.sample(ms(180))
+	// RTTVAR = 3/4*50 + 1/4*80 = 57.5; SRTT = 7/8*100 + 1/8*180 = 110.
+	if e.srtt != ms(110) || e.rttvar != 57500*time.Microsecond || e.rto != ms(110)+4*57500*time.Microsecond {
+		t.Fatalf("after two samples: srtt %v rttvar %v rto %v", e.srtt, e.rttvar, e.rto)
+	}
+	for i := 0; i < 50; i++ {
+		e.sample(ms(1))
+	}
+	if e.rto != cfg.MinRTO {
+		t.Fatalf("RTO %v, want the %v floor", e.rto, cfg.MinRTO)
+	}
+	for i := 0; i < 20; i++ {
+		e.backoff()
+	}
+	if e.rto != cfg.MaxRTO {
+		t.Fatalf("backed-off RTO %v, want the %v cap", e.rto, cfg.MaxRTO)
+	}
+}
+
+// RFC 6298 §5: the timer is armed when data is sent, retransmits the
+// first unacknowledged segment on expiry with a doubled timeout, and after
+// MaxRetries expiries the connection fails with ETIMEDOUT. Karn's rule
+// (§3): the retransmitted segment's ACK gives no RTT sample.
+func TestRetransmissionTimeout_RFC6298_5(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, MaxRetries: 3},
+		wire.TCPOptions{MSS: 1460})
+	c.Write(pattern(3000, 0))
+	segs := drain(t, c, t0)
+	if len(segs) != 3 {
+		t.Fatalf("%d segments", len(segs))
+	}
+	rto := c.Stats().RTO
+	if d := c.Deadline(); d.Sub(t0) != rto {
+		t.Fatalf("RTO timer at %v, want %v", d.Sub(t0), rto)
+	}
+	now := c.Deadline()
+	c.Tick(now)
+	re := drain(t, c, now)
+	if len(re) != 1 || re[0].Seq != ourISS+1 || len(re[0].Payload) != 1460 {
+		t.Fatalf("after RTO sent %v, want one segment at SND.UNA (loss window of 1 SMSS)", re)
+	}
+	if c.Stats().Cwnd != 1460 || c.Stats().Ssthresh != 2*1460 {
+		t.Fatalf("cwnd %d ssthresh %d after RTO (RFC 5681 §3.1)", c.Stats().Cwnd, c.Stats().Ssthresh)
+	}
+	if d := c.Deadline(); d.Sub(now) != 2*rto {
+		t.Fatalf("backed-off RTO %v, want %v", d.Sub(now), 2*rto)
+	}
+	// The ACK of the retransmission is ambiguous: no sample.
+	srtt := c.Stats().SRTT
+	send(t, c, now.Add(ms(5)), ackSeg(ourISS+1+1460, 65535))
+	if c.Stats().SRTT != srtt {
+		t.Fatal("RTT sampled from a retransmitted segment (Karn)")
+	}
+	// The remaining data goes again (go-back-N) and then times out for good.
+	now = now.Add(ms(5))
+	drain(t, c, now)
+	for i := 0; i < 3; i++ {
+		now = c.Deadline()
+		c.Tick(now)
+		if len(drain(t, c, now)) == 0 {
+			t.Fatalf("no retransmission %d", i)
+		}
+	}
+	c.Tick(c.Deadline())
+	expectState(t, c, Closed)
+	if !errors.Is(c.Err(), syscall.ETIMEDOUT) {
+		t.Fatalf("Err %v, want ETIMEDOUT", c.Err())
+	}
+}
+
+// A soft error (an ICMP message) recorded during the connection is
+// reported instead of ETIMEDOUT, as Linux does; in SYN-SENT it is fatal.
+func TestSoftError_RFC1122_4_2_3_9(t *testing.T) {
+	c := NewConn(plainConfig())
+	c.Connect(t0, ourISS)
+	recv(t, c, t0)
+	c.SoftError(syscall.ECONNREFUSED)
+	expectState(t, c, Closed)
+	if !errors.Is(c.Err(), syscall.ECONNREFUSED) {
+		t.Fatalf("Err %v", c.Err())
+	}
+	c = connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, MaxRetries: 1},
+		wire.TCPOptions{MSS: 1460})
+	c.SoftError(syscall.EHOSTUNREACH)
+	expectState(t, c, Established)
+	c.Write([]byte("x"))
+	drain(t, c, t0)
+	c.Tick(c.Deadline())
+	drain(t, c, t0)
+	c.Tick(c.Deadline())
+	if !errors.Is(c.Err(), syscall.EHOSTUNREACH) {
+		t.Fatalf("Err %v, want the soft error", c.Err())
+	}
+}
+
+// RFC 6928: the initial window is min(10*SMSS, max(2*SMSS, 14600)); RFC
+// 5681 §3.1: slow start grows cwnd by one SMSS per ACK.
+func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, SendBufSize: 1 << 20},
+		wire.TCPOptions{MSS: 1000})
+	c.Write(pattern(100000, 0))
+	segs := drain(t, c, t0)
+	if len(segs) != 10 {
+		t.Fatalf("initial flight of %d segments, want 10", len(segs))
+	}
+	send(t, c, t0.Add(ms(10)), ackSeg(ourISS+1+2000, 65535))
+	if cw := c.Stats().Cwnd; cw != 11000 {
+		t.Fatalf("cwnd %d after one ACK, want 11000", cw)
+	}
+	if n := len(drain(t, c, t0.Add(ms(10)))); n != 3 {
+		t.Fatalf("sent %d segments after the ACK, want 3 (2 acked + 1 growth)", n)
+	}
+}
+
+// RFC 5681 §3.2 and RFC 6582 §3.2: the third duplicate ACK triggers a fast
+// retransmit and fast recovery (ssthresh = FlightSize/2, cwnd = ssthresh +
+// 3*SMSS); each further duplicate inflates cwnd; a partial ACK retransmits
+// the next hole; the full ACK deflates cwnd and ends recovery. RFC 3042:
+// the first two duplicates each release one new segment.
+func TestFastRetransmitNewReno_RFC6582_3_2(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, SendBufSize: 1 << 20},
+		wire.TCPOptions{MSS: 1000})
+	c.Write(pattern(100000, 0))
+	u := ourISS + 1
+	if n := len(drain(t, c, t0)); n != 10 {
+		t.Fatalf("%d segments", n)
+	}
+	// Segments 0 and 3 are lost. Duplicate ACKs for segments 1, 2...
+	now := t0.Add(ms(50))
+	send(t, c, now, ackSeg(u, 65535))
+	s := drain(t, c, now)
+	if len(s) != 1 || s[0].Seq != u.Add(10000) {
+		t.Fatalf("limited transmit after dup ACK 1: %v", s)
+	}
+	send(t, c, now, ackSeg(u, 65535))
+	s = drain(t, c, now)
+	if len(s) != 1 || s[0].Seq != u.Add(11000) {
+		t.Fatalf("limited transmit after dup ACK 2: %v", s)
+	}
+	send(t, c, now, ackSeg(u, 65535))
+	s = drain(t, c, now)
+	if len(s) != 1 || s[0].Seq != u || len(s[0].Payload) != 1000 {
+		t.Fatalf("fast retransmit: %v", s)
+	}
+	st := c.Stats()
+	if st.Ssthresh != 6000 || st.Cwnd != 9000 || st.FastRetransmits != 1 {
+		t.Fatalf("entering recovery: ssthresh %d cwnd %d (flight 12000)", st.Ssthresh, st.Cwnd)
+	}
+	// More duplicates inflate cwnd by one SMSS each; new data flows once
+	// cwnd exceeds the flight.
+	for i := 0; i < 4; i++ {
+		send(t, c, now, ackSeg(u, 65535))
+	}
+	if st := c.Stats(); st.Cwnd != 13000 {
+		t.Fatalf("cwnd %d after 4 more dups, want 13000", st.Cwnd)
+	}
+	if s = drain(t, c, now); len(s) != 1 || s[0].Seq != u.Add(12000) {
+		t.Fatalf("new data during recovery: %v", s)
+	}
+	// Partial ACK up to the second hole: retransmit it at once.
+	now = now.Add(ms(50))
+	send(t, c, now, ackSeg(u.Add(3000), 65535))
+	s = drain(t, c, now)
+	if len(s) == 0 || s[0].Seq != u.Add(3000) {
+		t.Fatalf("partial ACK: %v, want a retransmission at 3000", s)
+	}
+	// Full ACK (everything up to recover = 12000): recovery ends with
+	// cwnd = min(ssthresh, flight + SMSS).
+	send(t, c, now.Add(ms(50)), ackSeg(u.Add(12000), 65535))
+	if st := c.Stats(); c.recovery || st.Cwnd > st.Ssthresh {
+		t.Fatalf("after the full ACK: recovery %v cwnd %d ssthresh %d", c.recovery, st.Cwnd, st.Ssthresh)
+	}
+}
+
+// RFC 6582 §3.2 step 2: after a timeout, duplicate ACKs for data sent
+// before it do not start another fast retransmit.
+func TestNoFastRetransmitAfterRTO_RFC6582_3_2(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true},
+		wire.TCPOptions{MSS: 1000})
+	c.Write(pattern(10000, 0))
+	drain(t, c, t0)
+	now := c.Deadline()
+	c.Tick(now)
+	drain(t, c, now)
+	for i := 0; i < 5; i++ {
+		send(t, c, now, ackSeg(ourISS+1, 65535))
+	}
+	if c.Stats().FastRetransmits != 0 {
+		t.Fatal("fast retransmit of data sent before the timeout")
+	}
+}
+
+// NewReno's window arithmetic on its own.
+func TestNewReno_RFC5681(t *testing.T) {
+	r := NewNewReno(1000)
+	if r.Window() != 10000 {
+		t.Fatalf("IW %d", r.Window())
+	}
+	r.OnEnterRecovery(20000)
+	if r.Threshold() != 10000 || r.Window() != 13000 {
+		t.Fatalf("recovery: %d/%d", r.Window(), r.Threshold())
+	}
+	r.OnExitRecovery(5000)
+	if r.Window() != 6000 {
+		t.Fatalf("exit: cwnd %d, want min(ssthresh, flight+SMSS)", r.Window())
+	}
+	// Slow start up to ssthresh (one SMSS per ACK), then congestion
+	// avoidance: one SMSS per cwnd of acknowledged bytes.
+	for i := 0; i < 4; i++ {
+		r.OnAck(1000)
+	}
+	if r.Window() != 10000 {
+		t.Fatalf("cwnd %d after slow start, want 10000", r.Window())
+	}
+	for i := 0; i < 9; i++ {
+		r.OnAck(1000)
+	}
+	if r.Window() != 10000 {
+		t.Fatalf("cwnd %d grew before a full window was acknowledged", r.Window())
+	}
+	r.OnAck(1000)
+	if r.Window() != 11000 {
+		t.Fatalf("cwnd %d, want 11000 after a window of ACKs", r.Window())
+	}
+	r.OnRTO(8000, false)
+	if r.Window() != 1000 || r.Threshold() != 4000 {
+		t.Fatalf("RTO: %d/%d", r.Window(), r.Threshold())
+	}
+	r.OnRTO(1000, true)
+	if r.Threshold() != 4000 {
+		t.Fatal("repeated RTO changed ssthresh")
+	}
+	small := NewNewReno(536)
+	if small.Window() != 5360 {
+		t.Fatalf("IW for SMSS 536: %d", small.Window())
+	}
+	big := NewNewReno(8960)
+	if big.Window() != 17920 {
+		t.Fatalf("IW for SMSS 8960: %d, want max(2*SMSS, 14600)", big.Window())
+	}
+}
+
+// RFC 9293 §3.7.4 Nagle's algorithm (when enabled): a small segment waits
+// while data is unacknowledged. Off by default.
+func TestNagle_RFC9293_3_7_4(t *testing.T) {
+	for _, nagle := range []bool{false, true} {
+		cfg := plainConfig()
+		cfg.Nagle = nagle
+		c := connectEstablished(t, cfg, wire.TCPOptions{MSS: 1460})
+		c.Write([]byte("a"))
+		recv(t, c, t0)
+		c.Write([]byte("b"))
+		if nagle {
+			recvNothing(t, c, t0)
+			send(t, c, t0, ackSeg(ourISS+2, 65535))
+			if s := recv(t, c, t0); string(s.Payload) != "b" {
+				t.Fatalf("after the ACK: %v", s)
+			}
+		} else if s := recv(t, c, t0); string(s.Payload) != "b" {
+			t.Fatalf("no-delay: %v", s)
+		}
+	}
+}
+
+// RFC 9293 §3.8.6.2.1 sender SWS avoidance: when the window allows only
+// part of the queued data and data is in flight, a segment smaller than
+// both an MSS and half the largest window seen is held back.
+func TestSenderSWS_RFC9293_3_8_6_2_1(t *testing.T) {
+	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1000})
+	send(t, c, t0, ackSeg(ourISS+1, 4000)) // max window seen: 65535, now 4000
+	c.Write(pattern(10000, 0))
+	if n := len(drain(t, c, t0)); n != 4 {
+		t.Fatalf("%d segments, want 4 filling the window", n)
+	}
+	// 300 bytes of window open: too small while data is in flight.
+	send(t, c, t0, ackSeg(ourISS+1+300, 4000))
+	recvNothing(t, c, t0)
+	// Everything acknowledged, window still small: with nothing in flight
+	// the small segment goes (the override).
+	send(t, c, t0, ackSeg(ourISS+1+4000, 300))
+	if s := recv(t, c, t0); len(s.Payload) != 300 {
+		t.Fatalf("segment of %d bytes, want 300", len(s.Payload))
+	}
+}
+
+// RFC 9293 §3.8.6.1: a zero window is probed by the persist timer with
+// exponential backoff; the connection survives any number of probes, and
+// data flows once the window opens.
+func TestZeroWindowProbe_RFC9293_3_8_6_1(t *testing.T) {
+	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1000})
+	send(t, c, t0, ackSeg(ourISS+1, 0))
+	c.Write([]byte("waiting"))
+	recvNothing(t, c, t0)
+	now := t0
+	prev := time.Duration(0)
+	for i := 0; i < 12; i++ {
+		d := c.Deadline()
+		if d.IsZero() {
+			t.Fatal("persist timer not armed")
+		}
+		if iv := d.Sub(now); iv < prev || iv > c.cfg.MaxRTO {
+			t.Fatalf("probe %d after %v (previous %v)", i, iv, prev)
+		} else {
+			prev = iv
+		}
+		now = d
+		c.Tick(now)
+		p := recv(t, c, now)
+		if p.Seq != ourISS || len(p.Payload) != 0 || p.Flags != ACK {
+			t.Fatalf("probe %v, want a bare ACK at SND.UNA-1", p)
+		}
+		recvNothing(t, c, now)
+		send(t, c, now, ackSeg(ourISS+1, 0))
+	}
+	if prev != c.cfg.MaxRTO {
+		t.Fatalf("probe interval %v, want backed off to %v", prev, c.cfg.MaxRTO)
+	}
+	expectState(t, c, Established)
+	send(t, c, now, ackSeg(ourISS+1, 1000))
+	if s := recv(t, c, now); string(s.Payload) != "waiting" {
+		t.Fatalf("after the window opened: %v", s)
+	}
+}
+
+// RFC 9293 §3.8.4 / RFC 1122 §4.2.3.6: keepalive probes (SND.UNA-1, no
+// data) after the idle time, repeated every interval; unanswered count
+// times, the connection is reset with ETIMEDOUT.
+func TestKeepAlive_RFC9293_3_8_4(t *testing.T) {
+	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1000})
+	c.SetKeepAlive(true, 15*time.Second, 5*time.Second, 3)
+	if d := c.Deadline(); d.Sub(t0) != 15*time.Second {
+		t.Fatalf("keepalive at %v, want 15s", d.Sub(t0))
+	}
+	// A probe that is answered keeps the connection.
+	now := c.Deadline()
+	c.Tick(now)
+	if p := recv(t, c, now); p.Seq != ourISS || p.Flags != ACK {
+		t.Fatalf("probe %v", p)
+	}
+	send(t, c, now, ackSeg(ourISS+1, 1000))
+	if d := c.Deadline(); d.Sub(now) != 15*time.Second {
+		t.Fatalf("after the answer, next probe in %v", d.Sub(now))
+	}
+	// Three unanswered probes, 5s apart, then a RST and ETIMEDOUT.
+	for i := 0; i < 3; i++ {
+		now = c.Deadline()
+		c.Tick(now)
+		recv(t, c, now)
+	}
+	now = c.Deadline()
+	c.Tick(now)
+	expect(t, recv(t, c, now), Segment{Seq: ourISS + 1, Ack: peerISS + 1, Flags: RST | ACK})
+	expectState(t, c, Closed)
+	if !errors.Is(c.Err(), syscall.ETIMEDOUT) {
+		t.Fatalf("Err %v", c.Err())
+	}
+}
+
+// Write and Read report "would block" as (0, nil), and Writable/Readable
+// agree with them.
+func TestNonBlockingUserCalls(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, SendBufSize: 4096},
+		wire.TCPOptions{MSS: 1000})
+	if n, err := c.Read(make([]byte, 10)); n != 0 || err != nil || c.Readable() {
+		t.Fatalf("empty Read = %d, %v", n, err)
+	}
+	if n, _ := c.Write(pattern(5000, 0)); n != 4096 {
+		t.Fatalf("Write took %d, want the 4096 that fit", n)
+	}
+	if n, err := c.Write([]byte("x")); n != 0 || err != nil || c.Writable() {
+		t.Fatalf("full Write = %d, %v, writable %v", n, err, c.Writable())
+	}
+	drain(t, c, t0)
+	send(t, c, t0, ackSeg(ourISS+1+1000, 65535))
+	if !c.Writable() {
+		t.Fatal("not writable after an ACK freed space")
+	}
+	c.SetSendBufSize(1 << 20)
+	if n, _ := c.Write(pattern(5000, 0)); n != 5000 {
+		t.Fatalf("after growing the buffer Write took %d", n)
+	}
+}

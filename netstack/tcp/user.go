@@ -1,0 +1,166 @@
+package tcp
+
+import (
+	"io"
+	"time"
+)
+
+// Write copies as much of p as fits into the send buffer and returns how
+// much that was. It never blocks: (0, nil) means the buffer is full. Data
+// written before the handshake completes is sent after it. After
+// CloseWrite or Close it fails with EPIPE; after a reset or timeout it
+// returns the connection's error.
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.finQueued || c.userClose {
+		return 0, errPipe
+	}
+	switch c.state {
+	case SynSent, SynReceived, Established, CloseWait:
+	default:
+		return 0, errNotConn
+	}
+	return c.snd.write(p), nil
+}
+
+// Read moves received in-order data into p. It never blocks: (0, nil)
+// means nothing is available yet. After the peer's FIN and the data before
+// it have been read it returns io.EOF; after a reset or timeout, the
+// connection's error. Reading opens the receive window; a window update is
+// queued for Output when the window grows by at least min(MSS, half the
+// buffer) (receiver SWS avoidance, RFC 9293 §3.8.6.2.2).
+func (c *Conn) Read(p []byte) (int, error) {
+	if n := c.rcv.read(p); n > 0 {
+		c.maybeWindowUpdate()
+		return n, nil
+	}
+	switch {
+	case c.err != nil:
+		return 0, c.err
+	case c.finRcvd:
+		return 0, io.EOF
+	case c.state == Closed || c.state == Listen:
+		return 0, errNotConn
+	}
+	return 0, nil
+}
+
+// maybeWindowUpdate queues a window update when the receive window can
+// move forward by a worthwhile step.
+func (c *Conn) maybeWindowUpdate() {
+	if c.finRcvd || !c.state.synchronized() || c.state == TimeWait {
+		return
+	}
+	free := min(c.rcv.free(), 0xffff<<c.rcvWscale)
+	if c.rcvNxt.Add(free).Sub(c.rcvAdv) >= c.windowStep() {
+		c.ackNow = true
+	}
+}
+
+// Readable reports whether Read would return without blocking: data, EOF
+// or an error is pending.
+func (c *Conn) Readable() bool {
+	return c.rcv.n > 0 || c.finRcvd || c.err != nil || c.state == Closed
+}
+
+// Writable reports whether Write would return without blocking: there is
+// room in the send buffer, or Write would fail.
+func (c *Conn) Writable() bool {
+	if c.err != nil || c.finQueued || c.userClose {
+		return true
+	}
+	switch c.state {
+	case SynSent, SynReceived, Established, CloseWait:
+		return c.snd.free() > 0
+	}
+	return true
+}
+
+// CloseWrite closes the sending direction (RFC 9293 §3.10.4 CLOSE, used as
+// a half-close): a FIN follows the data already written. Reading goes on
+// until the peer's FIN.
+func (c *Conn) CloseWrite() {
+	if c.finQueued {
+		return
+	}
+	switch c.state {
+	case SynSent, SynReceived:
+		c.finQueued = true // sent once the handshake completes
+	case Established:
+		c.finQueued = true
+		c.state = FinWait1
+	case CloseWait:
+		c.finQueued = true
+		c.state = LastAck
+	}
+}
+
+// Close closes the connection in both directions. If received data is
+// still unread the connection is reset, as Linux does (RFC 2525 §2.17), so
+// the peer learns its data was not consumed; otherwise a FIN is sent after
+// the queued data. Data arriving after Close also resets the connection.
+func (c *Conn) Close() {
+	c.userClose = true
+	switch c.state {
+	case Closed:
+		return
+	case Listen, SynSent:
+		c.close()
+		return
+	}
+	if c.rcv.n > 0 {
+		c.Abort()
+		return
+	}
+	c.CloseWrite()
+}
+
+// Abort resets the connection (RFC 9293 §3.10.5 ABORT, SO_LINGER 0): a RST
+// is queued if the peer knows of the connection, buffers are discarded,
+// and the state becomes CLOSED.
+func (c *Conn) Abort() {
+	c.userClose = true
+	switch c.state {
+	case SynReceived, Established, FinWait1, FinWait2, CloseWait:
+		c.queueRST(c.sndMax, c.rcvNxt, true)
+	}
+	c.rcv.reset()
+	c.close()
+}
+
+// SetNoDelay turns Nagle's algorithm off (true) or on (false), like
+// TCP_NODELAY.
+func (c *Conn) SetNoDelay(noDelay bool) { c.cfg.Nagle = !noDelay }
+
+// SetKeepAlive turns keepalive probes on or off. Zero durations and counts
+// keep the current values.
+func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
+	c.keepAlive = on
+	if idle > 0 {
+		c.kaIdle = idle
+	}
+	if interval > 0 {
+		c.kaInterval = interval
+	}
+	if count > 0 {
+		c.kaCount = count
+	}
+	c.keepaliveAt = time.Time{}
+	if on && !c.lastRecv.IsZero() && (c.state == Established || c.state == CloseWait) {
+		c.keepaliveAt = c.lastRecv.Add(c.kaIdle)
+	}
+}
+
+// SetRecvBufSize sets the receive buffer size. Before the SYN is sent it
+// also decides the window scale; afterwards the window can grow only up to
+// what the negotiated scale expresses.
+func (c *Conn) SetRecvBufSize(n int) {
+	c.rcv.max = max(n, minBufSize)
+	c.maybeWindowUpdate()
+}
+
+// SetSendBufSize sets the send buffer size. Shrinking it below what is
+// buffered only delays further writes.
+func (c *Conn) SetSendBufSize(n int) { c.snd.max = max(n, minBufSize) }
