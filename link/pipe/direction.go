@@ -210,6 +210,11 @@ func (d *direction) receive(bufs [][]byte, sizes []int) (int, error) {
 		d.stats.Delivered++
 		n++
 	}
+	if d.queue.len() > 0 {
+		// More than fitted: pass the wake-up on, in case another
+		// reader is waiting.
+		d.ready.Signal()
+	}
 	return n, nil
 }
 

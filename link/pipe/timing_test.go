@@ -1,6 +1,8 @@
 package pipe
 
 import (
+	"errors"
+	"net"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -159,4 +161,51 @@ func TestRateRealClock(t *testing.T) {
 	if d := time.Since(start); d < 150*time.Millisecond || d > 10*time.Second {
 		t.Errorf("%d bytes at %d B/s took %v; want about 200ms, at least 150ms", len(pkts)*1500, rate, d)
 	}
+}
+
+// TestStatsBalance runs every impairment at once, with a queue small
+// enough to overflow, and checks that each packet is accounted for exactly
+// once and that everything accounted as deliverable arrives.
+func TestStatsBalance(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := New(Config{
+			Seed: 11, Loss: 0.05, Duplicate: 0.05, Reorder: 0.05, Corrupt: 0.05,
+			Delay: 3 * time.Millisecond, Jitter: 2 * time.Millisecond, Rate: 10_000_000,
+			QueueLen: 40,
+		})
+		defer a.Close()
+		read := 0
+		done := make(chan error)
+		go func() {
+			bufs := [][]byte{make([]byte, 1514), make([]byte, 1514)}
+			sizes := make([]int, 2)
+			for {
+				n, err := b.ReadBatch(bufs, sizes)
+				if err != nil {
+					done <- err
+					return
+				}
+				read += n
+			}
+		}()
+		sent := frames(1000)
+		for i := 0; i < len(sent); i += 50 {
+			write(t, a, sent[i:i+50])
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(time.Second) // everything in flight has landed
+		synctest.Wait()         // and the reader has taken it and is blocked
+		s := a.Stats().Tx
+		t.Logf("%+v", s)
+		if pending(s) != 0 || s.Sent != 1000 || read != int(s.Delivered) {
+			t.Errorf("stats %+v do not balance, or %d packets read differs from Delivered", s, read)
+		}
+		if s.Lost == 0 || s.Duplicated == 0 || s.Reordered == 0 || s.Corrupted == 0 || s.QueueDrops == 0 {
+			t.Errorf("stats %+v; want every kind of impairment and queue drops", s)
+		}
+		b.Close()
+		if err := <-done; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("reader ended with %v, want net.ErrClosed", err)
+		}
+	})
 }

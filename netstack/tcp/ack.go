@@ -74,7 +74,12 @@ func (c *Conn) onNewAck(now time.Time, seg *Segment) {
 		return
 	}
 	c.dupAcks = 0
-	c.cc.OnAck(acked)
+	// Grow the window only while it is being used (RFC 7661's concern,
+	// Linux's tcp_is_cwnd_limited test for slow start): an application
+	// that sends little must not build up a cwnd it never tested.
+	if 2*(flight+acked) >= c.cc.Window() {
+		c.cc.OnAck(acked)
+	}
 }
 
 // onDupAck counts a duplicate ACK and starts fast retransmit and fast

@@ -35,3 +35,40 @@ func TestBasicTransferBothWays(t *testing.T) {
 		t.Fatalf("read %q", got)
 	}
 }
+
+func TestStateStrings(t *testing.T) {
+	want := []string{"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+		"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"}
+	for i, w := range want {
+		if got := State(i).String(); got != w {
+			t.Errorf("State(%d) = %q, want %q", i, got, w)
+		}
+	}
+	if State(200).String() != "UNKNOWN" {
+		t.Error("out-of-range state")
+	}
+}
+
+// RFC 9293 §3.10.7.4: data on the ACK that completes a passive open is
+// accepted (the state is ESTABLISHED by the time the text is processed).
+func TestDataOnHandshakeACK_RFC9293_3_10_7_4(t *testing.T) {
+	c := NewConn(plainConfig())
+	c.Listen()
+	c.SetISS(ourISS)
+	send(t, c, t0, Segment{Seq: peerISS, Flags: SYN, Window: 1000, Options: wire.TCPOptions{MSS: 1460}})
+	recv(t, c, t0)
+	if c.Established() {
+		t.Fatal("Established in SYN-RECEIVED")
+	}
+	send(t, c, t0, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK | PSH, Window: 1000, Payload: []byte("GET /")})
+	if !c.Established() {
+		t.Fatalf("state %v", c.State())
+	}
+	if got := string(readAll(t, c)); got != "GET /" {
+		t.Fatalf("read %q", got)
+	}
+	c.SetNoDelay(false)
+	if !c.cfg.Nagle {
+		t.Fatal("SetNoDelay(false) did not enable Nagle")
+	}
+}

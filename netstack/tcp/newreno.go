@@ -27,12 +27,19 @@ func (r *NewReno) Window() int { return r.cwnd }
 // Threshold returns ssthresh.
 func (r *NewReno) Threshold() int { return r.ssthresh }
 
-// OnAck grows cwnd: by up to one SMSS per ACK in slow start (RFC 5681 §3.1,
-// with L = 1 SMSS as RFC 3465 recommends), by one SMSS per cwnd of
-// acknowledged bytes in congestion avoidance.
+// OnAck grows cwnd: in slow start by the number of bytes acknowledged (RFC
+// 3465 byte counting), in congestion avoidance by one SMSS per cwnd of
+// acknowledged bytes (RFC 5681 §3.1, the byte counting alternative to
+// equation 3).
+//
+// RFC 5681 caps slow-start growth at one SMSS per ACK, and RFC 3465 §2.3
+// at L = 2 SMSS. Like Linux we do not: receivers that process packets in
+// batches (our own stack, or any with GRO) send one "stretch" ACK per
+// batch, and a per-ACK cap then turns slow start into a crawl. The burst
+// this allows is bounded by what the ACK says has left the network.
 func (r *NewReno) OnAck(acked int) {
 	if r.cwnd < r.ssthresh {
-		r.cwnd += min(acked, r.smss)
+		r.cwnd = min(r.cwnd+acked, r.ssthresh)
 		return
 	}
 	r.acc += acked

@@ -97,7 +97,7 @@ func TestDelayedAck_RFC9293_3_8_6_3(t *testing.T) {
 		t.Fatalf("delayed ACK deadline %v, want 40ms", d.Sub(t0))
 	}
 	send(t, c, t0.Add(ms(10)), dataSeg(1460, pattern(1460, 1)))
-	if a := recv(t, c, t0.Add(ms(10))); a.Ack != (peerISS+1).Add(2920) {
+	if a := recv(t, c, t0.Add(ms(10))); a.Ack != (peerISS + 1).Add(2920) {
 		t.Fatalf("second full segment: %v", a)
 	}
 	if !c.Deadline().IsZero() {
@@ -109,16 +109,16 @@ func TestDelayedAck_RFC9293_3_8_6_3(t *testing.T) {
 	c.Tick(t0.Add(ms(59)))
 	recvNothing(t, c, t0.Add(ms(59)))
 	c.Tick(t0.Add(ms(60)))
-	if a := recv(t, c, t0.Add(ms(60))); a.Ack != (peerISS+1).Add(2925) {
+	if a := recv(t, c, t0.Add(ms(60))); a.Ack != (peerISS + 1).Add(2925) {
 		t.Fatalf("delayed ACK %v", a)
 	}
 	// Out of order: at once; filling the hole: at once.
 	send(t, c, t0.Add(ms(70)), dataSeg(3000, []byte("x")))
-	if a := recv(t, c, t0.Add(ms(70))); a.Ack != (peerISS+1).Add(2925) {
+	if a := recv(t, c, t0.Add(ms(70))); a.Ack != (peerISS + 1).Add(2925) {
 		t.Fatalf("out-of-order ACK %v", a)
 	}
 	send(t, c, t0.Add(ms(80)), dataSeg(2925, pattern(75, 0)))
-	if a := recv(t, c, t0.Add(ms(80))); a.Ack != (peerISS+1).Add(3001) {
+	if a := recv(t, c, t0.Add(ms(80))); a.Ack != (peerISS + 1).Add(3001) {
 		t.Fatalf("hole-filling ACK %v", a)
 	}
 	// The delay is capped at 200ms.

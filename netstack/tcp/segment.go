@@ -16,16 +16,3 @@ type Segment struct {
 	// the caller passed.
 	Payload []byte
 }
-
-// seqLen is the sequence space the segment occupies: its data plus one for
-// each of SYN and FIN (RFC 9293 §3.4, SEG.LEN).
-func (s *Segment) seqLen() int {
-	n := len(s.Payload)
-	if s.Flags&wire.TCPFlagSYN != 0 {
-		n++
-	}
-	if s.Flags&wire.TCPFlagFIN != 0 {
-		n++
-	}
-	return n
-}

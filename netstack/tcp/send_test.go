@@ -136,7 +136,7 @@ func TestSoftError_RFC1122_4_2_3_9(t *testing.T) {
 }
 
 // RFC 6928: the initial window is min(10*SMSS, max(2*SMSS, 14600)); RFC
-// 5681 §3.1: slow start grows cwnd by one SMSS per ACK.
+// 5681 §3.1 and RFC 3465: slow start grows cwnd by the bytes acknowledged.
 func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
 	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, SendBufSize: 1 << 20},
 		wire.TCPOptions{MSS: 1000})
@@ -146,11 +146,26 @@ func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
 		t.Fatalf("initial flight of %d segments, want 10", len(segs))
 	}
 	send(t, c, t0.Add(ms(10)), ackSeg(ourISS+1+2000, 65535))
-	if cw := c.Stats().Cwnd; cw != 11000 {
-		t.Fatalf("cwnd %d after one ACK, want 11000", cw)
+	if cw := c.Stats().Cwnd; cw != 12000 {
+		t.Fatalf("cwnd %d after an ACK of 2000 bytes, want 12000", cw)
 	}
-	if n := len(drain(t, c, t0.Add(ms(10)))); n != 3 {
-		t.Fatalf("sent %d segments after the ACK, want 3 (2 acked + 1 growth)", n)
+	if n := len(drain(t, c, t0.Add(ms(10)))); n != 4 {
+		t.Fatalf("sent %d segments after the ACK, want 4 (2 acked + 2 growth)", n)
+	}
+	// A stretch ACK of 8 segments grows cwnd by 8 segments (byte counting).
+	send(t, c, t0.Add(ms(20)), ackSeg(ourISS+1+10000, 65535))
+	if cw := c.Stats().Cwnd; cw != 20000 {
+		t.Fatalf("cwnd %d after a stretch ACK, want 20000", cw)
+	}
+	// An application that sends little does not grow cwnd (RFC 7661).
+	c2 := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1000})
+	for i := 0; i < 20; i++ {
+		c2.Write([]byte("x"))
+		drain(t, c2, t0)
+		send(t, c2, t0, ackSeg((ourISS+2).Add(i), 65535))
+	}
+	if cw := c2.Stats().Cwnd; cw != 10000 {
+		t.Fatalf("cwnd %d grew while application-limited", cw)
 	}
 }
 

@@ -42,8 +42,8 @@ type netsim struct {
 	closed [2]bool
 	// autoClose makes each side CloseWrite once its data is written.
 	autoClose bool
-	rbuf   []byte
-	trace  []string // last events, printed on failure
+	rbuf      []byte
+	trace     []string // last events, printed on failure
 }
 
 func (n *netsim) log(format string, args ...any) {
@@ -101,7 +101,7 @@ func (n *netsim) flush(i int) {
 // app moves data between the applications and the Conns.
 func (n *netsim) app() {
 	for i, c := range n.conns {
-		if n.srcOff[i] < len(n.src[i]) {
+		if n.srcOff[i] < len(n.src[i]) && c.State() != Listen {
 			w, err := c.Write(n.src[i][n.srcOff[i]:])
 			if err != nil {
 				n.dump()
@@ -113,7 +113,7 @@ func (n *netsim) app() {
 			c.CloseWrite()
 			n.closed[i] = true
 		}
-		for !n.eof[i] {
+		for !n.eof[i] && c.State() != Listen {
 			r, err := c.Read(n.rbuf)
 			n.dst[i].Write(n.rbuf[:r])
 			if err != nil {
