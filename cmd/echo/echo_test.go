@@ -53,7 +53,9 @@ func ping(t *testing.T, ns *netnstest.NS, args ...string) string {
 	if _, err := exec.LookPath("ping"); err != nil {
 		t.Skip("ping is not installed (apt-get install iputils-ping)")
 	}
-	out, err := ns.Run(ctx(t), "ping", append([]string{"-n", "-W", "2"}, args...)...)
+	// -w: wait up to 10s for every reply, so a loaded machine (CI runs
+	// packages in parallel under -race) does not turn a late reply into loss.
+	out, err := ns.Run(ctx(t), "ping", append([]string{"-n", "-w", "10"}, args...)...)
 	if err != nil {
 		t.Fatalf("ping %v: %v\n%s", args, err, out)
 	}
@@ -85,10 +87,10 @@ func TestAgainstLinux(t *testing.T) {
 	t.Run("ping -s 4000", func(t *testing.T) {
 		before := s.Stats()
 		out := ping(t, ns, "-c", "3", "-i", "0.2", "-s", "4000", "192.168.69.1")
-		if !strings.Contains(out, " 0% packet loss") || !strings.Contains(out, "4008 bytes from 192.168.69.1") {
-			t.Errorf("large ping failed:\n%s", out)
-		}
 		after := s.Stats()
+		if !strings.Contains(out, " 0% packet loss") || !strings.Contains(out, "4008 bytes from 192.168.69.1") {
+			t.Errorf("large ping failed:\n%s\nstack stats: %+v", out, after)
+		}
 		if after.Reassembled-before.Reassembled < 3 || after.FragmentsOut-before.FragmentsOut < 9 {
 			t.Errorf("reassembled %d, fragments out %d", after.Reassembled-before.Reassembled, after.FragmentsOut-before.FragmentsOut)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/renet-go/renet/link"
 	"github.com/renet-go/renet/link/afpacket"
 	"github.com/renet-go/renet/link/internal/framestest"
+	"github.com/renet-go/renet/link/tap"
 	"golang.org/x/net/bpf"
 )
 
@@ -238,8 +239,8 @@ func TestProperties(t *testing.T) {
 	if s.Name() != "tap0" || s.Medium() != link.Ethernet || s.MTU() != 1500 || s.Offload() != (link.Offload{}) {
 		t.Errorf("Name %q Medium %v MTU %d Offload %+v", s.Name(), s.Medium(), s.MTU(), s.Offload())
 	}
-	if !bytes.Equal(s.HardwareAddr(), wire.HardwareAddr()) {
-		t.Errorf("HardwareAddr %v, want tap0's %v", s.HardwareAddr(), wire.HardwareAddr())
+	if !bytes.Equal(s.HardwareAddr(), wire.(*tap.Device).KernelHardwareAddr()) {
+		t.Errorf("HardwareAddr %v, want tap0's %v", s.HardwareAddr(), wire.(*tap.Device).KernelHardwareAddr())
 	}
 	run(t, ns, "ip", "link", "set", "tap0", "mtu", "9000")
 	if s.MTU() != 9000 {
