@@ -31,3 +31,5 @@ func newPair(t testing.TB, cfg pipe.Config) (a, b *netstack.Stack) {
 	t.Cleanup(func() { b.Close() })
 	return a, b
 }
+
+func netipAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
