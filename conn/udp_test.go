@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/renet-go/renet/link/pipe"
+	"github.com/renet-go/renet/netstack"
 )
 
 func TestUDPBothWays(t *testing.T) {
@@ -256,5 +257,97 @@ func TestStackCloseUnblocksUDPRead(t *testing.T) {
 	}
 	if _, err := ListenPacket(a, "udp", ":9007"); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("listen on a closed stack: %v", err)
+	}
+}
+
+// Large datagrams cross the pipe as IPv4 fragments that are reordered,
+// duplicated and sometimes lost: complete datagrams reassemble intact, and
+// incomplete ones expire from the reassembly table (RFC 791 §3.2).
+func TestUDPFragmentsUnderImpairment(t *testing.T) {
+	ea, eb := pipe.New(pipe.Config{Seed: 11, Loss: 0.05, Duplicate: 0.1, Reorder: 0.3})
+	recv, err := netstack.New(ea, netstack.Config{
+		Addrs:             []netip.Prefix{netip.PrefixFrom(addrA, 24)},
+		ReassemblyTimeout: 300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer recv.Close()
+	send, err := netstack.New(eb, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrB, 24)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer send.Close()
+	srv, err := ListenUDP(recv, "udp", netip.AddrPortFrom(addrA, 9100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.SetReadBuffer(64 << 20)
+	c, err := Dial(send, "udp", "10.0.0.1:9100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Resolve ARP both ways before counting.
+	for {
+		c.Write([]byte("hello"))
+		srv.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if _, from, err := srv.ReadFromUDPAddrPort(make([]byte, 100)); err == nil {
+			srv.WriteToUDPAddrPort([]byte("hi"), from)
+			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if _, err := c.Read(make([]byte, 100)); err == nil {
+				break
+			}
+		}
+	}
+	const total = 300
+	for i := 0; i < total; i++ {
+		msg := make([]byte, 5000) // four fragments on a 1500-byte link
+		binary.BigEndian.PutUint32(msg[32:], uint32(i))
+		for j := 36; j < len(msg); j++ {
+			msg[j] = byte(i + j)
+		}
+		sum := sha256.Sum256(msg[32:])
+		copy(msg, sum[:])
+		if _, err := c.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := 0
+	buf := make([]byte, 8000)
+	for {
+		srv.SetReadDeadline(time.Now().Add(time.Second))
+		n, _, err := srv.ReadFromUDPAddrPort(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 5000 {
+			continue // a late "hello"
+		}
+		sum := sha256.Sum256(buf[32:n])
+		if !bytes.Equal(sum[:], buf[:32]) {
+			t.Fatal("a reassembled datagram is corrupted")
+		}
+		got++
+	}
+	st := recv.Stats()
+	// Each datagram survives 5% loss of each of its 4 fragments with
+	// probability 0.95^4 = 81%.
+	if got < total*70/100 || got > total*92/100 {
+		t.Errorf("%d of %d datagrams reassembled", got, total)
+	}
+	if st.ReassemblyPending != 0 {
+		t.Errorf("%d datagrams still pending after the timeout", st.ReassemblyPending)
+	}
+	if st.Dropped(netstack.DropFragTimeout) == 0 || st.Dropped(netstack.DropFragDuplicate) == 0 {
+		t.Errorf("expected expiries and duplicates: timeouts %d, duplicates %d",
+			st.Dropped(netstack.DropFragTimeout), st.Dropped(netstack.DropFragDuplicate))
+	}
+	if st.Reassembled != uint64(got) {
+		t.Errorf("stack reassembled %d, socket received %d", st.Reassembled, got)
 	}
 }
