@@ -465,24 +465,17 @@ type TCPListener struct {
 // address). backlog bounds both the half-open and the accept queue; zero
 // means 128, Linux's somaxconn default of old.
 func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, error) {
-	a := local.Addr()
-	if !a.IsValid() {
-		a = anyAddr
-	}
-	a = a.Unmap()
-	if !a.Is4() {
-		return nil, syscall.EAFNOSUPPORT
-	}
 	if backlog <= 0 {
 		backlog = 128
 	}
+	a, err := bindAddr(local.Addr())
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping || s.isClosing() {
-		return nil, net.ErrClosed
-	}
-	if !a.IsUnspecified() && !s.isLocal(a) {
-		return nil, syscall.EADDRNOTAVAIL
+	if err := s.checkBind(a); err != nil {
+		return nil, err
 	}
 	port := local.Port()
 	inUse := func(p uint16) bool {

@@ -136,21 +136,14 @@ func (q *datagramQueue) pop() (udpDatagram, bool) {
 // are EADDRINUSE, EADDRNOTAVAIL (not one of our addresses), or
 // net.ErrClosed when the stack is closed.
 func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
-	a := local.Addr()
-	if !a.IsValid() {
-		a = anyAddr
-	}
-	a = a.Unmap()
-	if !a.Is4() {
-		return nil, syscall.EAFNOSUPPORT
+	a, err := bindAddr(local.Addr())
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping || s.isClosing() {
-		return nil, net.ErrClosed
-	}
-	if !a.IsUnspecified() && !s.isLocal(a) {
-		return nil, syscall.EADDRNOTAVAIL
+	if err := s.checkBind(a); err != nil {
+		return nil, err
 	}
 	port := local.Port()
 	if port == 0 {
@@ -171,6 +164,31 @@ func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
 	s.udp.bound[u.local] = u
 	s.udp.ports[port]++
 	return u, nil
+}
+
+// bindAddr normalises the address of a local binding: none means every
+// address (0.0.0.0); IPv4-mapped IPv6 is IPv4; IPv6 is not supported.
+func bindAddr(a netip.Addr) (netip.Addr, error) {
+	if !a.IsValid() {
+		return anyAddr, nil
+	}
+	if a = a.Unmap(); !a.Is4() {
+		return netip.Addr{}, syscall.EAFNOSUPPORT
+	}
+	return a, nil
+}
+
+// checkBind reports why a socket cannot be bound to a: the stack is closed
+// (net.ErrClosed) or a is not one of its addresses (EADDRNOTAVAIL). Called
+// with mu held.
+func (s *Stack) checkBind(a netip.Addr) error {
+	if s.stopping || s.isClosing() {
+		return net.ErrClosed
+	}
+	if !a.IsUnspecified() && !s.isLocal(a) {
+		return syscall.EADDRNOTAVAIL
+	}
+	return nil
 }
 
 // isClosing reports whether Close has begun.
