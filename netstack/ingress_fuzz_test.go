@@ -23,6 +23,30 @@ func ingressSeeds() [][]byte {
 			udpPacket(netip.AddrPortFrom(peerIP, 1), netip.AddrPortFrom(ourIP, 2), []byte("closed port")))),
 		fromPeer(frags[0]), fromPeer(frags[1]), fromPeer(frags[2]),
 		fromPeer(ipPacket(wire.IPv4Fields{Protocol: 99, Src: peerIP, Dst: ourIP}, []byte("?"))),
+		tcpFrame(80, wire.TCPFlagSYN, wire.TCPOptions{MSS: 1460, HasWindowScale: true, WindowScale: 7, SACKPermitted: true, HasTimestamps: true, TSVal: 1}, nil),
+		tcpFrame(80, wire.TCPFlagACK|wire.TCPFlagPSH, wire.TCPOptions{}, []byte("GET / HTTP/1.0\r\n\r\n")),
+		tcpFrame(81, wire.TCPFlagSYN, wire.TCPOptions{}, nil),
+	}
+}
+
+// tcpFrame is a TCP segment from the peer's port 40000 to one of ours.
+func tcpFrame(port uint16, flags wire.TCPFlags, opts wire.TCPOptions, payload []byte) []byte {
+	f := wire.TCPFields{SrcPort: 40000, DstPort: port, Seq: 1000, Ack: 1, Flags: flags, Window: 65535, Options: opts}
+	b := make([]byte, f.Len()+len(payload))
+	copy(b[f.Len():], payload)
+	f.Encode(b, peerIP, ourIP)
+	return fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b))
+}
+
+// listenForFuzz gives the fuzzed stack sockets to reach: a TCP listener on
+// port 80 that never accepts (so its backlog fills) and a UDP socket on
+// 6969 that is never read (so its queue fills).
+func listenForFuzz(t testing.TB, s *Stack) {
+	if _, err := s.ListenTCP(netip.AddrPortFrom(ourIP, 80), 16); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 6969)); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -50,6 +74,12 @@ func checkAlive(t *testing.T, s *Stack, l *captureLink, now time.Time) {
 	if st.NeighbourEntries > maxNeighbours || st.ReassemblyPending > 64 {
 		t.Fatalf("state grew past its bounds: %d neighbours, %d reassemblies", st.NeighbourEntries, st.ReassemblyPending)
 	}
+	s.mu.Lock()
+	conns := len(s.tcp.conns)
+	s.mu.Unlock()
+	if conns > 2*16 { // the listener's half-open plus accept queue
+		t.Fatalf("%d TCP connections from a backlog of 16", conns)
+	}
 }
 
 // FuzzIngress feeds arbitrary bytes to a stack, both as whole frames and as
@@ -60,6 +90,7 @@ func FuzzIngress(f *testing.F) {
 		f.Add(s)
 	}
 	s, l := newTestStack(f, func(c *Config) { c.ICMPBurst = 1 << 30 })
+	listenForFuzz(f, s)
 	now := t0
 	f.Fuzz(func(t *testing.T, b []byte) {
 		now = now.Add(time.Millisecond)
@@ -77,6 +108,7 @@ func FuzzIngress(f *testing.F) {
 // test run: 50,000 random and mutated frames, then a ping.
 func TestIngressRandomFrames(t *testing.T) {
 	s, l := newTestStack(t, func(c *Config) { c.ICMPBurst = 1 << 30 })
+	listenForFuzz(t, s)
 	seeds := ingressSeeds()
 	rng := rand.New(rand.NewPCG(42, 42))
 	now := t0

@@ -23,8 +23,9 @@ type tcpTable struct {
 	ports     map[uint16]int                  // connections and listeners per local port
 	timers    tcpTimers
 	isn       *tcp.ISNGenerator
-	seg       tcp.Segment // scratch for output, guarded by s.mu
-	payload   []byte      // scratch for output payload, one MSS
+	seg       tcp.Segment  // scratch for output, guarded by s.mu
+	payload   []byte       // scratch for output payload, one MSS
+	due       []*TCPSocket // scratch for tcpRunTimers
 }
 
 func (t *tcpTable) init(mtu int) {
@@ -170,13 +171,24 @@ func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
 // tcpRunTimers ticks every connection whose deadline has come. Called with
 // s.mu held.
 func (s *Stack) tcpRunTimers(now time.Time) {
+	// Take every due connection off the heap before ticking any, so a TCB
+	// whose next deadline is again <= now waits for the next timer run
+	// instead of looping here.
 	h := &s.tcp.timers
+	due := s.tcp.due[:0]
 	for len(*h) > 0 && !(*h)[0].deadline.After(now) {
 		sk := (*h)[0]
 		h.set(sk, time.Time{})
-		sk.tcb.Tick(now)
-		s.tcpUpdate(now, sk)
+		due = append(due, sk)
 	}
+	for i, sk := range due {
+		if !sk.removed {
+			sk.tcb.Tick(now)
+			s.tcpUpdate(now, sk)
+		}
+		due[i] = nil
+	}
+	s.tcp.due = due[:0]
 }
 
 // tcpInput handles a TCP segment addressed to us (RFC 9293 §3.10.7).
@@ -264,15 +276,22 @@ func (s *Stack) tcpListenInput(now time.Time, l *TCPListener, id tuple, seg *tcp
 }
 
 // tcpICMPError passes an ICMP error about a segment we sent to its
-// connection: hard errors fail a connection still in SYN-SENT
-// (RFC 1122 §4.2.3.9); everything else is a soft error.
+// connection. Port and protocol unreachable fail a connection still in
+// SYN-SENT with ECONNREFUSED (RFC 1122 §4.2.3.9); other errors are soft:
+// remembered, and reported only if the connection later times out. In
+// SYN-SENT the TCB treats any error as fatal, so soft ones are not passed
+// there.
 func (s *Stack) tcpICMPError(now time.Time, inner wire.IPv4Inner, errno syscall.Errno) {
 	id := tuple{local: netip.AddrPortFrom(inner.Src, inner.SrcPort), remote: netip.AddrPortFrom(inner.Dst, inner.DstPort)}
 	sk := s.tcp.conns[id]
 	if sk == nil {
 		return
 	}
-	if errno == syscall.ECONNREFUSED || errno == syscall.ENOPROTOOPT {
+	hard := errno == syscall.ECONNREFUSED || errno == syscall.ENOPROTOOPT
+	if sk.tcb.State() == tcp.SynSent && !hard {
+		return
+	}
+	if hard {
 		errno = syscall.ECONNREFUSED
 	}
 	sk.tcb.SoftError(errno)

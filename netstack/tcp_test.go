@@ -1,0 +1,68 @@
+package netstack
+
+import (
+	"errors"
+	"net/netip"
+	"syscall"
+	"testing"
+
+	"github.com/renet-go/renet/netstack/tcp"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// icmpAbout builds an ICMP error from the peer quoting the frame our stack
+// sent (RFC 792: the IP header and the first 8 bytes of the datagram).
+func icmpAbout(t *testing.T, sent []byte, typ wire.ICMPType, code uint8) []byte {
+	p := mustParseIP(t, sent)
+	quote := p.ip[:p.ip.HeaderLen()+8]
+	b := make([]byte, wire.ICMPv4HeaderLen+len(quote))
+	copy(b[wire.ICMPv4HeaderLen:], quote)
+	(&wire.ICMPv4Fields{Type: typ, Code: code}).Encode(b)
+	return fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: peerIP, Dst: ourIP}, b))
+}
+
+// RFC 1122 §4.2.3.9: port or protocol unreachable during SYN-SENT fails
+// the connection with ECONNREFUSED; host unreachable is only a soft error.
+func TestTCPICMPErrorsDuringSynSent(t *testing.T) {
+	s, l := newTestStack(t)
+	resolvePeer(t, s, l)
+	sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := l.take()
+	if len(w) != 1 {
+		t.Fatalf("%d frames after dial, want one SYN", len(w))
+	}
+	s.inject(t0, icmpAbout(t, w[0], wire.ICMPDestUnreachable, wire.ICMPHostUnreachable))
+	if sk.State() != tcp.SynSent || sk.Err() != nil {
+		t.Fatalf("host unreachable: state %v, err %v; want still SYN-SENT", sk.State(), sk.Err())
+	}
+	s.inject(t0, icmpAbout(t, w[0], wire.ICMPDestUnreachable, wire.ICMPPortUnreachable))
+	if !errors.Is(sk.Err(), syscall.ECONNREFUSED) {
+		t.Fatalf("port unreachable: err %v, want ECONNREFUSED", sk.Err())
+	}
+}
+
+// RFC 9293 §3.10.7.1: a segment to a port nobody listens on draws a RST.
+func TestTCPClosedPortGetsReset(t *testing.T) {
+	s, l := newTestStack(t)
+	resolvePeer(t, s, l)
+	syn := make([]byte, 20)
+	(&wire.TCPFields{SrcPort: 40000, DstPort: 81, Seq: 1000, Flags: wire.TCPFlagSYN, Window: 65535}).Encode(syn, peerIP, ourIP)
+	s.inject(t0, fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, syn)))
+	w := l.take()
+	if len(w) != 1 {
+		t.Fatalf("%d frames, want one RST", len(w))
+	}
+	th, err := wire.ParseTCP(mustParseIP(t, w[0]).ip.Payload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th.Flags() != wire.TCPFlagRST|wire.TCPFlagACK || th.Seq() != 0 || th.Ack() != 1001 || th.DstPort() != 40000 {
+		t.Errorf("got %v", th)
+	}
+	if s.Stats().Dropped(DropTCPNoSocket) != 1 || s.Stats().TCPResetsOut != 1 {
+		t.Error("not counted")
+	}
+}
