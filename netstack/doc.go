@@ -1,6 +1,8 @@
 // Package netstack is renet's protocol core: it owns a link.Endpoint and
-// speaks Ethernet, ARP, IPv4, ICMPv4 and UDP over it (TCP connections live in
-// netstack/tcp and are demultiplexed here).
+// speaks Ethernet, ARP, IPv4, ICMPv4, UDP and TCP over it. The TCP
+// connection machine itself lives in netstack/tcp and knows nothing of
+// addresses, links or locks; this package demultiplexes segments to it,
+// builds the headers around what it outputs, and runs its timers.
 //
 // # Shape
 //
@@ -12,7 +14,10 @@
 //   - The driver goroutine reads batches of packets from the link and
 //     processes each batch under one acquisition of the lock. One time.Timer,
 //     armed for the stack's earliest deadline, drives ARP retries, cache
-//     expiry and reassembly timeouts.
+//     expiry, reassembly timeouts and every TCP timer (retransmission,
+//     delayed ACK, persist, keepalive, TIME-WAIT): TCP connections sit in a
+//     min-heap ordered by their next deadline, so arming the timer never
+//     scans them.
 //   - Sockets are non-blocking handles. User goroutines (package conn) take
 //     the lock only to move bytes between their buffers and the socket's,
 //     and wait for readiness outside it on a per-socket notification channel
@@ -29,13 +34,17 @@
 // addressed elsewhere is dropped and counted by reason in Stats, and the
 // driver goes on to the next packet. Nothing a peer sends can stop the
 // driver, and nothing it sends can grow memory without bound: queues for
-// unresolved neighbours, fragment reassembly and socket receive buffers all
-// have fixed limits.
+// unresolved neighbours, fragment reassembly, socket receive buffers, TCP
+// reassembly (bounded by the window) and listen backlogs (half-open and
+// accept queues) all have fixed limits.
 //
 // # Allocation
 //
-// The receive path for ICMP echo and UDP allocates nothing per packet in
-// steady state: frames are read into buffers owned by the driver, replies
-// and queued datagrams use pooled buffers, and lookups use comparable
-// netip values as map keys.
+// The receive paths for ICMP echo, UDP and TCP allocate nothing per packet
+// in steady state: frames are read into buffers owned by the driver, replies
+// and queued datagrams use pooled buffers, TCP data is copied straight into
+// the connection's ring buffers, and lookups use comparable netip values as
+// map keys. TCP output is copied once from the send ring into a scratch
+// payload buffer and once into the outgoing packet; building segments in
+// place (and TSO) is future work.
 package netstack
