@@ -79,18 +79,7 @@ func TestUDPUnderLoss(t *testing.T) {
 	defer c.Close()
 	// Resolve ARP both ways first, so loss of the first datagrams while
 	// neighbours resolve does not blur the count.
-	for {
-		c.Write([]byte("hello"))
-		srv.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		buf := make([]byte, 100)
-		if _, from, err := srv.ReadFromUDPAddrPort(buf); err == nil {
-			srv.WriteToUDPAddrPort([]byte("hi"), from)
-			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-			if _, err := c.Read(buf); err == nil {
-				break
-			}
-		}
-	}
+	warmUp(c, srv)
 	const total = 2000
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < total; i++ {
@@ -289,18 +278,7 @@ func TestUDPFragmentsUnderImpairment(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	// Resolve ARP both ways before counting.
-	for {
-		c.Write([]byte("hello"))
-		srv.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		if _, from, err := srv.ReadFromUDPAddrPort(make([]byte, 100)); err == nil {
-			srv.WriteToUDPAddrPort([]byte("hi"), from)
-			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-			if _, err := c.Read(make([]byte, 100)); err == nil {
-				break
-			}
-		}
-	}
+	warmUp(c, srv)
 	const total = 300
 	for i := 0; i < total; i++ {
 		msg := make([]byte, 5000) // four fragments on a 1500-byte link
@@ -349,5 +327,23 @@ func TestUDPFragmentsUnderImpairment(t *testing.T) {
 	}
 	if st.Reassembled != uint64(got) {
 		t.Errorf("stack reassembled %d, socket received %d", st.Reassembled, got)
+	}
+}
+
+// warmUp exchanges "hello" and "hi" between a client and a server socket
+// until one round trip succeeds, so both stacks have resolved each other's
+// MAC address before a test starts counting datagrams.
+func warmUp(c net.Conn, srv *UDPConn) {
+	buf := make([]byte, 100)
+	for {
+		c.Write([]byte("hello"))
+		srv.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if _, from, err := srv.ReadFromUDPAddrPort(buf); err == nil {
+			srv.WriteToUDPAddrPort([]byte("hi"), from)
+			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if _, err := c.Read(buf); err == nil {
+				return
+			}
+		}
 	}
 }
