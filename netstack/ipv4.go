@@ -37,15 +37,25 @@ func (s *Stack) onLink(a netip.Addr) bool {
 // isBroadcast reports whether a is the limited broadcast address or the
 // directed broadcast address of one of our prefixes (RFC 919, RFC 922).
 func (s *Stack) isBroadcast(a netip.Addr) bool {
-	if a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
-		return true
-	}
-	for _, p := range s.cfg.Addrs {
-		if p.Bits() < 31 && p.Contains(a) && a == lastAddr(p) {
+	for _, b := range s.broadcasts {
+		if a == b {
 			return true
 		}
 	}
 	return false
+}
+
+// broadcastAddrs lists the limited broadcast address and the directed
+// broadcast address of every prefix that has one (/31 and /32 do not,
+// RFC 3021).
+func broadcastAddrs(prefixes []netip.Prefix) []netip.Addr {
+	bs := []netip.Addr{netip.AddrFrom4([4]byte{255, 255, 255, 255})}
+	for _, p := range prefixes {
+		if p.Bits() < 31 {
+			bs = append(bs, lastAddr(p))
+		}
+	}
+	return bs
 }
 
 // lastAddr returns the highest address of an IPv4 prefix.

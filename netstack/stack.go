@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,6 +29,8 @@ type Stack struct {
 	mac    wire.MAC
 	cfg    Config
 	log    *slog.Logger
+
+	broadcasts []netip.Addr // limited and directed broadcast addresses
 
 	// frameSize is the buffer size for one link packet: MTU plus the
 	// largest link header (Ethernet with one VLAN tag).
@@ -82,13 +85,16 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 		}
 	}
 	cfg.setDefaults()
+	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
+	cfg.HardwareAddr = slices.Clone(cfg.HardwareAddr)
 	s := &Stack{
-		ep:     ep,
-		medium: ep.Medium(),
-		mtu:    ep.MTU(),
-		cfg:    cfg,
-		log:    cfg.Logger,
-		done:   make(chan struct{}),
+		broadcasts: broadcastAddrs(cfg.Addrs),
+		ep:         ep,
+		medium:     ep.Medium(),
+		mtu:        ep.MTU(),
+		cfg:        cfg,
+		log:        cfg.Logger,
+		done:       make(chan struct{}),
 	}
 	if s.medium != link.Ethernet && s.medium != link.IP {
 		return nil, fmt.Errorf("netstack: unsupported link medium %v", s.medium)
