@@ -1,0 +1,149 @@
+// Command compare runs every workload of package workload on renet, gVisor
+// and the Linux kernel in one process and prints a Markdown table of the
+// results, with the ratio of renet's figure to gVisor's and which of the two
+// is better.
+//
+// Usage, from the bench module:
+//
+//	go run ./cmd/compare [-benchtime 1s] [-run regexp]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/renet-go/renet/bench/stacks"
+	"github.com/renet-go/renet/bench/workload"
+)
+
+func main() {
+	testing.Init() // registers -test.benchtime, which testing.Benchmark reads
+	benchtime := flag.String("benchtime", "1s", "run each benchmark for this long, or Nx times (as go test -benchtime)")
+	run := flag.String("run", "", "run only the workloads whose name matches this regexp")
+	flag.Parse()
+	if err := flag.Set("test.benchtime", *benchtime); err != nil {
+		fmt.Fprintln(os.Stderr, "compare: -benchtime:", err)
+		os.Exit(2)
+	}
+	re, err := regexp.Compile(*run)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare: -run:", err)
+		os.Exit(2)
+	}
+
+	fmt.Printf("%s, %s/%s, GOMAXPROCS %d, benchtime %s\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH,
+		runtime.GOMAXPROCS(0), *benchtime)
+	fmt.Println("| workload | metric | renet | gVisor | kernel | renet/gVisor |")
+	fmt.Println("|---|---|--:|--:|--:|---|")
+	failed := false
+	for _, w := range workload.All {
+		if !re.MatchString(w.Name) {
+			continue
+		}
+		results := make([]testing.BenchmarkResult, len(stacks.Impls))
+		for i, impl := range stacks.Impls {
+			fmt.Fprintf(os.Stderr, "running %s/%s\n", w.Name, impl.Name)
+			results[i] = testing.Benchmark(func(b *testing.B) { w.Run(b, impl) })
+			if results[i].N == 0 {
+				fmt.Fprintf(os.Stderr, "compare: %s/%s failed\n", w.Name, impl.Name)
+				failed = true
+			}
+		}
+		for _, m := range w.Metrics {
+			cells := make([]string, len(results))
+			vals := make([]float64, len(results))
+			for i, r := range results {
+				v, ok := metric(r, m)
+				vals[i] = v
+				cells[i] = "failed"
+				if ok {
+					cells[i] = format(v)
+				}
+			}
+			fmt.Printf("| %s | %s | %s | %s |\n", w.Name, m, strings.Join(cells, " | "), ratio(m, vals[0], vals[1]))
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// metric returns the figure named m from r, and false if the run failed.
+func metric(r testing.BenchmarkResult, m string) (float64, bool) {
+	if r.N == 0 {
+		return 0, false
+	}
+	switch m {
+	case "ns/op":
+		return float64(r.T.Nanoseconds()) / float64(r.N), true
+	case "MB/s":
+		return float64(r.Bytes) * float64(r.N) / 1e6 / r.T.Seconds(), true
+	case "allocs/op":
+		return float64(r.MemAllocs) / float64(r.N), true
+	case "B/op":
+		return float64(r.MemBytes) / float64(r.N), true
+	}
+	v, ok := r.Extra[m]
+	return v, ok
+}
+
+// higherIsBetter reports whether a larger value of metric m is better.
+func higherIsBetter(m string) bool { return m == "MB/s" }
+
+// ratio formats renet's value over gVisor's and says which is better.
+func ratio(m string, renet, gvisor float64) string {
+	if m == workload.UnitStalls {
+		return "(count, lower is better)"
+	}
+	if m == "allocs/op" && min(renet, gvisor) < 0.5 {
+		// A ratio to "almost none" means nothing: say who allocates.
+		switch {
+		case max(renet, gvisor) < 0.5:
+			return "both ~0"
+		case renet < 0.5:
+			return "renet ~0 (lower is better: renet)"
+		}
+		return "gVisor ~0 (lower is better: gVisor)"
+	}
+	if renet <= 0 || gvisor <= 0 {
+		return "n/a"
+	}
+	r := renet / gvisor
+	if r == 1 {
+		return "1.00 (equal)"
+	}
+	better, factor := "renet", r
+	if (r < 1) == higherIsBetter(m) {
+		better = "gVisor"
+	}
+	if factor < 1 {
+		factor = 1 / factor
+	}
+	dir := "lower"
+	if higherIsBetter(m) {
+		dir = "higher"
+	}
+	return fmt.Sprintf("%s (%s is better: %s by %s×)", format(r), dir, better, format(factor))
+}
+
+// format prints v with about three significant digits.
+func format(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v >= 100 || v <= -100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10 || v <= -10:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 0.01 || v <= -0.01:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.2g", v)
+}

@@ -1,0 +1,5 @@
+// Package bench compares renet with gVisor's netstack and the Linux
+// kernel on the same workloads. It is a separate module so that users of
+// renet never download gVisor; its Benchmark functions live in
+// bench_test.go and the table-printing driver in cmd/compare.
+package bench

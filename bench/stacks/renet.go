@@ -1,0 +1,67 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/renet-go/renet/conn"
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/link/pipe"
+	"github.com/renet-go/renet/netstack"
+	"github.com/renet-go/renet/netstack/tcp"
+)
+
+var (
+	renetServer = netip.MustParseAddr("10.0.0.1")
+	renetClient = netip.MustParseAddr("10.0.0.2")
+)
+
+type renetNet struct {
+	server, client *netstack.Stack
+}
+
+// NewRenet returns two renet stacks joined by a clean link/pipe carrying
+// bare IP packets (as gVisor's channel endpoint does), MTU 1500: the server
+// at 10.0.0.1, the client at 10.0.0.2.
+func NewRenet() (Network, error) {
+	ea, eb := pipe.New(pipe.Config{Medium: link.IP, MTU: MTU, Seed: 1})
+	tcfg := tcp.Config{RecvBufSize: BufferSize, SendBufSize: BufferSize}
+	srv, err := netstack.New(ea, netstack.Config{
+		Addrs: []netip.Prefix{netip.PrefixFrom(renetServer, 24)},
+		TCP:   tcfg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("renet server stack: %w", err)
+	}
+	cli, err := netstack.New(eb, netstack.Config{
+		Addrs: []netip.Prefix{netip.PrefixFrom(renetClient, 24)},
+		TCP:   tcfg,
+	})
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("renet client stack: %w", err)
+	}
+	return &renetNet{server: srv, client: cli}, nil
+}
+
+func (n *renetNet) ListenTCP() (net.Listener, error) {
+	return conn.ListenTCP(n.server, netip.AddrPortFrom(netip.IPv4Unspecified(), tcpPort))
+}
+
+func (n *renetNet) DialTCP(port int) (net.Conn, error) {
+	return conn.Dial(n.client, "tcp", netip.AddrPortFrom(renetServer, uint16(port)).String())
+}
+
+func (n *renetNet) ListenUDP() (net.PacketConn, error) {
+	return conn.ListenUDP(n.server, "udp", netip.AddrPortFrom(netip.IPv4Unspecified(), udpPort))
+}
+
+func (n *renetNet) DialUDP(port int) (net.Conn, error) {
+	return conn.Dial(n.client, "udp", netip.AddrPortFrom(renetServer, uint16(port)).String())
+}
+
+func (n *renetNet) Close() error {
+	return errors.Join(n.client.Close(), n.server.Close())
+}
