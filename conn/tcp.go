@@ -29,23 +29,26 @@ type TCPConn struct {
 	closeOnce sync.Once
 	closed    chan struct{}
 
-	mu         sync.Mutex // guards the fields below
-	readClosed bool
-	linger     int // seconds; negative: the default graceful close
+	readClosed chan struct{} // closed by CloseRead
+	readOnce   sync.Once
+
+	mu     sync.Mutex // guards linger
+	linger int        // seconds; negative: the default graceful close
 }
 
 var _ net.Conn = (*TCPConn)(nil)
 
 func newTCPConn(s *netstack.Stack, sk *netstack.TCPSocket) *TCPConn {
 	return &TCPConn{
-		stack:  s,
-		sk:     sk,
-		laddr:  net.TCPAddrFromAddrPort(sk.LocalAddr()),
-		raddr:  net.TCPAddrFromAddrPort(sk.RemoteAddr()),
-		rd:     newDeadline(),
-		wd:     newDeadline(),
-		closed: make(chan struct{}),
-		linger: -1,
+		stack:      s,
+		sk:         sk,
+		laddr:      net.TCPAddrFromAddrPort(sk.LocalAddr()),
+		raddr:      net.TCPAddrFromAddrPort(sk.RemoteAddr()),
+		rd:         newDeadline(),
+		wd:         newDeadline(),
+		closed:     make(chan struct{}),
+		readClosed: make(chan struct{}),
+		linger:     -1,
 	}
 }
 
@@ -59,11 +62,13 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 	if isClosed(c.closed) {
 		return 0, c.opErr("read", net.ErrClosed)
 	}
-	c.mu.Lock()
-	rc := c.readClosed
-	c.mu.Unlock()
-	if rc {
+	if isClosed(c.readClosed) {
 		return 0, io.EOF
+	}
+	// A deadline already past wins over buffered data, as in net: setting
+	// one is how callers (net/http among them) interrupt reads.
+	if isClosed(c.rd.wait()) {
+		return 0, c.opErr("read", errDeadline)
 	}
 	for {
 		n, err := c.sk.TryRead(b)
@@ -82,6 +87,8 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 			return 0, c.opErr("read", errDeadline)
 		case <-c.closed:
 			return 0, c.opErr("read", net.ErrClosed)
+		case <-c.readClosed:
+			return 0, io.EOF
 		case <-c.stack.Done():
 			return 0, c.opErr("read", net.ErrClosed)
 		}
@@ -122,9 +129,12 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 	}
 }
 
-// mapErr turns what the TCB reports into what net users expect.
+// mapErr turns what the TCB reports into what net users expect: once the
+// conn or the stack is closed, whatever the TCB says (EPIPE, ENOTCONN,
+// ECONNRESET from our own close) is net.ErrClosed, as net reports for a
+// call racing Close.
 func (c *TCPConn) mapErr(err error) error {
-	if isClosed(c.stack.Done()) {
+	if isClosed(c.closed) || isClosed(c.stack.Done()) {
 		return net.ErrClosed
 	}
 	return err
@@ -165,9 +175,7 @@ func (c *TCPConn) CloseRead() error {
 	if isClosed(c.closed) {
 		return c.opErr("close", net.ErrClosed)
 	}
-	c.mu.Lock()
-	c.readClosed = true
-	c.mu.Unlock()
+	c.readOnce.Do(func() { close(c.readClosed) })
 	return nil
 }
 
@@ -376,6 +384,9 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 	for {
 		sk, err := l.l.TryAccept()
 		if err == nil {
+			// net.Listen's default: keep-alive every 15s on accepted
+			// connections, so vanished clients do not linger forever.
+			sk.SetKeepAlive(true, defaultKeepAlive, defaultKeepAlive, 0)
 			return newTCPConn(l.stack, sk), nil
 		}
 		if !errors.Is(err, netstack.ErrWouldBlock) {

@@ -188,3 +188,71 @@ func TestTCPListenBacklogBounded(t *testing.T) {
 		t.Error("no SYN was dropped for overflow")
 	}
 }
+
+// CloseRead wakes a blocked Read with io.EOF, as shutdown(SHUT_RD) does.
+func TestTCPCloseReadWakesReader(t *testing.T) {
+	c, _ := tcpPair(t)
+	done := make(chan error, 1)
+	go func() { _, err := c.Read(make([]byte, 1)); done <- err }()
+	time.AfterFunc(30*time.Millisecond, func() { c.CloseRead() })
+	select {
+	case err := <-done:
+		if err != io.EOF {
+			t.Errorf("read after CloseRead: %v, want io.EOF", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Read still blocked after CloseRead")
+	}
+}
+
+// A deadline already in the past fails a Read even when data is waiting,
+// as in net (net/http relies on this to interrupt reads).
+func TestTCPPastDeadlineBeatsBufferedData(t *testing.T) {
+	c, s := tcpPair(t)
+	s.Write([]byte("hello"))
+	for c.Stats().RecvBuffered == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	c.SetReadDeadline(time.Now().Add(-time.Second))
+	if _, err := c.Read(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read: %v, want os.ErrDeadlineExceeded", err)
+	}
+	c.SetReadDeadline(time.Time{})
+	if n, err := c.Read(make([]byte, 10)); n != 5 || err != nil {
+		t.Errorf("read after clearing the deadline: %d, %v", n, err)
+	}
+}
+
+// Close racing Read and Write makes them fail with net.ErrClosed, never
+// with the TCB's view of our own close (EPIPE, ENOTCONN, ECONNRESET).
+func TestTCPCloseRacingIO(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		c, s := tcpPair(t)
+		s.Write(make([]byte, 1000)) // unread data makes Close a reset
+		errs := make(chan error, 2)
+		go func() {
+			buf := make([]byte, 100)
+			for {
+				if _, err := c.Read(buf); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		go func() {
+			for {
+				if _, err := c.Write(make([]byte, 1000)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		time.Sleep(time.Millisecond)
+		c.Close()
+		for j := 0; j < 2; j++ {
+			if err := <-errs; !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("round %d: %v, want net.ErrClosed", i, err)
+			}
+		}
+	}
+}

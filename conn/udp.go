@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,7 +20,9 @@ type UDPConn struct {
 	laddr   net.Addr // fixed at creation
 	raddr   net.Addr // nil unless connected
 	rd, wd  deadline
-	closed  chan struct{}
+
+	closeOnce sync.Once
+	closed    chan struct{}
 }
 
 var (
@@ -43,6 +46,14 @@ func newUDPConn(s *netstack.Stack, sock *netstack.UDPSocket, network string) *UD
 // ReadFromUDPAddrPort reads one datagram into b and returns its length and
 // sender. It allocates nothing. A datagram longer than b is truncated.
 func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	if isClosed(c.closed) {
+		return 0, netip.AddrPort{}, c.readErr(net.ErrClosed)
+	}
+	// A deadline already past wins over queued data, as in net: setting
+	// one is how callers interrupt reads.
+	if isClosed(c.rd.wait()) {
+		return 0, netip.AddrPort{}, c.readErr(errDeadline)
+	}
 	for {
 		n, from, err := c.sock.TryReadFrom(b)
 		if err == nil {
@@ -155,14 +166,13 @@ func (c *UDPConn) Write(b []byte) (int, error) {
 
 // Close closes the socket. Blocked reads return net.ErrClosed.
 func (c *UDPConn) Close() error {
-	select {
-	case <-c.closed:
-		return opError("close", c.network, c.laddr, c.raddr, net.ErrClosed)
-	default:
-	}
-	close(c.closed)
-	c.sock.Close()
-	return nil
+	err := opError("close", c.network, c.laddr, c.raddr, net.ErrClosed)
+	c.closeOnce.Do(func() {
+		err = nil
+		close(c.closed)
+		c.sock.Close()
+	})
+	return err
 }
 
 // LocalAddr returns the local address as a *net.UDPAddr.

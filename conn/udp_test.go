@@ -347,3 +347,28 @@ func warmUp(c net.Conn, srv *UDPConn) {
 		}
 	}
 }
+
+// Concurrent Close calls are safe: one succeeds, the others report
+// net.ErrClosed.
+func TestUDPConcurrentClose(t *testing.T) {
+	a, _ := newPair(t, pipe.Config{Seed: 1})
+	pc, err := ListenPacket(a, "udp", ":9200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() { errs <- pc.Close() }()
+	}
+	ok := 0
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err == nil {
+			ok++
+		} else if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Close: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d Close calls succeeded, want 1", ok)
+	}
+}

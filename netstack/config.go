@@ -48,10 +48,12 @@ type Config struct {
 	// Default 4 MiB.
 	ReassemblyMemory int
 
-	// ICMPRate and ICMPBurst configure the token bucket limiting ICMP
-	// messages the stack originates (errors and echo replies), per second
-	// and in a burst. Defaults 1000 and 50, as Linux's icmp_msgs_per_sec
-	// and icmp_msgs_burst.
+	// ICMPRate and ICMPBurst configure the token bucket limiting the ICMP
+	// errors the stack originates, per second and in a burst. Defaults 1000
+	// and 50, as Linux's icmp_msgs_per_sec and icmp_msgs_burst. Echo
+	// replies have a bucket of their own, ten times larger, so a ping flood
+	// neither starves error messages nor loses replies to `ping -l`, yet
+	// cannot turn the stack into an unbounded reflector.
 	ICMPRate  int
 	ICMPBurst int
 

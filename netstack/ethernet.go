@@ -29,7 +29,7 @@ func (s *Stack) ethernetInput(now time.Time, b []byte) {
 	}
 	switch eth.EtherType() {
 	case wire.EtherTypeIPv4:
-		s.ipInput(now, eth.Payload())
+		s.ipInput(now, eth.Payload(), eth.Dst().IsBroadcast())
 	case wire.EtherTypeARP:
 		s.arpInput(now, eth.Payload())
 	default:

@@ -19,6 +19,10 @@ type tokenBucket struct {
 	last                time.Time
 }
 
+func newTokenBucket(rate, burst int) tokenBucket {
+	return tokenBucket{rate: float64(rate), burst: float64(burst), tokens: float64(burst)}
+}
+
 func (t *tokenBucket) allow(now time.Time) bool {
 	if !t.last.IsZero() {
 		t.tokens += now.Sub(t.last).Seconds() * t.rate
@@ -64,7 +68,7 @@ func (s *Stack) sendEchoReply(now time.Time, d *datagram, req wire.ICMPv4) {
 	if d.broadcast {
 		return
 	}
-	if !s.icmp.allow(now) {
+	if !s.echo.allow(now) {
 		s.drop(DropICMPRateLimited)
 		return
 	}

@@ -1,6 +1,7 @@
 package netstack
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"syscall"
@@ -109,8 +110,9 @@ func (s *Stack) badSource(a netip.Addr) bool {
 	return a.As4()[0] >= 240
 }
 
-// ipInput handles one IPv4 packet from the link. Called with mu held.
-func (s *Stack) ipInput(now time.Time, b []byte) {
+// ipInput handles one IPv4 packet from the link; linkBroadcast is set when
+// it came in a link-layer broadcast frame. Called with mu held.
+func (s *Stack) ipInput(now time.Time, b []byte, linkBroadcast bool) {
 	ip, err := wire.ParseIPv4(b)
 	if err != nil {
 		switch {
@@ -126,6 +128,12 @@ func (s *Stack) ipInput(now time.Time, b []byte) {
 	s.stats.IPPacketsIn++
 	if s.badSource(ip.Src()) || s.isLocal(ip.Src()) {
 		s.drop(DropIPBadSource)
+		return
+	}
+	if linkBroadcast && !s.isBroadcast(ip.Dst()) {
+		// RFC 1122 §3.3.6: a unicast datagram in a link-layer broadcast is
+		// discarded silently (and so draws no ICMP error, §3.2.2).
+		s.drop(DropIPLinkBroadcast)
 		return
 	}
 	s.ipDeliver(now, ip)
@@ -171,6 +179,7 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 		s.stats.Reassembled++
 		d.payload = whole
 		d.firstFragment = true
+		d.header = s.wholeHeader(ip[:ip.HeaderLen()], len(whole))
 	}
 	switch d.proto {
 	case wire.IPProtoICMP:
@@ -274,4 +283,17 @@ func (s *Stack) sendFrame(now time.Time, p *[]byte, nextHop netip.Addr) {
 		return
 	}
 	s.sendToNeighbour(now, p, nextHop)
+}
+
+// wholeHeader returns the header of a reassembled datagram, for ICMP errors
+// to quote (RFC 792: the original datagram's header): the header of one of
+// its fragments with the fragment fields cleared, the whole length, and the
+// checksum recomputed. The result lives in s.reasmHdr. Called with mu held.
+func (s *Stack) wholeHeader(fragHdr []byte, payloadLen int) []byte {
+	h := s.reasmHdr[:copy(s.reasmHdr[:], fragHdr)]
+	binary.BigEndian.PutUint16(h[2:], uint16(len(h)+payloadLen))
+	binary.BigEndian.PutUint16(h[6:], binary.BigEndian.Uint16(h[6:])&0x4000) // keep DF only
+	h[10], h[11] = 0, 0
+	binary.BigEndian.PutUint16(h[10:], wire.Checksum(h))
+	return h
 }

@@ -55,13 +55,15 @@ type Stack struct {
 	neigh    neighbourCache
 	reasm    *reasm.Reassembler
 	ipID     uint16
-	icmp     tokenBucket
+	icmp     tokenBucket // ICMP errors
+	echo     tokenBucket // echo replies
 	udp      udpTable
 	tcp      tcpTable
 	timer    *time.Timer
 	timerAt  time.Time // zero when the timer is not armed
-	scratch  [64]byte  // small scratch for headers built under mu
-	stopping bool
+	reasmHdr [60]byte  // header quoted for a reassembled datagram
+	closing  bool      // Close has begun: no new sockets or connections
+	stopping bool      // the driver has stopped: timers must not run
 }
 
 // bigSize is the largest IPv4 datagram plus link header room.
@@ -126,7 +128,8 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 		Timeout:  cfg.ReassemblyTimeout,
 		MaxBytes: cfg.ReassemblyMemory,
 	})
-	s.icmp = tokenBucket{rate: float64(cfg.ICMPRate), burst: float64(cfg.ICMPBurst), tokens: float64(cfg.ICMPBurst)}
+	s.icmp = newTokenBucket(cfg.ICMPRate, cfg.ICMPBurst)
+	s.echo = newTokenBucket(10*cfg.ICMPRate, 10*cfg.ICMPBurst)
 	s.udp.init()
 	s.tcp.init(s.mtu)
 	var id [2]byte
@@ -160,6 +163,7 @@ func (s *Stack) Close() error {
 	// Reset every connection while the link is still up, so peers learn
 	// at once rather than after their timeouts.
 	s.mu.Lock()
+	s.closing = true
 	s.abortAllTCP(time.Now())
 	s.mu.Unlock()
 	s.flush()
@@ -257,7 +261,7 @@ func (s *Stack) drive() {
 // input dispatches one packet read from the link. Called with mu held.
 func (s *Stack) input(now time.Time, b []byte) {
 	if s.medium == link.IP {
-		s.ipInput(now, b)
+		s.ipInput(now, b, false)
 		return
 	}
 	s.ethernetInput(now, b)

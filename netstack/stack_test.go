@@ -247,3 +247,74 @@ func TestICMPErrorsAreRateLimited(t *testing.T) {
 		t.Errorf("rate-limited count %d", s.Stats().Dropped(DropICMPRateLimited))
 	}
 }
+
+// RFC 1122 §3.3.6: a datagram to our unicast address inside a link-layer
+// broadcast frame is dropped silently, with no ICMP error.
+func TestUnicastInLinkBroadcastDropped(t *testing.T) {
+	s, l := newTestStack(t)
+	resolvePeer(t, s, l)
+	udp := udpPacket(netip.AddrPortFrom(peerIP, 1), netip.AddrPortFrom(ourIP, 7), []byte("x"))
+	s.inject(t0, frame(wire.BroadcastMAC, peerMAC, wire.EtherTypeIPv4,
+		ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: peerIP, Dst: ourIP}, udp)))
+	if w := l.take(); len(w) != 0 {
+		t.Errorf("answered with %d frames", len(w))
+	}
+	if s.Stats().Dropped(DropIPLinkBroadcast) != 1 {
+		t.Error("not counted")
+	}
+}
+
+// RFC 792: an ICMP error about a reassembled datagram quotes the original
+// datagram's header (offset 0, whole length), so the sender can match it.
+func TestPortUnreachableForFragmentedDatagramQuotesWholeHeader(t *testing.T) {
+	s, l := newTestStack(t)
+	resolvePeer(t, s, l)
+	f := wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: peerIP, Dst: ourIP, ID: 99}
+	udp := udpPacket(netip.AddrPortFrom(peerIP, 4000), netip.AddrPortFrom(ourIP, 7), make([]byte, 3000))
+	for _, fr := range fragments(f, udp, 1480) {
+		s.inject(t0, fromPeer(fr))
+	}
+	w := l.take()
+	if len(w) != 1 {
+		t.Fatalf("%d frames, want one port unreachable", len(w))
+	}
+	m, err := wire.ParseICMPv4(mustParseIP(t, w[0]).ip.Payload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := m.Inner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner.SrcPort != 4000 || inner.DstPort != 7 {
+		t.Errorf("quoted ports %d -> %d, want 4000 -> 7", inner.SrcPort, inner.DstPort)
+	}
+	quoted, err := wire.ParseIPv4(append(m.Payload()[:20:20], make([]byte, 3008)...))
+	if err != nil {
+		t.Fatalf("quoted header: %v", err)
+	}
+	if quoted.FragmentOffset() != 0 || quoted.MoreFragments() || quoted.TotalLen() != 20+3008 {
+		t.Errorf("quoted header: offset %d, MF %v, length %d", quoted.FragmentOffset(), quoted.MoreFragments(), quoted.TotalLen())
+	}
+}
+
+// Two goroutines waiting on one UDP socket both get woken when two
+// datagrams arrive: a read that leaves data queued passes the token on.
+func TestUDPReadPassesWakeupOn(t *testing.T) {
+	s, _ := newTestStack(t)
+	u, err := s.BindUDP(netip.AddrPortFrom(ourIP, 6969))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.inject(t0, udpFrame(10))
+	s.inject(t0, udpFrame(10))
+	<-u.Readable()
+	if _, _, err := u.TryReadFrom(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-u.Readable():
+	default:
+		t.Fatal("a datagram is queued but no wake-up is pending")
+	}
+}

@@ -18,6 +18,7 @@ const (
 	DropIPChecksum                            // header checksum wrong
 	DropIPBadSource                           // source broadcast, multicast, zero or ours
 	DropIPNotForUs                            // destination is not one of our addresses
+	DropIPLinkBroadcast                       // unicast IP in a link-layer broadcast frame
 	DropIPUnknownProtocol                     // no handler for the protocol (ICMP sent)
 	DropIPNoRoute                             // outgoing packet with no route
 	DropIPTooBig                              // outgoing packet larger than MTU with DF set
@@ -57,6 +58,7 @@ var dropNames = [numDropReasons]string{
 	DropIPChecksum:          "ip-bad-checksum",
 	DropIPBadSource:         "ip-bad-source",
 	DropIPNotForUs:          "ip-not-for-us",
+	DropIPLinkBroadcast:     "ip-unicast-in-link-broadcast",
 	DropIPUnknownProtocol:   "ip-unknown-protocol",
 	DropIPNoRoute:           "ip-no-route",
 	DropIPTooBig:            "ip-too-big",

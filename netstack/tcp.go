@@ -284,7 +284,7 @@ func (s *Stack) tcpListenInput(now time.Time, l *TCPListener, id tuple, seg *tcp
 func (s *Stack) tcpICMPError(now time.Time, inner wire.IPv4Inner, errno syscall.Errno) {
 	id := tuple{local: netip.AddrPortFrom(inner.Src, inner.SrcPort), remote: netip.AddrPortFrom(inner.Dst, inner.DstPort)}
 	sk := s.tcp.conns[id]
-	if sk == nil {
+	if sk == nil || !sk.tcb.AcceptsICMPFor(tcp.Seq(inner.TCPSeq)) {
 		return
 	}
 	hard := errno == syscall.ECONNREFUSED || errno == syscall.ENOPROTOOPT
@@ -310,7 +310,7 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 		return nil, syscall.EINVAL
 	}
 	s.mu.Lock()
-	if s.stopping || s.isClosing() {
+	if s.closing {
 		s.mu.Unlock()
 		return nil, net.ErrClosed
 	}
@@ -345,6 +345,9 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 	c := s.tcpConfig()
 	if cfg != nil {
 		c = *cfg
+		if c.MSS <= 0 || c.MSS > s.mtu-40 {
+			c.MSS = s.mtu - 40 // larger segments would not fit the link
+		}
 	}
 	sk := s.newTCPSocket(id, c)
 	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))
@@ -603,8 +606,9 @@ func (s *Stack) abortAllTCP(now time.Time) {
 		sk.tcb.Abort()
 		s.tcpUpdate(now, sk)
 	}
-	for _, l := range s.tcp.listeners {
+	for k, l := range s.tcp.listeners {
 		l.isClosed = true
 		notify(l.readable)
+		delete(s.tcp.listeners, k)
 	}
 }

@@ -66,3 +66,23 @@ func TestTCPClosedPortGetsReset(t *testing.T) {
 		t.Error("not counted")
 	}
 }
+
+// RFC 5927 §4.1: an ICMP error whose quoted sequence number is not one we
+// have outstanding is ignored, so an off-path attacker cannot guess its
+// way to killing a connection.
+func TestTCPForgedICMPIgnored(t *testing.T) {
+	s, l := newTestStack(t)
+	resolvePeer(t, s, l)
+	sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn := l.take()[0]
+	forged := append([]byte(nil), syn...)
+	seq := forged[14+20+4:]
+	seq[0] ^= 0x40 // the SYN's sequence number plus 2^30
+	s.inject(t0, icmpAbout(t, forged, wire.ICMPDestUnreachable, wire.ICMPPortUnreachable))
+	if sk.State() != tcp.SynSent || sk.Err() != nil {
+		t.Fatalf("forged port unreachable: state %v, err %v", sk.State(), sk.Err())
+	}
+}

@@ -182,23 +182,13 @@ func bindAddr(a netip.Addr) (netip.Addr, error) {
 // (net.ErrClosed) or a is not one of its addresses (EADDRNOTAVAIL). Called
 // with mu held.
 func (s *Stack) checkBind(a netip.Addr) error {
-	if s.stopping || s.isClosing() {
+	if s.closing {
 		return net.ErrClosed
 	}
 	if !a.IsUnspecified() && !s.isLocal(a) {
 		return syscall.EADDRNOTAVAIL
 	}
 	return nil
-}
-
-// isClosing reports whether Close has begun.
-func (s *Stack) isClosing() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // LocalAddr is the address the socket is bound to. For a socket bound to
@@ -255,12 +245,16 @@ func (u *UDPSocket) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 	u.s.mu.Lock()
 	defer u.s.mu.Unlock()
 	if u.isClosed {
+		notify(u.readable) // closed stays readable for every waiter
 		return 0, netip.AddrPort{}, net.ErrClosed
 	}
 	if d, ok := u.queue.pop(); ok {
 		n := copy(p, (*d.buf)[:d.n])
 		u.queued -= cap(*d.buf)
 		u.s.putBuf(d.buf)
+		if u.queue.size > 0 {
+			notify(u.readable) // for another goroutine waiting on this socket
+		}
 		return n, d.from, nil
 	}
 	if e := u.softErr; e != 0 {

@@ -163,7 +163,8 @@ func TestTimeWaitRetransmittedFIN_RFC9293_3_10_7_4(t *testing.T) {
 }
 
 // RFC 6191 §2: a SYN for a 4-tuple in TIME-WAIT may reopen it when its
-// timestamp is newer than TS.Recent; without timestamps (RFC 1122
+// timestamp is newer than TS.Recent (or equal, with a later sequence
+// number); without timestamps (RFC 1122
 // §4.2.2.13) when its sequence number is beyond RCV.NXT.
 func TestTimeWaitReuse_RFC6191(t *testing.T) {
 	tsOpts := func(val, ecr uint32) wire.TCPOptions {
@@ -180,7 +181,8 @@ func TestTimeWaitReuse_RFC6191(t *testing.T) {
 		want bool
 	}{
 		{Segment{Seq: peerISS + 100000, Flags: SYN, Options: tsOpts(201, 0)}, true},
-		{Segment{Seq: peerISS + 100000, Flags: SYN, Options: tsOpts(200, 0)}, false},
+		{Segment{Seq: peerISS + 100000, Flags: SYN, Options: tsOpts(200, 0)}, true}, // same ms, later seq
+		{Segment{Seq: peerISS, Flags: SYN, Options: tsOpts(200, 0)}, false},         // same ms, old seq
 		{Segment{Seq: peerISS + 100000, Flags: SYN, Options: tsOpts(150, 0)}, false},
 		{Segment{Seq: peerISS - 5, Flags: SYN, Options: tsOpts(300, 0)}, true}, // timestamps decide
 		{Segment{Seq: peerISS + 100000, Flags: SYN | ACK, Options: tsOpts(300, 0)}, false},

@@ -25,15 +25,29 @@ func ResetFor(seg *Segment, payloadLen int) (rst Segment, ok bool) {
 // AcceptsSYNInTimeWait reports whether a SYN arriving for this connection's
 // 4-tuple while it is in TIME-WAIT may open a new incarnation (RFC 6191
 // §2): when both the old connection and the SYN use timestamps, the SYN's
-// timestamp must be newer than TS.Recent; otherwise its sequence number
-// must be beyond RCV.NXT (RFC 1122 §4.2.2.13). If it does, the stack drops
-// this Conn and hands the SYN to a new one.
+// timestamp must be newer than TS.Recent, or equal to it with a sequence
+// number beyond RCV.NXT (timestamps tick in milliseconds, so a client that
+// reconnects within the same millisecond repeats one; Linux accepts it
+// too); without timestamps the sequence number must be beyond RCV.NXT
+// (RFC 1122 §4.2.2.13). If it does, the stack drops this Conn and hands the
+// SYN to a new one.
 func (c *Conn) AcceptsSYNInTimeWait(seg *Segment) bool {
 	if c.state != TimeWait || seg.Flags&(synFlag|ackFlag|rstFlag) != synFlag {
 		return false
 	}
 	if c.tsOK && seg.Options.HasTimestamps {
-		return int32(seg.Options.TSVal-c.tsRecent) > 0
+		if d := int32(seg.Options.TSVal - c.tsRecent); d != 0 {
+			return d > 0
+		}
 	}
 	return seg.Seq.GreaterThan(c.rcvNxt)
+}
+
+// AcceptsICMPFor reports whether an ICMP error quoting a segment with
+// sequence number seq may concern this connection: seq must lie in
+// [SND.UNA, SND.MAX), data we sent and is not yet acknowledged. Anything
+// else is a forgery or stale, and acting on it would let an off-path
+// attacker reset connections blindly (RFC 5927 §4.1).
+func (c *Conn) AcceptsICMPFor(seq Seq) bool {
+	return c.sndUna.LessEq(seq) && seq.LessThan(c.sndMax)
 }

@@ -32,6 +32,17 @@ func (c *Conn) Tick(now time.Time) {
 		c.ackNow = true
 	}
 	if due(c.probeAt, now) {
+		if c.userClose && c.probeBackoff >= orphanProbes {
+			// A peer may hold its window shut forever (RFC 9293
+			// §3.8.6.1), but a connection the user has closed must not
+			// stay pinned by one: give up as Linux does after
+			// tcp_orphan_retries probes.
+			c.Abort()
+			if c.err == nil {
+				c.err = errTimedOut
+			}
+			return
+		}
 		c.probeNow = true
 		c.probeBackoff++
 		c.probeAt = now.Add(c.persistInterval())
@@ -41,6 +52,10 @@ func (c *Conn) Tick(now time.Time) {
 		c.onKeepalive(now)
 	}
 }
+
+// orphanProbes is how many zero-window probes a closed connection sends
+// before it is reset (Linux's tcp_orphan_retries default).
+const orphanProbes = 8
 
 func due(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
 
