@@ -2,8 +2,10 @@ package netstack
 
 import (
 	"net/netip"
+	"syscall"
 	"time"
 
+	"github.com/renet-go/renet/netstack/tcp"
 	"github.com/renet-go/renet/netstack/wire"
 )
 
@@ -76,6 +78,7 @@ func (c *neighbourCache) tick(s *Stack, now time.Time) {
 				}
 				c.pending -= len(n.pending)
 				delete(c.m, ip)
+				s.neighbourUnreachable(now, ip)
 				continue
 			}
 			s.sendARPRequest(ip)
@@ -236,4 +239,30 @@ func (s *Stack) sendARP(op wire.ARPOp, ethDst wire.MAC, spa netip.Addr, tha wire
 		s.stats.ARPRepliesOut++
 	}
 	s.queue(p)
+}
+
+// neighbourUnreachable tells the sockets whose next hop is ip that it never
+// answered ARP: connections still in SYN-SENT fail with EHOSTUNREACH, as a
+// connect(2) to a dead on-link host does on Linux, instead of waiting out
+// every SYN retry; connected UDP sockets see EHOSTUNREACH on their next
+// call. Called with s.mu held.
+func (s *Stack) neighbourUnreachable(now time.Time, ip netip.Addr) {
+	for _, sk := range s.tcp.conns {
+		if sk.tcb.State() == tcp.SynSent && s.nextHop(sk.id.remote.Addr()) == ip {
+			sk.tcb.SoftError(syscall.EHOSTUNREACH)
+			s.tcpUpdate(now, sk)
+		}
+	}
+	for _, u := range s.udp.bound {
+		if u.remote.IsValid() && s.nextHop(u.remote.Addr()) == ip {
+			u.softErr = syscall.EHOSTUNREACH
+			notify(u.readable)
+		}
+	}
+}
+
+// nextHop is route without the error: the zero Addr when there is none.
+func (s *Stack) nextHop(dst netip.Addr) netip.Addr {
+	hop, _ := s.route(dst)
+	return hop
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/renet-go/renet/netstack/tcp"
 	"github.com/renet-go/renet/netstack/wire"
@@ -84,5 +85,23 @@ func TestTCPForgedICMPIgnored(t *testing.T) {
 	s.inject(t0, icmpAbout(t, forged, wire.ICMPDestUnreachable, wire.ICMPPortUnreachable))
 	if sk.State() != tcp.SynSent || sk.Err() != nil {
 		t.Fatalf("forged port unreachable: state %v, err %v", sk.State(), sk.Err())
+	}
+}
+
+// A dial to an on-link host that never answers ARP fails with EHOSTUNREACH
+// once ARP gives up, as connect(2) does on Linux, rather than after every
+// SYN retry.
+func TestTCPDialToSilentNeighbourFailsFast(t *testing.T) {
+	s, l := newTestStack(t)
+	sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.take()
+	for i := 1; i <= 3; i++ {
+		s.runTimers(time.Now().Add(time.Duration(i) * 2 * time.Second)) // DialTCP runs on the real clock
+	}
+	if !errors.Is(sk.Err(), syscall.EHOSTUNREACH) {
+		t.Fatalf("err %v, state %v; want EHOSTUNREACH", sk.Err(), sk.State())
 	}
 }
