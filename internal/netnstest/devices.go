@@ -16,24 +16,7 @@ import (
 // no address.
 func (ns *NS) Tap(t testing.TB, name string, hostAddr netip.Prefix) *tap.Device {
 	t.Helper()
-	var dev *tap.Device
-	err := ns.Do(func() error {
-		d, err := tap.Open(name)
-		if err != nil {
-			return err
-		}
-		if err := ifconfig.Up(d.Name(), hostAddr); err != nil {
-			d.Close()
-			return err
-		}
-		dev = d
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("netnstest: tap %s in %s: %v", name, ns.name, err)
-	}
-	t.Cleanup(func() { dev.Close() })
-	return dev
+	return openDevice(t, ns, "tap", name, hostAddr, tap.Open)
 }
 
 // Tun is Tap for a TUN device: it opens name inside the namespace, gives
@@ -41,9 +24,22 @@ func (ns *NS) Tap(t testing.TB, name string, hostAddr netip.Prefix) *tap.Device 
 // the /24 into the device) and brings it up; cleanup closes it.
 func (ns *NS) Tun(t testing.TB, name string, hostAddr netip.Prefix) *tun.Device {
 	t.Helper()
-	var dev *tun.Device
+	return openDevice(t, ns, "tun", name, hostAddr, tun.Open)
+}
+
+// device is what Tap and Tun have in common.
+type device interface {
+	Name() string
+	Close() error
+}
+
+// openDevice opens a device with open inside the namespace, configures its
+// kernel side, and closes it at cleanup.
+func openDevice[D device](t testing.TB, ns *NS, kind, name string, hostAddr netip.Prefix, open func(string) (D, error)) D {
+	t.Helper()
+	var dev D
 	err := ns.Do(func() error {
-		d, err := tun.Open(name)
+		d, err := open(name)
 		if err != nil {
 			return err
 		}
@@ -55,7 +51,7 @@ func (ns *NS) Tun(t testing.TB, name string, hostAddr netip.Prefix) *tun.Device 
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("netnstest: tun %s in %s: %v", name, ns.name, err)
+		t.Fatalf("netnstest: %s %s in %s: %v", kind, name, ns.name, err)
 	}
 	t.Cleanup(func() { dev.Close() })
 	return dev
