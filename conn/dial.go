@@ -85,6 +85,12 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	return newUDPConn(d.Stack, sock, network), nil
 }
 
+// DialAddrPort is DialContext with a netip.AddrPort instead of a string,
+// for callers that already hold a parsed address: no parsing, no lookup.
+func (d *Dialer) DialAddrPort(ctx context.Context, network string, addr netip.AddrPort) (net.Conn, error) {
+	return d.DialContext(ctx, network, addr.String())
+}
+
 // ListenPacket opens a UDP socket bound to address ("udp" or "udp4"), for
 // ReadFrom/WriteTo use. The result is a *UDPConn.
 func ListenPacket(s *netstack.Stack, network, address string) (net.PacketConn, error) {
