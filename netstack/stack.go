@@ -160,15 +160,17 @@ func (s *Stack) Close() error {
 	s.closed = true
 	s.closeMu.Unlock()
 
-	// Reset every connection while the link is still up, so peers learn
-	// at once rather than after their timeouts.
+	// Done closes first, so that every call the resets below wake sees the
+	// stack closed and reports net.ErrClosed, not the TCB's view of it.
+	// Then every connection is reset while the link is still up, so peers
+	// learn at once rather than after their timeouts.
 	s.mu.Lock()
 	s.closing = true
+	close(s.done)
 	s.abortAllTCP(time.Now())
 	s.mu.Unlock()
 	s.flush()
 
-	close(s.done)
 	err := s.ep.Close()
 	s.driverWG.Wait()
 	s.mu.Lock()
