@@ -210,7 +210,6 @@ type datagram struct {
 // transportOffset where the transport header starts.
 func (s *Stack) packetHeadroom() int  { return s.frameHeaderLen() }
 func (s *Stack) transportOffset() int { return s.frameHeaderLen() + wire.IPv4MinHeaderLen }
-func (s *Stack) maxTransportLen() int { return s.mtu - wire.IPv4MinHeaderLen }
 func (s *Stack) newPacket(transportLen int) *[]byte {
 	return s.getBuf(s.transportOffset() + transportLen)
 }

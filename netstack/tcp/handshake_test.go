@@ -262,9 +262,8 @@ func TestSynAckRetransmit(t *testing.T) {
 	// Duplicate SYN: resend the SYN-ACK at once.
 	send(t, c, t0.Add(ms(100)), Segment{Seq: peerISS, Flags: SYN, Window: 1000})
 	expect(t, recv(t, c, t0.Add(ms(100))), sa)
-	now := t0
 	for i := 0; i < 5; i++ {
-		now = c.Deadline()
+		now := c.Deadline()
 		c.Tick(now)
 		expect(t, recv(t, c, now), sa)
 	}
