@@ -98,18 +98,7 @@ func TestTCPThousandConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				io.Copy(c, c)
-			}()
-		}
-	}()
+	go serveEcho(l)
 	const n = 1000
 	conns := make([]net.Conn, n)
 	for i := range conns {

@@ -22,15 +22,7 @@ func TestTCPEcho(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { io.Copy(c, c); c.Close() }()
-		}
-	}()
+	go serveEcho(l)
 	c, err := Dial(b, "tcp", "10.0.0.1:7")
 	if err != nil {
 		t.Fatal(err)

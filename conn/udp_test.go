@@ -2,8 +2,6 @@ package conn
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -84,12 +82,7 @@ func TestUDPUnderLoss(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < total; i++ {
 		msg := make([]byte, 40+rng.IntN(1400))
-		binary.BigEndian.PutUint32(msg[32:], uint32(i))
-		for j := 36; j < len(msg); j++ {
-			msg[j] = byte(rng.Uint32())
-		}
-		sum := sha256.Sum256(msg[32:])
-		copy(msg, sum[:])
+		stamp(msg, uint32(i), func(int) byte { return byte(rng.Uint32()) })
 		if _, err := c.Write(msg); err != nil {
 			t.Fatal(err)
 		}
@@ -108,11 +101,10 @@ func TestUDPUnderLoss(t *testing.T) {
 		if string(buf[:5]) == "hello" {
 			continue
 		}
-		sum := sha256.Sum256(buf[32:n])
-		if !bytes.Equal(sum[:], buf[:32]) {
+		seq, intact := unstamp(buf[:n])
+		if !intact {
 			t.Fatalf("datagram of %d bytes corrupted", n)
 		}
-		seq := binary.BigEndian.Uint32(buf[32:])
 		if seen[seq] {
 			t.Fatalf("datagram %d delivered twice", seq)
 		}
@@ -253,20 +245,8 @@ func TestStackCloseUnblocksUDPRead(t *testing.T) {
 // duplicated and sometimes lost: complete datagrams reassemble intact, and
 // incomplete ones expire from the reassembly table (RFC 791 §3.2).
 func TestUDPFragmentsUnderImpairment(t *testing.T) {
-	ea, eb := pipe.New(pipe.Config{Seed: 11, Loss: 0.05, Duplicate: 0.1, Reorder: 0.3})
-	recv, err := netstack.New(ea, netstack.Config{
-		Addrs:             []netip.Prefix{netip.PrefixFrom(addrA, 24)},
-		ReassemblyTimeout: 300 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer recv.Close()
-	send, err := netstack.New(eb, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrB, 24)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer send.Close()
+	recv, send := newPairWith(t, pipe.Config{Seed: 11, Loss: 0.05, Duplicate: 0.1, Reorder: 0.3},
+		netstack.Config{ReassemblyTimeout: 300 * time.Millisecond}, netstack.Config{})
 	srv, err := ListenUDP(recv, "udp", netip.AddrPortFrom(addrA, 9100))
 	if err != nil {
 		t.Fatal(err)
@@ -282,12 +262,7 @@ func TestUDPFragmentsUnderImpairment(t *testing.T) {
 	const total = 300
 	for i := 0; i < total; i++ {
 		msg := make([]byte, 5000) // four fragments on a 1500-byte link
-		binary.BigEndian.PutUint32(msg[32:], uint32(i))
-		for j := 36; j < len(msg); j++ {
-			msg[j] = byte(i + j)
-		}
-		sum := sha256.Sum256(msg[32:])
-		copy(msg, sum[:])
+		stamp(msg, uint32(i), func(j int) byte { return byte(i + j) })
 		if _, err := c.Write(msg); err != nil {
 			t.Fatal(err)
 		}
@@ -306,8 +281,7 @@ func TestUDPFragmentsUnderImpairment(t *testing.T) {
 		if n != 5000 {
 			continue // a late "hello"
 		}
-		sum := sha256.Sum256(buf[32:n])
-		if !bytes.Equal(sum[:], buf[:32]) {
+		if _, intact := unstamp(buf[:n]); !intact {
 			t.Fatal("a reassembled datagram is corrupted")
 		}
 		got++
