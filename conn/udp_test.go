@@ -61,9 +61,11 @@ func TestUDPBothWays(t *testing.T) {
 	}
 }
 
-// With 10% loss, every datagram that is not lost arrives intact, once.
+// With 10% loss, every datagram that is not lost arrives intact, once. The
+// pipe's queue is made deep enough that a slow receiver (a loaded machine)
+// costs no tail drops on top of the configured loss.
 func TestUDPUnderLoss(t *testing.T) {
-	a, b := newPair(t, pipe.Config{Seed: 7, Loss: 0.1})
+	a, b := newPair(t, pipe.Config{Seed: 7, Loss: 0.1, QueueLen: 1 << 16})
 	srv, err := ListenUDP(a, "udp", netip.AddrPortFrom(addrA, 9001))
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +247,7 @@ func TestStackCloseUnblocksUDPRead(t *testing.T) {
 // duplicated and sometimes lost: complete datagrams reassemble intact, and
 // incomplete ones expire from the reassembly table (RFC 791 §3.2).
 func TestUDPFragmentsUnderImpairment(t *testing.T) {
-	recv, send := newPairWith(t, pipe.Config{Seed: 11, Loss: 0.05, Duplicate: 0.1, Reorder: 0.3},
+	recv, send := newPairWith(t, pipe.Config{Seed: 11, Loss: 0.05, Duplicate: 0.1, Reorder: 0.3, QueueLen: 1 << 16},
 		netstack.Config{ReassemblyTimeout: 300 * time.Millisecond}, netstack.Config{})
 	srv, err := ListenUDP(recv, "udp", netip.AddrPortFrom(addrA, 9100))
 	if err != nil {

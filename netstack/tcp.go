@@ -511,14 +511,10 @@ func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, erro
 		}
 		return s.tcp.listeners[netip.AddrPortFrom(a, p)] != nil || s.tcp.listeners[netip.AddrPortFrom(anyAddr, p)] != nil
 	}
-	if port == 0 {
-		var ok bool
-		port, ok = ephemeralPort(func(p uint16) bool { return inUse(p) || s.tcp.ports[p] > 0 })
-		if !ok {
-			return nil, syscall.EADDRINUSE
-		}
-	} else if inUse(port) {
-		return nil, syscall.EADDRINUSE
+	// An ephemeral listening port also avoids ports our connections use.
+	port, err = choosePort(port, inUse, func(p uint16) bool { return inUse(p) || s.tcp.ports[p] > 0 })
+	if err != nil {
+		return nil, err
 	}
 	l := &TCPListener{
 		s:        s,

@@ -77,6 +77,22 @@ func ephemeralPort(conflict func(uint16) bool) (uint16, bool) {
 	return 0, false
 }
 
+// choosePort returns port if it is free (EADDRINUSE if taken), or for port
+// 0 a random free ephemeral port, where taken and ephemeralTaken say which
+// ports are in use.
+func choosePort(port uint16, taken, ephemeralTaken func(uint16) bool) (uint16, error) {
+	if port != 0 {
+		if taken(port) {
+			return 0, syscall.EADDRINUSE
+		}
+		return port, nil
+	}
+	if p, ok := ephemeralPort(ephemeralTaken); ok {
+		return p, nil
+	}
+	return 0, syscall.EADDRINUSE
+}
+
 // UDPSocket is a non-blocking UDP socket. Its methods are safe for
 // concurrent use. Blocking behaviour, deadlines and net errors are added by
 // package conn.
@@ -145,15 +161,10 @@ func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
 	if err := s.checkBind(a); err != nil {
 		return nil, err
 	}
-	port := local.Port()
-	if port == 0 {
-		var ok bool
-		port, ok = ephemeralPort(func(p uint16) bool { return s.udp.conflicts(a, p) })
-		if !ok {
-			return nil, syscall.EADDRINUSE
-		}
-	} else if s.udp.conflicts(a, port) {
-		return nil, syscall.EADDRINUSE
+	conflict := func(p uint16) bool { return s.udp.conflicts(a, p) }
+	port, err := choosePort(local.Port(), conflict, conflict)
+	if err != nil {
+		return nil, err
 	}
 	u := &UDPSocket{
 		s:        s,
