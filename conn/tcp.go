@@ -274,9 +274,9 @@ func (c *TCPConn) SetWriteBuffer(bytes int) error {
 	return nil
 }
 
-// Stats returns the connection's TCP counters (retransmissions, RTT,
-// congestion window).
-func (c *TCPConn) Stats() tcp.ConnStats { return c.sk.Stats() }
+// Info returns a snapshot of the connection, like Linux's TCP_INFO: state,
+// RTT, congestion window, buffer sizes, retransmissions and more.
+func (c *TCPConn) Info() tcp.Info { return c.sk.Info() }
 
 // copyBufs holds the buffers ReadFrom and WriteTo move data through, so
 // io.Copy over a TCPConn does not allocate one per call.

@@ -50,7 +50,7 @@ func TestTCPCloseWithUnreadDataResets(t *testing.T) {
 	}
 	// Wait until the data has arrived, unread, at c.
 	deadline := time.Now().Add(5 * time.Second)
-	for c.Stats().RecvBuffered == 0 {
+	for c.Info().RecvBuffered == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("data never arrived")
 		}
@@ -210,7 +210,7 @@ func TestTCPCloseReadWakesReader(t *testing.T) {
 func TestTCPPastDeadlineBeatsBufferedData(t *testing.T) {
 	c, s := tcpPair(t)
 	s.Write([]byte("hello"))
-	for c.Stats().RecvBuffered == 0 {
+	for c.Info().RecvBuffered == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	c.SetReadDeadline(time.Now().Add(-time.Second))

@@ -141,7 +141,7 @@ func TestTCPTransferUnderImpairment(t *testing.T) {
 	case <-time.After(10 * time.Minute):
 		t.Fatal("transfer did not finish")
 	}
-	st := c.(*TCPConn).Stats()
+	st := c.(*TCPConn).Info()
 	t.Logf("%d MB with 2%% loss, 1%% duplication, 2%% reordering: %v, %d retransmits, %d fast retransmits, %d timeouts",
 		size>>20, time.Since(start).Round(time.Millisecond), st.Retransmits, st.FastRetransmits, st.Timeouts)
 }

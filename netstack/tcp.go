@@ -462,11 +462,11 @@ func (sk *TCPSocket) SetKeepAlive(on bool, idle, interval time.Duration, count i
 func (sk *TCPSocket) SetReadBuffer(n int)  { sk.do(func(c *tcp.Conn) { c.SetRecvBufSize(n) }) }
 func (sk *TCPSocket) SetWriteBuffer(n int) { sk.do(func(c *tcp.Conn) { c.SetSendBufSize(n) }) }
 
-// Stats returns the connection's counters.
-func (sk *TCPSocket) Stats() tcp.ConnStats {
+// Info returns a snapshot of the connection, like Linux's TCP_INFO.
+func (sk *TCPSocket) Info() tcp.Info {
 	sk.s.mu.Lock()
 	defer sk.s.mu.Unlock()
-	return sk.tcb.Stats()
+	return sk.tcb.Info()
 }
 
 // TCPListener accepts TCP connections on a local address.

@@ -308,7 +308,7 @@ func TestZeroWindowAgainstLinux(t *testing.T) {
 	if !bytes.Equal(got, data) {
 		t.Fatalf("received %d bytes, want %d identical", len(got), len(data))
 	}
-	if st := tc.Stats(); st.Probes == 0 {
+	if st := tc.Info(); st.Probes == 0 {
 		t.Errorf("no zero-window probes were sent: %+v", st)
 	}
 }

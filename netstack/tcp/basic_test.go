@@ -28,8 +28,8 @@ func TestBasicTransferBothWays(t *testing.T) {
 		t.Fatal("payload mismatch")
 	}
 	send(t, c, t0.Add(ms(10)), Segment{Seq: peerISS + 1, Ack: ourISS + 1 + 3000, Flags: ACK, Window: 65535, Payload: []byte("hello")})
-	if c.Stats().SendBuffered != 0 {
-		t.Fatalf("send buffer not drained: %d", c.Stats().SendBuffered)
+	if c.Info().SendBuffered != 0 {
+		t.Fatalf("send buffer not drained: %d", c.Info().SendBuffered)
 	}
 	if got := readAll(t, c); string(got) != "hello" {
 		t.Fatalf("read %q", got)

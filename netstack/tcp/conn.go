@@ -115,7 +115,7 @@ type Conn struct {
 	softErr   error // last ICMP soft error, reported on timeout
 	userClose bool  // Close (not CloseWrite) was called
 
-	stats ConnStats
+	stats Info
 }
 
 // synOptions records the options of the peer's SYN.

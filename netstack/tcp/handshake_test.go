@@ -36,7 +36,7 @@ func TestActiveOpen_RFC9293_3_5(t *testing.T) {
 	ack := recv(t, c, now)
 	expect(t, ack, Segment{Seq: ourISS + 1, Ack: peerISS + 1, Flags: ACK, Window: 262144 >> 3,
 		Options: wire.TCPOptions{HasTimestamps: true, TSVal: ts + 30, TSEcr: 777}})
-	st := c.Stats()
+	st := c.Info()
 	if st.SndWnd != 65535 || st.SndMSS != 1400 {
 		t.Fatalf("peer window %d (RFC 7323 §2.2: a SYN's window is not scaled) mss %d", st.SndWnd, st.SndMSS)
 	}
@@ -52,7 +52,7 @@ func TestActiveOpen_RFC9293_3_5(t *testing.T) {
 	// Every later window is scaled by the peer's shift.
 	send(t, c, now, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 1000,
 		Options: wire.TCPOptions{HasTimestamps: true, TSVal: 778, TSEcr: ts + 30}})
-	if w := c.Stats().SndWnd; w != 1000<<7 {
+	if w := c.Info().SndWnd; w != 1000<<7 {
 		t.Fatalf("peer window %d, want 1000<<7", w)
 	}
 }
@@ -92,15 +92,15 @@ func TestPassiveOpen_RFC9293_3_10_7_2(t *testing.T) {
 			if tc.peer.HasWindowScale {
 				wantWnd = 5000 << 2 // RFC 7323 §2.2: scale every non-SYN window
 			}
-			if c.Stats().SndWnd != wantWnd {
-				t.Fatalf("send window %d, want %d", c.Stats().SndWnd, wantWnd)
+			if c.Info().SndWnd != wantWnd {
+				t.Fatalf("send window %d, want %d", c.Info().SndWnd, wantWnd)
 			}
 			wantMSS := int(tc.peer.MSS)
 			if wantMSS == 0 {
 				wantMSS = 536 // RFC 9293 §3.7.1
 			}
-			if c.Stats().SndMSS != wantMSS {
-				t.Fatalf("send MSS %d, want %d", c.Stats().SndMSS, wantMSS)
+			if c.Info().SndMSS != wantMSS {
+				t.Fatalf("send MSS %d, want %d", c.Info().SndMSS, wantMSS)
 			}
 		})
 	}

@@ -16,16 +16,16 @@ func TestWindowScale_RFC7323_2(t *testing.T) {
 	send(t, c, t0, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 1000, Payload: []byte("x")})
 	c.Tick(t0.Add(ms(50))) // the delayed ACK
 	s := recv(t, c, t0.Add(ms(50)))
-	if s.Window != 65534 || c.Stats().SndWnd != 1000 { // capped at 65535, less the byte received
-		t.Fatalf("unscaled: advertised %d, peer window %d", s.Window, c.Stats().SndWnd)
+	if s.Window != 65534 || c.Info().SndWnd != 1000 { // capped at 65535, less the byte received
+		t.Fatalf("unscaled: advertised %d, peer window %d", s.Window, c.Info().SndWnd)
 	}
 	// Both scale; the peer asks for 20, which counts as 14.
 	c = connectEstablished(t, cfg, wire.TCPOptions{MSS: 1460, HasWindowScale: true, WindowScale: 20})
 	send(t, c, t0, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 3, Payload: []byte("x")})
 	c.Tick(t0.Add(ms(50)))
 	s = recv(t, c, t0.Add(ms(50)))
-	if c.Stats().SndWnd != 3<<14 {
-		t.Fatalf("peer window %d, want 3<<14", c.Stats().SndWnd)
+	if c.Info().SndWnd != 3<<14 {
+		t.Fatalf("peer window %d, want 3<<14", c.Info().SndWnd)
 	}
 	if wscaleFor(1<<20) != 5 || s.Window != uint16((1<<20-1)>>5) {
 		t.Fatalf("advertised %d with shift %d", s.Window, wscaleFor(1<<20))
@@ -55,7 +55,7 @@ func TestTimestamps_RFC7323_4(t *testing.T) {
 	// The ACK echoes TSval base+30 at t0+110: an 80ms sample.
 	send(t, c, t0.Add(ms(110)), Segment{Seq: peerISS + 1, Ack: ourISS + 101, Flags: ACK, Window: 65535,
 		Options: wire.TCPOptions{HasTimestamps: true, TSVal: 5010, TSEcr: base + 30}})
-	if st := c.Stats(); st.SRTT != (7*ms(20)+ms(80))/8 {
+	if st := c.Info(); st.SRTT != (7*ms(20)+ms(80))/8 {
 		t.Fatalf("SRTT %v after samples of 20ms and 80ms", st.SRTT)
 	}
 	// Out-of-order data (beyond Last.ACK.sent) must not update TS.Recent.
@@ -89,7 +89,7 @@ func TestPAWS_RFC7323_5_3(t *testing.T) {
 	if a.Ack != peerISS+1 || a.Options.TSEcr != 1000 {
 		t.Fatalf("PAWS reply %v", a)
 	}
-	if c.Readable() || c.Stats().PAWSRejected != 1 {
+	if c.Readable() || c.Info().PAWSRejected != 1 {
 		t.Fatal("PAWS did not reject the old segment")
 	}
 	// A wrapped but newer TSval passes.
@@ -170,14 +170,14 @@ func TestSACKScoreboard_RFC2018_3(t *testing.T) {
 		return s
 	}
 	send(t, c, t0, sack(u, [2]int{1000, 2000}, [2]int{3000, 4000}, [2]int{4000, 9000}, [2]int{-500, 0}))
-	if got := c.Stats().SACKedBytes; got != 2000 {
+	if got := c.Info().SACKedBytes; got != 2000 {
 		t.Fatalf("SACKed %d bytes, want 2000 (the invalid blocks ignored)", got)
 	}
 	if !c.sb.isSACKed(u.Add(1500)) || c.sb.isSACKed(u.Add(2500)) {
 		t.Fatal("scoreboard contents wrong")
 	}
 	send(t, c, t0, sack(u.Add(1500), [2]int{2000, 3000}))
-	if got := c.Stats().SACKedBytes; got != 2500 { // [1500,3000) merged... and [3000,4000)
+	if got := c.Info().SACKedBytes; got != 2500 { // [1500,3000) merged... and [3000,4000)
 		t.Fatalf("SACKed %d bytes after the ACK, want 2500", got)
 	}
 	if c.sb.n != 1 {

@@ -53,9 +53,9 @@ func TestOrphanedZeroWindowConnectionGivesUp(t *testing.T) {
 		pump()
 	}
 	if !a.Done() {
-		t.Fatalf("orphaned connection still %v after %d probes", a.State(), a.Stats().Probes)
+		t.Fatalf("orphaned connection still %v after %d probes", a.State(), a.Info().Probes)
 	}
-	if a.Stats().Probes > orphanProbes+1 {
-		t.Errorf("%d probes, want about %d", a.Stats().Probes, orphanProbes)
+	if a.Info().Probes > orphanProbes+1 {
+		t.Errorf("%d probes, want about %d", a.Info().Probes, orphanProbes)
 	}
 }

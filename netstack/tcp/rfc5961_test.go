@@ -23,8 +23,8 @@ func TestRST_RFC5961_3_2(t *testing.T) {
 	send(t, c, t0, Segment{Seq: peerISS - 10, Flags: RST})
 	recvNothing(t, c, t0)
 	expectState(t, c, Established)
-	if c.Stats().ChallengeACKs != 1 {
-		t.Fatalf("challenge ACKs %d", c.Stats().ChallengeACKs)
+	if c.Info().ChallengeACKs != 1 {
+		t.Fatalf("challenge ACKs %d", c.Info().ChallengeACKs)
 	}
 	send(t, c, t0, Segment{Seq: peerISS + 1, Flags: RST})
 	recvNothing(t, c, t0)
@@ -51,7 +51,7 @@ func TestSYNInSynchronizedState_RFC5961_4_2(t *testing.T) {
 		recvNothing(t, c, t0)
 		expectState(t, c, Established)
 	}
-	if w := c.Stats().SndWnd; w != 65535 {
+	if w := c.Info().SndWnd; w != 65535 {
 		t.Fatalf("SYN changed the send window to %d", w)
 	}
 }
@@ -79,8 +79,8 @@ func TestACKValidation_RFC5961_5_2(t *testing.T) {
 	if got := readAll(t, c); string(got) != "z" {
 		t.Fatalf("read %q", got)
 	}
-	if c.Stats().ChallengeACKs != 2 {
-		t.Fatalf("challenge ACKs %d, want 2", c.Stats().ChallengeACKs)
+	if c.Info().ChallengeACKs != 2 {
+		t.Fatalf("challenge ACKs %d, want 2", c.Info().ChallengeACKs)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestRetransmissionTimeout_RFC6298_5(t *testing.T) {
 	if len(segs) != 3 {
 		t.Fatalf("%d segments", len(segs))
 	}
-	rto := c.Stats().RTO
+	rto := c.Info().RTO
 	if d := c.Deadline(); d.Sub(t0) != rto {
 		t.Fatalf("RTO timer at %v, want %v", d.Sub(t0), rto)
 	}
@@ -81,16 +81,16 @@ func TestRetransmissionTimeout_RFC6298_5(t *testing.T) {
 	if len(re) != 1 || re[0].Seq != ourISS+1 || len(re[0].Payload) != 1460 {
 		t.Fatalf("after RTO sent %v, want one segment at SND.UNA (loss window of 1 SMSS)", re)
 	}
-	if c.Stats().Cwnd != 1460 || c.Stats().Ssthresh != 2*1460 {
-		t.Fatalf("cwnd %d ssthresh %d after RTO (RFC 5681 §3.1)", c.Stats().Cwnd, c.Stats().Ssthresh)
+	if c.Info().Cwnd != 1460 || c.Info().Ssthresh != 2*1460 {
+		t.Fatalf("cwnd %d ssthresh %d after RTO (RFC 5681 §3.1)", c.Info().Cwnd, c.Info().Ssthresh)
 	}
 	if d := c.Deadline(); d.Sub(now) != 2*rto {
 		t.Fatalf("backed-off RTO %v, want %v", d.Sub(now), 2*rto)
 	}
 	// The ACK of the retransmission is ambiguous: no sample.
-	srtt := c.Stats().SRTT
+	srtt := c.Info().SRTT
 	send(t, c, now.Add(ms(5)), ackSeg(ourISS+1+1460, 65535))
-	if c.Stats().SRTT != srtt {
+	if c.Info().SRTT != srtt {
 		t.Fatal("RTT sampled from a retransmitted segment (Karn)")
 	}
 	// The remaining data goes again (go-back-N) and then times out for good.
@@ -146,7 +146,7 @@ func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
 		t.Fatalf("initial flight of %d segments, want 10", len(segs))
 	}
 	send(t, c, t0.Add(ms(10)), ackSeg(ourISS+1+2000, 65535))
-	if cw := c.Stats().Cwnd; cw != 12000 {
+	if cw := c.Info().Cwnd; cw != 12000 {
 		t.Fatalf("cwnd %d after an ACK of 2000 bytes, want 12000", cw)
 	}
 	if n := len(drain(t, c, t0.Add(ms(10)))); n != 4 {
@@ -154,7 +154,7 @@ func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
 	}
 	// A stretch ACK of 8 segments grows cwnd by 8 segments (byte counting).
 	send(t, c, t0.Add(ms(20)), ackSeg(ourISS+1+10000, 65535))
-	if cw := c.Stats().Cwnd; cw != 20000 {
+	if cw := c.Info().Cwnd; cw != 20000 {
 		t.Fatalf("cwnd %d after a stretch ACK, want 20000", cw)
 	}
 	// An application that sends little does not grow cwnd (RFC 7661).
@@ -164,7 +164,7 @@ func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
 		drain(t, c2, t0)
 		send(t, c2, t0, ackSeg((ourISS+2).Add(i), 65535))
 	}
-	if cw := c2.Stats().Cwnd; cw != 10000 {
+	if cw := c2.Info().Cwnd; cw != 10000 {
 		t.Fatalf("cwnd %d grew while application-limited", cw)
 	}
 }
@@ -199,7 +199,7 @@ func TestFastRetransmitNewReno_RFC6582_3_2(t *testing.T) {
 	if len(s) != 1 || s[0].Seq != u || len(s[0].Payload) != 1000 {
 		t.Fatalf("fast retransmit: %v", s)
 	}
-	st := c.Stats()
+	st := c.Info()
 	if st.Ssthresh != 6000 || st.Cwnd != 9000 || st.FastRetransmits != 1 {
 		t.Fatalf("entering recovery: ssthresh %d cwnd %d (flight 12000)", st.Ssthresh, st.Cwnd)
 	}
@@ -208,7 +208,7 @@ func TestFastRetransmitNewReno_RFC6582_3_2(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		send(t, c, now, ackSeg(u, 65535))
 	}
-	if st := c.Stats(); st.Cwnd != 13000 {
+	if st := c.Info(); st.Cwnd != 13000 {
 		t.Fatalf("cwnd %d after 4 more dups, want 13000", st.Cwnd)
 	}
 	if s = drain(t, c, now); len(s) != 1 || s[0].Seq != u.Add(12000) {
@@ -224,7 +224,7 @@ func TestFastRetransmitNewReno_RFC6582_3_2(t *testing.T) {
 	// Full ACK (everything up to recover = 12000): recovery ends with
 	// cwnd = min(ssthresh, flight + SMSS).
 	send(t, c, now.Add(ms(50)), ackSeg(u.Add(12000), 65535))
-	if st := c.Stats(); c.recovery || st.Cwnd > st.Ssthresh {
+	if st := c.Info(); c.recovery || st.Cwnd > st.Ssthresh {
 		t.Fatalf("after the full ACK: recovery %v cwnd %d ssthresh %d", c.recovery, st.Cwnd, st.Ssthresh)
 	}
 }
@@ -242,7 +242,7 @@ func TestNoFastRetransmitAfterRTO_RFC6582_3_2(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		send(t, c, now, ackSeg(ourISS+1, 65535))
 	}
-	if c.Stats().FastRetransmits != 0 {
+	if c.Info().FastRetransmits != 0 {
 		t.Fatal("fast retransmit of data sent before the timeout")
 	}
 }

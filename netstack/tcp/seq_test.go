@@ -72,7 +72,7 @@ func TestWrapScripted(t *testing.T) {
 		t.Fatalf("segments %v", s)
 	}
 	send(t, c, t0, Segment{Seq: 0xfffffff1, Ack: 299, Flags: ACK, Window: 65535, Payload: pattern(40, 9)})
-	if c.Stats().SendBuffered != 0 {
+	if c.Info().SendBuffered != 0 {
 		t.Fatal("ACK across the wrap not taken")
 	}
 	if got := readAll(t, c); !bytes.Equal(got, pattern(40, 9)) {

@@ -2,42 +2,67 @@ package tcp
 
 import "time"
 
-// ConnStats are a connection's counters and current congestion and RTT
-// state.
-type ConnStats struct {
-	SegsIn, SegsOut uint64
-	Retransmits     uint64 // segments sent again, for any reason
-	FastRetransmits uint64 // entries into fast recovery (RFC 5681 §3.2)
-	Timeouts        uint64 // retransmission timer expiries
-	DupAcksIn       uint64
-	ChallengeACKs   uint64 // RFC 5961 challenge ACKs sent
-	PAWSRejected    uint64 // segments dropped by PAWS (RFC 7323 §5)
-	Dropped         uint64 // other segments dropped as unacceptable
-	ResetsIn        uint64
-	ResetsOut       uint64
-	Probes          uint64 // zero-window and keepalive probes
-	SRTT, RTTVar    time.Duration
-	RTO             time.Duration
-	Cwnd, Ssthresh  int // bytes; zero before the handshake completes
-	SndWnd          int // peer's window, scaled
-	RcvWnd          int // our advertised window
-	SndMSS          int // sender MSS (before options)
-	SACKedBytes     int // bytes recorded in the SACK scoreboard
-	SendBuffered    int // bytes written and not yet acknowledged
-	RecvBuffered    int // bytes received in order and not yet read
+// Info is a snapshot of one connection, in the spirit of Linux's TCP_INFO:
+// its state, RTT and congestion state, buffer sizes, and counters since it
+// was opened. Sizes are bytes unless named otherwise.
+type Info struct {
+	State State
+	// CongestionControl names the congestion controller ("cubic", "reno");
+	// empty before the handshake completes.
+	CongestionControl string
+
+	SRTT, RTTVar time.Duration
+	MinRTT       time.Duration // smallest RTT sample seen
+	RTO          time.Duration // current retransmission timeout, with backoff
+
+	Cwnd, Ssthresh int // zero before the handshake completes
+	InFlight       int // bytes sent and neither acknowledged, SACKed nor marked lost
+	SndWnd         int // peer's window, scaled
+	RcvWnd         int // our advertised window
+	SndMSS         int // sender MSS (before options)
+	SACKedBytes    int // bytes the peer has SACKed above SND.UNA
+	// Reordering is the largest reordering seen, in segments (Linux's
+	// tcpi_reordering starts at 3, the duplicate ACK threshold).
+	Reordering int
+
+	SendBufSize, RecvBufSize   int // current buffer limits (autotuned or pinned)
+	SendBuffered, RecvBuffered int // bytes written and not yet acknowledged; received and not yet read
+
+	SegsIn, SegsOut     uint64
+	BytesAcked          uint64 // bytes of ours the peer acknowledged
+	BytesReceived       uint64 // in-order bytes received from the peer
+	Delivered           uint64 // segments delivered (acknowledged or SACKed)
+	Retransmits         uint64 // segments sent again, for any reason
+	BytesRetransmitted  uint64
+	SpuriousRetransmits uint64 // retransmissions the peer showed were needless (D-SACK, timestamps)
+	FastRetransmits     uint64 // entries into loss recovery
+	Timeouts            uint64 // retransmission timer expiries
+	TLPProbes           uint64 // tail loss probes sent (RFC 8985 §7)
+	Undos               uint64 // congestion responses undone as spurious
+	ReorderSeen         uint64 // times reordering was detected
+	DupAcksIn           uint64
+	DSACKsIn            uint64 // D-SACK blocks received (RFC 2883)
+	ChallengeACKs       uint64 // RFC 5961 challenge ACKs sent
+	PAWSRejected        uint64 // segments dropped by PAWS (RFC 7323 §5)
+	Dropped             uint64 // other segments dropped as unacceptable
+	ResetsIn, ResetsOut uint64
+	Probes              uint64 // zero-window and keepalive probes
 }
 
-// Stats returns the connection's counters and state.
-func (c *Conn) Stats() ConnStats {
+// Info returns a snapshot of the connection's state and counters.
+func (c *Conn) Info() Info {
 	s := c.stats
+	s.State = c.state
 	s.SRTT, s.RTTVar, s.RTO = c.rtt.srtt, c.rtt.rttvar, c.rtt.rto
 	if c.cc != nil {
 		s.Cwnd, s.Ssthresh = c.cc.Window(), c.cc.Threshold()
 	}
+	s.InFlight = c.sndMax.Sub(c.sndUna)
 	s.SndWnd = c.sndWnd
 	s.RcvWnd = max(c.rcvAdv.Sub(c.rcvNxt), 0)
 	s.SndMSS = c.sndMSS
 	s.SACKedBytes = c.sb.sacked()
+	s.SendBufSize, s.RecvBufSize = c.snd.max, c.rcv.max
 	s.SendBuffered = c.snd.n
 	s.RecvBuffered = c.rcv.n
 	return s

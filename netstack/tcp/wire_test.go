@@ -182,7 +182,7 @@ func transfer(t *testing.T, cfg Config, imp impairment, seed uint64, aData, bDat
 	for n.step() {
 		if n.now.After(limit) {
 			t.Fatalf("no progress: states %v %v, delivered %d/%d and %d/%d, stats a=%+v b=%+v",
-				a.State(), b.State(), n.dst[1].Len(), len(aData), n.dst[0].Len(), len(bData), a.Stats(), b.Stats())
+				a.State(), b.State(), n.dst[1].Len(), len(aData), n.dst[0].Len(), len(bData), a.Info(), b.Info())
 		}
 	}
 	return n
@@ -216,8 +216,8 @@ func TestTransferOverLossyWire(t *testing.T) {
 				t.Fatalf("%s/%d: end states %v/%v errs %v/%v", tc.name, seed, a.State(), b.State(), a.Err(), b.Err())
 			}
 			t.Logf("%s/%d: %v virtual, segments %d/%d, retransmits %d/%d, timeouts %d/%d, fast %d/%d",
-				tc.name, seed, n.now.Sub(t0), n.sent[0], n.sent[1], a.Stats().Retransmits, b.Stats().Retransmits,
-				a.Stats().Timeouts, b.Stats().Timeouts, a.Stats().FastRetransmits, b.Stats().FastRetransmits)
+				tc.name, seed, n.now.Sub(t0), n.sent[0], n.sent[1], a.Info().Retransmits, b.Info().Retransmits,
+				a.Info().Timeouts, b.Info().Timeouts, a.Info().FastRetransmits, b.Info().FastRetransmits)
 		}
 	}
 }
