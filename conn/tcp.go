@@ -451,14 +451,7 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 		return fail(err)
 	}
 	for {
-		st := sk.State()
-		if err := sk.Err(); err != nil && st != tcp.Established {
-			sk.Abort()
-			return fail(err)
-		}
-		switch st {
-		case tcp.SynSent:
-		case tcp.Established, tcp.CloseWait:
+		if sk.Connected() {
 			c := newTCPConn(d.Stack, sk)
 			if d.KeepAlive >= 0 {
 				ka := d.KeepAlive
@@ -468,8 +461,12 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 				sk.SetKeepAlive(true, ka, ka, 0)
 			}
 			return c, nil
-		default:
+		}
+		if err := sk.Err(); err != nil {
 			sk.Abort()
+			return fail(err)
+		}
+		if sk.State() == tcp.Closed {
 			return fail(syscall.ECONNREFUSED)
 		}
 		select {

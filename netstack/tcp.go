@@ -71,7 +71,6 @@ type TCPSocket struct {
 	deadline  time.Time    // in s.tcp.timers
 	heapIndex int
 	removed   bool // out of the table: the TCB is done
-	lastState tcp.State
 }
 
 func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
@@ -121,15 +120,16 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	for sk.tcb.Output(now, &t.seg, t.payload) {
 		s.sendTCP(now, sk.id, &t.seg)
 	}
-	if sk.tcb.Readable() {
+	ev := sk.tcb.TakeEvents()
+	// Wake-ups are level-triggered: a reader or writer woken by one token
+	// may leave more for the next waiter.
+	if ev&(tcp.EventReadable|tcp.EventClosed) != 0 || sk.tcb.Readable() {
 		notify(sk.readable)
 	}
-	st := sk.tcb.State()
-	if sk.tcb.Writable() || st != sk.lastState {
+	if ev&(tcp.EventWritable|tcp.EventEstablished|tcp.EventClosed) != 0 {
 		notify(sk.writable)
 	}
-	sk.lastState = st
-	if l := sk.listener; l != nil && st != tcp.SynReceived && st != tcp.Listen && !sk.tcb.Done() {
+	if l := sk.listener; l != nil && ev&tcp.EventEstablished != 0 {
 		// The handshake completed: queue for Accept.
 		sk.listener = nil
 		l.halfOpen--
@@ -300,7 +300,7 @@ func (s *Stack) tcpICMPError(now time.Time, inner wire.IPv4Inner, errno syscall.
 
 // DialTCP starts an active open from local (unspecified address and zero
 // port pick them) to remote, and returns the socket in SYN-SENT. Wait on
-// Writable until State is no longer SynSent, or Err is set.
+// Writable until Connected or Err reports the outcome.
 func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSocket, error) {
 	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
 	if !remote.Addr().Is4() {
@@ -354,7 +354,6 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 	now := time.Now()
 	s.addConn(sk)
 	sk.tcb.Connect(now, s.tcp.isn.ISN(id.local, id.remote, now))
-	sk.lastState = sk.tcb.State()
 	s.tcpUpdate(now, sk)
 	s.armTimer(now)
 	s.mu.Unlock()
@@ -425,6 +424,14 @@ func (sk *TCPSocket) State() tcp.State {
 	sk.s.mu.Lock()
 	defer sk.s.mu.Unlock()
 	return sk.tcb.State()
+}
+
+// Connected reports whether the handshake completed (by any path,
+// simultaneous open included); it stays true after the connection ends.
+func (sk *TCPSocket) Connected() bool {
+	sk.s.mu.Lock()
+	defer sk.s.mu.Unlock()
+	return sk.tcb.Connected()
 }
 
 // Err is the connection's error, if it failed.

@@ -45,6 +45,8 @@ func (c *Conn) onNewAck(now time.Time, seg *Segment) {
 	acked := ack.Sub(c.sndUna)
 	c.measureRTT(now, seg)
 	c.snd.ackTo(ack)
+	c.stats.BytesAcked += uint64(acked)
+	c.events |= EventWritable
 	c.sndUna = ack
 	c.sndNxt = seqMax(c.sndNxt, ack)
 	c.retries = 0

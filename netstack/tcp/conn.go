@@ -116,6 +116,9 @@ type Conn struct {
 	userClose bool  // Close (not CloseWrite) was called
 
 	stats Info
+
+	events    Events // collected for TakeEvents
+	connected bool   // EventEstablished was raised
 }
 
 // synOptions records the options of the peer's SYN.
@@ -228,6 +231,9 @@ func (c *Conn) enterTimeWait(now time.Time) {
 
 // close moves to CLOSED and releases everything.
 func (c *Conn) close() {
+	if c.state != Closed {
+		c.events |= EventClosed | EventReadable | EventWritable
+	}
 	c.state = Closed
 	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	c.ackNow, c.probeNow, c.retxNow = false, false, false
@@ -244,6 +250,7 @@ func (c *Conn) fail(err error) {
 	if c.err == nil {
 		c.err = err
 	}
+	c.events |= EventReadable | EventWritable
 	c.rcv.reset()
 	c.close()
 }

@@ -125,6 +125,8 @@ func (c *Conn) ackSyn(now time.Time, seg *Segment) {
 // known.
 func (c *Conn) establish(now time.Time) {
 	c.state = Established
+	c.connected = true
+	c.events |= EventEstablished | EventWritable
 	if c.finQueued {
 		c.state = FinWait1
 	}

@@ -45,7 +45,9 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 			// (RFC 5681 §4.2), with SACK blocks.
 			c.ackNow = true
 		default:
+			c.stats.BytesReceived += uint64(next.Sub(c.rcvNxt))
 			c.rcvNxt = next
+			c.events |= EventReadable
 			c.rcvMSS = max(c.rcvMSS, min(len(payload), c.cfg.MSS))
 			if filled {
 				c.ackNow = true // filled a hole: ACK at once (RFC 5681 §4.2)
@@ -88,6 +90,7 @@ func (c *Conn) delayAck(now time.Time, n int) {
 func (c *Conn) consumeFin(now time.Time) {
 	c.rcvNxt = c.rcvNxt.Add(1)
 	c.finRcvd = true
+	c.events |= EventReadable
 	c.oooFin = false
 	c.ackNow = true
 	switch c.state {

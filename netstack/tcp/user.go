@@ -163,4 +163,7 @@ func (c *Conn) SetRecvBufSize(n int) {
 
 // SetSendBufSize sets the send buffer size. Shrinking it below what is
 // buffered only delays further writes.
-func (c *Conn) SetSendBufSize(n int) { c.snd.max = max(n, minBufSize) }
+func (c *Conn) SetSendBufSize(n int) {
+	c.snd.max = max(n, minBufSize)
+	c.events |= EventWritable
+}
