@@ -81,6 +81,7 @@ func (c *Conn) onNewAck(now time.Time, seg *Segment) {
 	// that sends little must not build up a cwnd it never tested.
 	if 2*(flight+acked) >= c.cc.Window() {
 		c.cc.OnAck(acked)
+		c.tuneSendBuf()
 	}
 }
 

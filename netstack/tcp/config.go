@@ -9,13 +9,22 @@ type Config struct {
 	// MSS is the maximum segment size we advertise: the link MTU minus 40
 	// bytes of IPv4 and TCP headers. Default 1460.
 	MSS int
-	// RecvBufSize is the most received data buffered for the user. The
-	// window scale sent in our SYN is the smallest that lets the window
-	// cover it (RFC 7323 §2.2). Default 256 KiB.
+	// RecvBufSize is the initial receive buffer: the most received data
+	// buffered for the user, and so the largest window offered, until
+	// autotuning grows it with what the application reads per round trip
+	// (up to RecvBufMax). Default 256 KiB.
 	RecvBufSize int
-	// SendBufSize is the most data Write buffers before it reports that it
-	// would block. Default 256 KiB.
+	// RecvBufMax caps receive-buffer autotuning. The window scale sent in
+	// our SYN is the smallest that lets the window cover it (RFC 7323
+	// §2.2). Default 6 MiB, Linux's tcp_rmem[2].
+	RecvBufMax int
+	// SendBufSize is the initial send buffer: the most data Write buffers
+	// before it reports that it would block, until autotuning grows it to
+	// twice the congestion window (up to SendBufMax). Default 256 KiB.
 	SendBufSize int
+	// SendBufMax caps send-buffer autotuning. Default 4 MiB, Linux's
+	// tcp_wmem[2].
+	SendBufMax int
 	// Nagle enables Nagle's algorithm (RFC 9293 §3.7.4). Default off, as Go's
 	// net package sets TCP_NODELAY.
 	Nagle bool
@@ -69,6 +78,8 @@ const (
 	DefaultMSS         = 1460
 	DefaultRecvBufSize = 256 << 10
 	DefaultSendBufSize = 256 << 10
+	DefaultRecvBufMax  = 6 << 20
+	DefaultSendBufMax  = 4 << 20
 	// maxDelayedAck is the ceiling RFC 9293 §3.8.6.3 puts on an ACK's delay.
 	maxDelayedAck = 200 * time.Millisecond
 	// minMSS is the smallest sender MSS we accept from a peer (Linux's
@@ -108,6 +119,14 @@ func (c *Config) fill() {
 		c.SendBufSize = DefaultSendBufSize
 	}
 	c.SendBufSize = max(c.SendBufSize, minBufSize)
+	if c.RecvBufMax <= 0 {
+		c.RecvBufMax = DefaultRecvBufMax
+	}
+	c.RecvBufMax = max(c.RecvBufMax, c.RecvBufSize)
+	if c.SendBufMax <= 0 {
+		c.SendBufMax = DefaultSendBufMax
+	}
+	c.SendBufMax = max(c.SendBufMax, c.SendBufSize)
 	def(&c.InitialRTO, time.Second)
 	def(&c.MinRTO, 200*time.Millisecond)
 	def(&c.MaxRTO, 120*time.Second)

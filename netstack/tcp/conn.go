@@ -117,6 +117,10 @@ type Conn struct {
 
 	stats Info
 
+	rcvTune   rcvTuner
+	sndPinned bool      // SetSendBufSize was called: no send-buffer tuning
+	reclaimAt time.Time // reclaim timer: free ring storage of an idle connection
+
 	events    Events // collected for TakeEvents
 	connected bool   // EventEstablished was raised
 }
@@ -236,6 +240,7 @@ func (c *Conn) close() {
 	}
 	c.state = Closed
 	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	c.reclaimAt = time.Time{}
 	c.ackNow, c.probeNow, c.retxNow = false, false, false
 	c.snd.r.release()
 	c.snd.n = 0

@@ -20,7 +20,7 @@ func TestActiveOpen_RFC9293_3_5(t *testing.T) {
 	syn := recv(t, c, t0)
 	ts := uint32(t0.UnixMilli()) + 1000
 	expect(t, syn, Segment{Seq: ourISS, Flags: SYN, Window: 65535, Options: wire.TCPOptions{
-		MSS: 1460, HasWindowScale: true, WindowScale: 3, SACKPermitted: true,
+		MSS: 1460, HasWindowScale: true, WindowScale: 7, SACKPermitted: true,
 		HasTimestamps: true, TSVal: ts,
 	}})
 	recvNothing(t, c, t0)
@@ -34,7 +34,7 @@ func TestActiveOpen_RFC9293_3_5(t *testing.T) {
 	}})
 	expectState(t, c, Established)
 	ack := recv(t, c, now)
-	expect(t, ack, Segment{Seq: ourISS + 1, Ack: peerISS + 1, Flags: ACK, Window: 262144 >> 3,
+	expect(t, ack, Segment{Seq: ourISS + 1, Ack: peerISS + 1, Flags: ACK, Window: 262144 >> 7,
 		Options: wire.TCPOptions{HasTimestamps: true, TSVal: ts + 30, TSEcr: 777}})
 	st := c.Info()
 	if st.SndWnd != 65535 || st.SndMSS != 1400 {
@@ -68,7 +68,7 @@ func TestPassiveOpen_RFC9293_3_10_7_2(t *testing.T) {
 	}{
 		{"none", wire.TCPOptions{}, wire.TCPOptions{MSS: 1460}},
 		{"mss+sack", wire.TCPOptions{MSS: 1200, SACKPermitted: true}, wire.TCPOptions{MSS: 1460, SACKPermitted: true}},
-		{"ws", wire.TCPOptions{HasWindowScale: true, WindowScale: 2}, wire.TCPOptions{MSS: 1460, HasWindowScale: true, WindowScale: 3}},
+		{"ws", wire.TCPOptions{HasWindowScale: true, WindowScale: 2}, wire.TCPOptions{MSS: 1460, HasWindowScale: true, WindowScale: 7}},
 		{"ts", wire.TCPOptions{HasTimestamps: true, TSVal: 42},
 			wire.TCPOptions{MSS: 1460, HasTimestamps: true, TSVal: uint32(t0.UnixMilli()), TSEcr: 42}},
 	} {

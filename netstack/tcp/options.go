@@ -80,7 +80,11 @@ func (c *Conn) chooseRcvWscale() {
 		c.rcvWscale = 0
 		return
 	}
-	c.rcvWscale = wscaleFor(c.rcv.max)
+	size := c.rcv.max
+	if !c.rcvTune.pinned {
+		size = max(size, c.cfg.RecvBufMax)
+	}
+	c.rcvWscale = wscaleFor(size)
 }
 
 // takeSynOptions records the options of the peer's SYN or SYN-ACK and

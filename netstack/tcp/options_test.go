@@ -7,10 +7,10 @@ import (
 )
 
 // RFC 7323 §2.2-§2.3: window scaling is used only if both SYNs carry the
-// option; the shift we offer fits RecvBufSize; shifts above 14 are taken
+// option; the shift we offer fits RecvBufMax; shifts above 14 are taken
 // as 14.
 func TestWindowScale_RFC7323_2(t *testing.T) {
-	cfg := Config{DisableSACK: true, DisableTimestamps: true, RecvBufSize: 1 << 20}
+	cfg := Config{DisableSACK: true, DisableTimestamps: true, RecvBufSize: 1 << 20, RecvBufMax: 1 << 20}
 	// The peer does not scale: nor do we, and our window is capped at 65535.
 	c := connectEstablished(t, cfg, wire.TCPOptions{MSS: 1460})
 	send(t, c, t0, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 1000, Payload: []byte("x")})

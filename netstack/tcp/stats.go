@@ -27,6 +27,9 @@ type Info struct {
 
 	SendBufSize, RecvBufSize   int // current buffer limits (autotuned or pinned)
 	SendBuffered, RecvBuffered int // bytes written and not yet acknowledged; received and not yet read
+	// BufferMemory is the ring storage the connection holds now; it is
+	// freed a second after both buffers drain and the connection goes quiet.
+	BufferMemory int
 
 	SegsIn, SegsOut     uint64
 	BytesAcked          uint64 // bytes of ours the peer acknowledged
@@ -65,5 +68,6 @@ func (c *Conn) Info() Info {
 	s.SendBufSize, s.RecvBufSize = c.snd.max, c.rcv.max
 	s.SendBuffered = c.snd.n
 	s.RecvBuffered = c.rcv.n
+	s.BufferMemory = c.snd.r.cap() + c.rcv.r.cap()
 	return s
 }

@@ -48,6 +48,8 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 			c.stats.BytesReceived += uint64(next.Sub(c.rcvNxt))
 			c.rcvNxt = next
 			c.events |= EventReadable
+			c.measureRcvRTT(now, seg)
+			c.tuneRecvBuf(now)
 			c.rcvMSS = max(c.rcvMSS, min(len(payload), c.cfg.MSS))
 			if filled {
 				c.ackNow = true // filled a hole: ACK at once (RFC 5681 §4.2)

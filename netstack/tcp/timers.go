@@ -7,7 +7,7 @@ import "time"
 // zero time means no timer is armed.
 func (c *Conn) Deadline() time.Time {
 	var d time.Time
-	for _, t := range [...]time.Time{c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt} {
+	for _, t := range [...]time.Time{c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt, c.reclaimAt} {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
@@ -50,6 +50,9 @@ func (c *Conn) Tick(now time.Time) {
 	}
 	if due(c.keepaliveAt, now) {
 		c.onKeepalive(now)
+	}
+	if due(c.reclaimAt, now) {
+		c.onReclaim(now)
 	}
 }
 
@@ -151,6 +154,9 @@ func (c *Conn) onKeepalive(now time.Time) {
 // connection.
 func (c *Conn) armTimers(now time.Time) {
 	c.updatePersist(now)
+	if c.state != Closed {
+		c.armReclaim(now)
+	}
 	if c.state == FinWait2 && c.userClose && c.timeWaitAt.IsZero() {
 		c.timeWaitAt = now.Add(c.cfg.TimeWait)
 	}

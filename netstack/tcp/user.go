@@ -33,6 +33,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 // buffer) (receiver SWS avoidance, RFC 9293 §3.8.6.2.2).
 func (c *Conn) Read(p []byte) (int, error) {
 	if n := c.rcv.read(p); n > 0 {
+		c.rcvTune.read += uint64(n)
 		c.maybeWindowUpdate()
 		return n, nil
 	}
@@ -153,17 +154,21 @@ func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
 	}
 }
 
-// SetRecvBufSize sets the receive buffer size. Before the SYN is sent it
-// also decides the window scale; afterwards the window can grow only up to
-// what the negotiated scale expresses.
+// SetRecvBufSize pins the receive buffer size and turns its autotuning
+// off, as SO_RCVBUF does on Linux. Before the SYN is sent it also decides
+// the window scale; afterwards the window can grow only up to what the
+// negotiated scale expresses.
 func (c *Conn) SetRecvBufSize(n int) {
 	c.rcv.max = max(n, minBufSize)
+	c.rcvTune.pinned = true
 	c.maybeWindowUpdate()
 }
 
-// SetSendBufSize sets the send buffer size. Shrinking it below what is
-// buffered only delays further writes.
+// SetSendBufSize pins the send buffer size and turns its autotuning off,
+// as SO_SNDBUF does on Linux. Shrinking it below what is buffered only
+// delays further writes.
 func (c *Conn) SetSendBufSize(n int) {
 	c.snd.max = max(n, minBufSize)
+	c.sndPinned = true
 	c.events |= EventWritable
 }
