@@ -3,6 +3,7 @@ package tcp
 import (
 	"time"
 
+	"github.com/renet-go/renet/netstack/tcp/cc"
 	"github.com/renet-go/renet/netstack/wire"
 )
 
@@ -19,13 +20,11 @@ func (c *Conn) processAck(now time.Time, seg *Segment, dataLen int, flags wire.T
 		return false
 	}
 	wnd := int(seg.Window) << c.sndWscale
-	switch {
-	case ack.GreaterThan(c.sndUna):
-		c.onNewAck(now, seg)
-	case ack == c.sndUna && dataLen == 0 && flags&(synFlag|finFlag) == 0 &&
-		wnd == c.sndWnd && c.sndMax != c.sndUna:
-		// RFC 5681 §2: a duplicate ACK.
-		c.onDupAck()
+	// RFC 5681 §2: a duplicate ACK.
+	dup := ack == c.sndUna && dataLen == 0 && flags&(synFlag|finFlag) == 0 &&
+		wnd == c.sndWnd && c.sndMax != c.sndUna
+	if ack.GreaterEq(c.sndUna) {
+		c.onAck(now, seg, dup)
 	}
 	// Window update, guarded by SND.WL1/SND.WL2 against reordered old
 	// segments (RFC 9293 §3.10.7.4).
@@ -33,107 +32,178 @@ func (c *Conn) processAck(now time.Time, seg *Segment, dataLen int, flags wire.T
 		(c.sndWl1.LessThan(seg.Seq) || (c.sndWl1 == seg.Seq && c.sndWl2.LessEq(ack))) {
 		c.setSndWnd(seg, wnd)
 	}
-	if c.sackOK && seg.Options.NumSACK > 0 {
-		c.takeSACK(&seg.Options)
-	}
 	return true
 }
 
-// onNewAck handles an ACK that advances SND.UNA.
-func (c *Conn) onNewAck(now time.Time, seg *Segment) {
+// onAck runs loss recovery for an acceptable ACK: SACK blocks, the
+// cumulative ACK, loss detection, recovery and undo, then congestion
+// window growth and the timers.
+func (c *Conn) onAck(now time.Time, seg *Segment, dup bool) {
+	l := &c.loss
+	before := l.delivered
+	if c.sackOK && seg.Options.NumSACK > 0 {
+		c.takeSACK(now, seg)
+	}
+	advanced := seg.Ack.GreaterThan(c.sndUna)
+	credit := 0 // bytes a duplicate ACK reports delivered, for PRR
+	switch {
+	case advanced:
+		credit = c.ackData(now, seg)
+	case dup:
+		c.stats.DupAcksIn++
+		if !c.sackOK {
+			l.dupAcks++
+			credit = c.smss()
+		}
+	}
+	delivered := int(l.delivered - before)
+	if advanced && c.eifelSpurious(seg) {
+		c.stats.SpuriousRetransmits += uint64(l.undo.retrans)
+		c.undoRecovery()
+	}
+	c.detectLoss(now, advanced)
+	// The ACK that ends fast recovery sets cwnd to ssthresh and does not
+	// grow it (RFC 6937 §3, RFC 6582 §3.2 step 6).
+	fast := l.phase == phaseFast
+	switch {
+	case l.phase != phaseOpen && c.sndUna.GreaterEq(l.point):
+		c.exitRecovery()
+	case l.phase == phaseFast:
+		c.prrUpdate(max(delivered+credit, 0))
+	}
+	if !fast && delivered > 0 {
+		c.growWindow(now, delivered)
+	}
+	c.tlpOnAck(now)
+	if advanced {
+		// RFC 6298 §5.2-§5.3: stop the timer when everything is
+		// acknowledged, otherwise restart it.
+		c.rtoAt = time.Time{}
+		if c.sndUna != c.sndMax {
+			c.rtoAt = now.Add(c.rtt.rto)
+		}
+		c.armPTO(now)
+	}
+}
+
+// ackData handles an ACK that moves SND.UNA: the records it covers are
+// delivered, the send buffer gives up their bytes, and the RTT is
+// measured. It returns the PRR credit for a peer without SACK (negative
+// when duplicate ACKs already counted these bytes).
+func (c *Conn) ackData(now time.Time, seg *Segment) int {
 	ack := seg.Ack
 	acked := ack.Sub(c.sndUna)
-	c.measureRTT(now, seg)
+	recs := &c.loss.recs
+	var karn time.Duration = -1 // RTT of the newest never-resent record
+	for recs.n > 0 && recs.at(0).end.LessEq(ack) {
+		rec := recs.at(0)
+		if !rec.has(recSACKed) {
+			c.delivered(now, rec, seg.Options.TSEcr)
+		}
+		if !rec.has(recRetrans) {
+			karn = c.clock(now) - rec.sentAt
+		}
+		recs.popFront()
+	}
+	if recs.n > 0 && recs.at(0).start.LessThan(ack) {
+		if !recs.at(0).has(recSACKed) {
+			c.loss.delivered += int64(ack.Sub(recs.at(0).start))
+		}
+		recs.trimFront(ack)
+	}
+	c.measureRTT(now, seg, karn)
 	c.snd.ackTo(ack)
 	c.stats.BytesAcked += uint64(acked)
 	c.events |= EventWritable
 	c.sndUna = ack
 	c.sndNxt = seqMax(c.sndNxt, ack)
 	c.retries = 0
-	c.sb.ackTo(ack)
-	if c.recoverOn && ack.GreaterEq(c.recover) {
-		c.recoverOn = false
+	if c.loss.retxHint.LessThan(ack) {
+		c.loss.retxHint = ack
 	}
-	// RFC 6298 §5.2-§5.3: stop the timer when everything is acknowledged,
-	// otherwise restart it.
-	if c.sndUna == c.sndMax {
-		c.rtoAt = time.Time{}
-	} else {
-		c.rtoAt = now.Add(c.rtt.rto)
+	// A peer without SACK: the duplicate ACKs that announced these bytes
+	// already credited PRR with them (RFC 6937 §3).
+	credit := 0
+	if !c.sackOK && c.loss.dupAcks > 0 {
+		used := min(c.loss.dupAcks, acked/max(c.smss(), 1))
+		c.loss.dupAcks -= used
+		credit = -used * c.smss()
+		if c.loss.phase == phaseOpen {
+			c.loss.dupAcks = 0
+		}
 	}
-	flight := c.sndMax.Sub(ack)
-	if c.recovery {
-		if ack.GreaterEq(c.recover) {
-			// A full ACK ends fast recovery (RFC 6582 §3.2 step 6).
-			c.recovery = false
-			c.dupAcks = 0
-			c.cc.OnExitRecovery(flight)
-		} else {
-			// A partial ACK: the next hole is lost too; resend it now.
-			c.cc.OnPartialAck(acked)
-			c.retxNow = true
+	return credit
+}
+
+// detectLoss marks segments lost: by RACK when the peer SACKs, otherwise
+// by RFC 5681's third duplicate ACK and, in recovery, RFC 6582's partial
+// ACK (the next hole is lost too). Loss outside recovery starts it.
+func (c *Conn) detectLoss(now time.Time, advanced bool) {
+	l := &c.loss
+	if l.recs.n == 0 {
+		return
+	}
+	if c.sackOK {
+		if c.rackDetectLoss(now) {
+			c.enterRecovery(now)
 		}
 		return
 	}
-	c.dupAcks = 0
-	// Grow the window only while it is being used (RFC 7661's concern,
-	// Linux's tcp_is_cwnd_limited test for slow start): an application
-	// that sends little must not build up a cwnd it never tested.
-	if 2*(flight+acked) >= c.cc.Window() {
-		c.cc.OnAck(acked)
-		c.tuneSendBuf()
+	switch {
+	case l.phase == phaseOpen && l.dupAcks >= dupThresh:
+		c.markLost(l.recs.at(0))
+		c.enterRecovery(now)
+	case l.phase == phaseFast && advanced:
+		c.markLost(l.recs.at(0))
 	}
 }
 
-// onDupAck counts a duplicate ACK and starts fast retransmit and fast
-// recovery on the third (RFC 5681 §3.2, RFC 6582 §3.2).
-func (c *Conn) onDupAck() {
-	c.stats.DupAcksIn++
-	c.dupAcks++
-	if c.recovery {
-		c.cc.OnRecoveryDupAck()
-		return
+// growWindow tells the congestion controller about delivered data outside
+// fast recovery. Growth counts only while the window is being used (RFC
+// 7661's concern, Linux's tcp_is_cwnd_limited): an application that sends
+// little must not build up a cwnd it never tested.
+func (c *Conn) growWindow(now time.Time, delivered int) {
+	pipe := c.pipe()
+	// The Ack lives in the Conn: passed through an interface, a local
+	// would escape and cost an allocation per ACK.
+	a := &c.ccAck
+	*a = cc.Ack{
+		Now:        now,
+		Acked:      delivered,
+		RTT:        c.lastRTT,
+		SRTT:       c.rtt.srtt,
+		MinRTT:     c.loss.rack.minRTT,
+		InFlight:   pipe,
+		AppLimited: 2*(pipe+delivered) < c.cc.Window(),
+		Delivered:  c.loss.delivered,
+		SentHigh:   c.loss.sent,
 	}
-	// RFC 6582 §3.2 step 2: after a timeout, duplicate ACKs for data sent
-	// before it must not trigger another reduction.
-	if c.dupAcks != dupThresh || c.recoverOn {
-		return
-	}
-	c.recovery = true
-	c.recover = c.sndMax
-	c.cc.OnEnterRecovery(c.sndMax.Sub(c.sndUna))
-	c.retxNow = true
-	c.stats.FastRetransmits++
+	c.cc.OnAck(a)
+	c.lastRTT = 0
+	c.tuneSendBuf()
 }
 
 // measureRTT takes a round-trip sample from an ACK of new data: from the
 // echoed timestamp when timestamps are in use (RFC 7323 §4.1), otherwise
-// from the one timed segment, which Karn's algorithm discards once
-// anything was retransmitted (RFC 6298 §3).
-func (c *Conn) measureRTT(now time.Time, seg *Segment) {
-	if c.tsOK && seg.Options.HasTimestamps && seg.Options.TSEcr != 0 {
+// from the newest acknowledged segment that was never retransmitted
+// (Karn's algorithm, RFC 6298 §3), or from the SYN.
+func (c *Conn) measureRTT(now time.Time, seg *Segment, karn time.Duration) {
+	switch {
+	case c.tsOK && seg.Options.HasTimestamps && seg.Options.TSEcr != 0:
 		if d := int32(c.tsClock(now) - seg.Options.TSEcr); d >= 0 {
-			c.rtt.sample(time.Duration(d) * time.Millisecond)
+			c.rttSample(time.Duration(d) * time.Millisecond)
 		}
-		c.timing = false
-		return
+	case karn >= 0:
+		c.rttSample(karn)
+	case c.timing && seg.Ack.GreaterEq(c.timedSeq):
+		c.rttSample(now.Sub(c.timedAt))
 	}
-	if c.timing && seg.Ack.GreaterEq(c.timedSeq) {
-		c.rtt.sample(now.Sub(c.timedAt))
-		c.timing = false
-	}
+	c.timing = false
 }
 
-// takeSACK records valid SACK blocks in the scoreboard. Blocks that are
-// empty or reach outside (SND.UNA, SND.MAX] (including D-SACK blocks
-// below SND.UNA, RFC 2883) are ignored.
-func (c *Conn) takeSACK(o *wire.TCPOptions) {
-	n := min(max(o.NumSACK, 0), len(o.SACK))
-	for i := 0; i < n; i++ {
-		s, e := Seq(o.SACK[i].Start), Seq(o.SACK[i].End)
-		if !s.LessThan(e) || s.LessThan(c.sndUna) || e.GreaterThan(c.sndMax) {
-			continue
-		}
-		c.sb.add(s, e)
-	}
+// rttSample feeds one RTT measurement to the estimator and to the
+// congestion controller's next ACK.
+func (c *Conn) rttSample(d time.Duration) {
+	c.rtt.sample(d)
+	c.lastRTT = max(d, time.Microsecond)
 }

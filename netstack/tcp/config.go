@@ -1,6 +1,10 @@
 package tcp
 
-import "time"
+import (
+	"time"
+
+	"github.com/renet-go/renet/netstack/tcp/cc"
+)
 
 // Config holds a connection's tunables. The zero value of every field means
 // the default that DefaultConfig documents, so Config{} is a sensible
@@ -68,9 +72,14 @@ type Config struct {
 	KeepAliveIdle     time.Duration
 	KeepAliveInterval time.Duration
 	KeepAliveCount    int
-	// Congestion builds the congestion controller for a connection whose
-	// sender maximum segment size is smss bytes. Nil means NewReno.
-	Congestion func(smss int) Congestion
+	// CongestionControl names the congestion control algorithm, as
+	// cc.New knows them: "cubic" (the default, RFC 9438 with HyStart++) or
+	// "reno" (NewReno, RFC 5681).
+	CongestionControl string
+	// Congestion, if set, builds the congestion controller for a
+	// connection whose sender maximum segment size is smss bytes, instead
+	// of CongestionControl.
+	Congestion func(smss int) cc.Controller
 }
 
 // The defaults DefaultConfig fills in.
@@ -147,4 +156,26 @@ func (c *Config) fill() {
 	if c.KeepAliveCount <= 0 {
 		c.KeepAliveCount = 9
 	}
+}
+
+// Validate reports a configuration that cannot be used: an unknown
+// congestion control name.
+func (c *Config) Validate() error {
+	if c.Congestion != nil {
+		return nil
+	}
+	_, err := cc.New(c.CongestionControl, DefaultMSS)
+	return err
+}
+
+// newController builds the congestion controller for a connection.
+func (c *Config) newController(smss int) cc.Controller {
+	if c.Congestion != nil {
+		return c.Congestion(smss)
+	}
+	ctl, err := cc.New(c.CongestionControl, smss)
+	if err != nil {
+		ctl = cc.NewCUBIC(smss) // Validate was not called: use the default
+	}
+	return ctl
 }

@@ -2,6 +2,8 @@ package tcp
 
 import (
 	"time"
+
+	"github.com/renet-go/renet/netstack/tcp/cc"
 )
 
 // Conn is one TCP connection: its transmission control block (RFC 9293
@@ -69,24 +71,24 @@ type Conn struct {
 	rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt time.Time
 
 	rtt     rttEstimator
-	retries int // consecutive timeouts of the same data
-	// Karn's algorithm without timestamps: one segment is timed at a time
-	// and the measurement is abandoned if anything is retransmitted.
+	lastRTT time.Duration // the RTT sample of the ACK being processed
+	retries int           // consecutive timeouts of the same data
+	// The handshake's RTT is timed from the SYN (Karn's algorithm: not
+	// when it was retransmitted); data segments are timed from their send
+	// records.
 	timing   bool
 	timedSeq Seq
 	timedAt  time.Time
+	// base is the connection's clock origin for send records.
+	base time.Time
 	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
 	// RFC 5681 §3.1 then start data transfer conservatively.
 	synRetransmitted bool
 	lastSend         time.Time
 
-	cc        Congestion
-	dupAcks   int
-	recovery  bool // in NewReno fast recovery
-	recover   Seq  // RFC 6582 "recover", stored as highest sent + 1
-	recoverOn bool // a fast retransmit must wait until SND.UNA reaches recover
-	retxNow   bool // retransmit one segment at SND.UNA (fast retransmit)
-	sb        scoreboard
+	cc    cc.Controller
+	ccAck cc.Ack // scratch for growWindow
+	loss  lossRecovery
 
 	// Pending output.
 	ackNow     bool // an ACK must go out now
@@ -144,6 +146,7 @@ func NewConn(cfg Config) *Conn {
 	c.keepAlive = cfg.KeepAlive
 	c.kaIdle, c.kaInterval, c.kaCount = cfg.KeepAliveIdle, cfg.KeepAliveInterval, cfg.KeepAliveCount
 	c.rcvMSS = defaultPeerMSS
+	c.loss.rack.init()
 	return c
 }
 
@@ -153,7 +156,7 @@ func (c *Conn) SetISS(iss Seq) {
 	c.iss = iss
 	c.sndUna, c.sndNxt, c.sndMax = iss, iss, iss
 	c.snd.seq = iss.Add(1)
-	c.recover = iss.Add(1)
+	c.loss.retxHint = iss.Add(1)
 }
 
 // SetTSOffset sets the offset added to our timestamp clock (RFC 7323 §5.4);
@@ -169,6 +172,7 @@ func (c *Conn) Connect(now time.Time, iss Seq) {
 	c.SetISS(iss)
 	c.state = SynSent
 	c.lastRecv = now
+	c.base = now
 }
 
 // Listen puts a fresh connection in LISTEN (RFC 9293 §3.10.1). The stack
@@ -229,6 +233,8 @@ func (c *Conn) smss() int {
 func (c *Conn) enterTimeWait(now time.Time) {
 	c.state = TimeWait
 	c.rtoAt, c.probeAt, c.keepaliveAt = time.Time{}, time.Time{}, time.Time{}
+	c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	c.loss.recs.reset()
 	c.timeWaitAt = now.Add(c.cfg.TimeWait)
 	c.snd.r.release()
 }
@@ -241,7 +247,9 @@ func (c *Conn) close() {
 	c.state = Closed
 	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	c.reclaimAt = time.Time{}
-	c.ackNow, c.probeNow, c.retxNow = false, false, false
+	c.ackNow, c.probeNow = false, false
+	c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	c.loss.recs.reset()
 	c.snd.r.release()
 	c.snd.n = 0
 	if c.rcv.n == 0 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/renet-go/renet/netstack/tcp/cc"
 	"github.com/renet-go/renet/netstack/wire"
 )
 
@@ -43,7 +44,7 @@ func TestActiveOpen_RFC9293_3_5(t *testing.T) {
 	if st.SRTT != ms(30) {
 		t.Fatalf("SRTT %v, want the 30ms handshake sample", st.SRTT)
 	}
-	if st.Cwnd != initialWindow(1400-12) {
+	if st.Cwnd != cc.InitialWindow(1400-12) {
 		t.Fatalf("cwnd %d, want IW of RFC 6928", st.Cwnd)
 	}
 	if c.Deadline() != (time.Time{}) {

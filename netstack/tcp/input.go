@@ -51,6 +51,7 @@ func (c *Conn) inputListen(now time.Time, seg *Segment) {
 		c.setSndWnd(seg, int(seg.Window)) // RFC 7323 §2.2: a SYN's window is never scaled
 		c.state = SynReceived
 		c.lastRecv = now
+		c.base = now
 		// SND.NXT == ISS: Output sends <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
 	}
 }
@@ -116,7 +117,7 @@ func (c *Conn) ackSyn(now time.Time, seg *Segment) {
 	c.sndNxt = seqMax(c.sndNxt, c.sndUna)
 	c.rtoAt = time.Time{}
 	c.retries = 0
-	c.measureRTT(now, seg)
+	c.measureRTT(now, seg, -1)
 	c.sndWl1, c.sndWl2 = seg.Seq, seg.Ack
 }
 
@@ -131,16 +132,12 @@ func (c *Conn) establish(now time.Time) {
 		c.state = FinWait1
 	}
 	smss := c.smss()
-	if c.cfg.Congestion != nil {
-		c.cc = c.cfg.Congestion(smss)
-	} else {
-		c.cc = NewNewReno(smss)
-	}
+	c.cc = c.cfg.newController(smss)
 	if c.synRetransmitted {
 		// RFC 5681 §3.1: after a lost SYN the initial window is one segment;
 		// RFC 6298 §5.7: and the RTO restarts from 3s if no sample was
 		// taken.
-		c.cc.OnRTO(c.cc.Window(), true)
+		c.cc.OnRTO(now, c.cc.Window(), true)
 		if !c.rtt.haveSample {
 			c.rtt.rto = c.rtt.clamp(3 * time.Second)
 		}

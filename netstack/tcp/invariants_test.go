@@ -4,11 +4,8 @@ import "fmt"
 
 // checkInvariants reports the first broken invariant of the TCB.
 func (c *Conn) checkInvariants() error {
-	if c.sndUna.GreaterThan(c.sndNxt) {
-		return fmt.Errorf("SND.UNA %d > SND.NXT %d", c.sndUna, c.sndNxt)
-	}
-	if c.sndNxt.GreaterThan(c.sndMax) {
-		return fmt.Errorf("SND.NXT %d > SND.MAX %d", c.sndNxt, c.sndMax)
+	if c.sndUna.GreaterThan(c.sndMax) {
+		return fmt.Errorf("SND.UNA %d > SND.MAX %d", c.sndUna, c.sndMax)
 	}
 	if c.snd.n < 0 || (c.snd.n > 0 && c.snd.n > c.snd.r.cap()) {
 		return fmt.Errorf("send buffer holds %d of %d", c.snd.n, c.snd.r.cap())
@@ -37,14 +34,37 @@ func (c *Conn) checkInvariants() error {
 			return fmt.Errorf("out-of-order range [%d,%d) beyond ring %d", r.start, r.end, c.rcv.r.cap())
 		}
 	}
-	for i := 0; i < c.sb.n; i++ {
-		r := c.sb.r[i]
-		if !r.start.LessThan(r.end) || r.start.LessThan(c.sndUna) || r.end.GreaterThan(c.sndMax) {
-			return fmt.Errorf("scoreboard range [%d,%d) outside [%d,%d]", r.start, r.end, c.sndUna, c.sndMax)
+	return c.checkRecords()
+}
+
+// checkRecords reports a broken invariant of the send records: they cover
+// [SND.UNA, SND.MAX) contiguously, and the byte counts match the flags.
+func (c *Conn) checkRecords() error {
+	q := &c.loss.recs
+	sacked, lost := 0, 0
+	for i := 0; i < q.n; i++ {
+		r := q.at(i)
+		if !r.start.LessThan(r.end) {
+			return fmt.Errorf("empty record [%d,%d)", r.start, r.end)
 		}
-		if i > 0 && !c.sb.r[i-1].end.LessThan(r.start) {
-			return fmt.Errorf("scoreboard ranges overlap or unsorted")
+		if i == 0 && r.start != c.sndUna {
+			return fmt.Errorf("first record starts at %d, SND.UNA %d", r.start, c.sndUna)
 		}
+		if i > 0 && q.at(i-1).end != r.start {
+			return fmt.Errorf("records not contiguous at %d", r.start)
+		}
+		if i == q.n-1 && r.end != c.sndMax {
+			return fmt.Errorf("last record ends at %d, SND.MAX %d", r.end, c.sndMax)
+		}
+		switch {
+		case r.has(recSACKed):
+			sacked += r.len()
+		case r.has(recLost):
+			lost += r.len()
+		}
+	}
+	if sacked != q.sacked || lost != q.lost {
+		return fmt.Errorf("counts: sacked %d (records say %d), lost %d (records say %d)", q.sacked, sacked, q.lost, lost)
 	}
 	return nil
 }

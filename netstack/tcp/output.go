@@ -43,13 +43,13 @@ func (c *Conn) output(now time.Time, seg *Segment, buf []byte) bool {
 		c.sendSyn(now, seg, true)
 		return true
 	}
-	if c.retxNow {
-		c.retxNow = false
-		if c.sendRetransmit(now, seg, buf) {
-			return true
-		}
+	if c.loss.tlp.probe && c.sendProbe(now, seg, buf) {
+		return true
 	}
-	if c.sendData(now, seg, buf) {
+	if c.sendRetransmission(now, seg, buf) {
+		return true
+	}
+	if c.sendData(now, seg, buf, false) {
 		return true
 	}
 	if c.ackNow || c.probeNow {
@@ -139,38 +139,39 @@ func (c *Conn) maxPayload(seg *Segment, buf []byte) int {
 	return min(min(c.sndMSS, c.cfg.MSS)-optLen(&seg.Options), len(buf))
 }
 
-// sendData sends new data from SND.NXT and the FIN, within the send and
+// sendData sends new data from SND.MAX and the FIN, within the send and
 // congestion windows and subject to Nagle and sender SWS avoidance
-// (RFC 9293 §3.8.6.2.1, §3.7.4).
-func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte) bool {
+// (RFC 9293 §3.8.6.2.1, §3.7.4). A tail loss probe (probe set) needs only
+// the peer's window (RFC 8985 §7.3).
+func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) bool {
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
 		return false
 	}
 	end := c.snd.end()
-	avail := max(end.Sub(c.sndNxt), 0)
-	finToSend := c.finQueued && c.sndNxt.LessEq(end)
+	avail := max(end.Sub(c.sndMax), 0)
+	finToSend := c.finQueued && c.sndMax.LessEq(end)
 	if avail == 0 && !finToSend {
 		return false
 	}
-	inflight := c.sndNxt.Sub(c.sndUna)
-	if c.sndUna == c.sndMax && !c.lastSend.IsZero() && now.Sub(c.lastSend) > c.rtt.rto {
-		c.cc.OnIdle() // RFC 5681 §4.1: restart window after an idle period
+	inflight := c.sndMax.Sub(c.sndUna)
+	if inflight == 0 && !c.lastSend.IsZero() && now.Sub(c.lastSend) > c.rtt.rto {
+		c.cc.OnIdle(now) // RFC 5681 §4.1: restart window after an idle period
 	}
-	cwnd := c.cc.Window()
-	if !c.recovery && c.dupAcks > 0 && c.dupAcks < dupThresh {
-		// RFC 3042 limited transmit: each of the first two duplicate ACKs
-		// lets one new segment out beyond cwnd.
-		cwnd += c.dupAcks * c.smss()
+	usable := c.sndUna.Add(c.sndWnd).Sub(c.sndMax) // the peer's window
+	if !probe {
+		usable = min(usable, c.cwndRoom())
 	}
-	usable := max(min(c.sndWnd, cwnd)-inflight, 0)
+	usable = max(usable, 0)
 
 	*seg = Segment{}
 	c.dataOptions(now, &seg.Options)
 	maxSeg := c.maxPayload(seg, buf)
 	n := min(avail, maxSeg, usable)
-	fin := finToSend && n == avail
+	// The FIN takes a sequence number, so it too must fit in the window:
+	// a FIN sent into a zero window would only be dropped and retried.
+	fin := finToSend && n == avail && usable > n
 	switch {
 	case n == 0 && !fin:
 		return false
@@ -192,66 +193,93 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte) bool {
 			return false
 		}
 	}
-	seq := c.sndNxt
+	seq := c.sndMax
 	c.snd.read(seq, buf[:n])
 	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
 	seg.Payload = buf[:n]
 	if n > 0 && seq.Add(n) == end {
 		seg.Flags |= pshFlag
 	}
-	segLen := n
+	rec := sendRecord{start: seq, end: seq.Add(n), sentAt: c.clock(now)}
 	if fin {
 		seg.Flags |= finFlag
-		segLen++
+		rec.end = rec.end.Add(1)
+		rec.flags = recFIN
 	}
 	seg.Window = c.windowField()
 	c.ackSent()
-	c.sent(now, seq, segLen)
-	c.sndNxt = seq.Add(segLen)
-	c.sndMax = seqMax(c.sndMax, c.sndNxt)
+	c.loss.recs.push(rec)
+	c.loss.sent += int64(rec.len())
+	if c.loss.phase == phaseFast {
+		c.loss.prrOut += rec.len()
+	}
+	c.sndMax = rec.end
+	c.sndNxt = c.sndMax
+	c.sent(now)
+	c.armPTO(now)
 	return true
 }
 
-// sendRetransmit resends the first unacknowledged segment (fast
-// retransmit, RFC 5681 §3.2, and NewReno partial ACKs, RFC 6582 §3.2)
-// without moving SND.NXT back.
-func (c *Conn) sendRetransmit(now time.Time, seg *Segment, buf []byte) bool {
-	seq := c.sndUna
-	end := c.snd.end()
-	avail := max(min(end.Sub(seq), c.sndMax.Sub(seq)), 0)
-	*seg = Segment{}
-	c.dataOptions(now, &seg.Options)
-	n := min(avail, c.maxPayload(seg, buf))
-	fin := c.finQueued && seq.Add(n) == end && c.sndMax.GreaterThan(end)
-	if n == 0 && !fin {
+// cwndRoom is how much more the congestion window lets into the network.
+func (c *Conn) cwndRoom() int {
+	// RFC 3042's limited transmit needs no special case: pipe counts each
+	// duplicate ACK as a segment that has left the network.
+	return c.cc.Window() - c.pipe()
+}
+
+// sendRetransmission resends the lowest segment marked lost (RFC 6675 §4
+// NextSeg rule 1), if the congestion window (paced by PRR in fast
+// recovery) allows.
+func (c *Conn) sendRetransmission(now time.Time, seg *Segment, buf []byte) bool {
+	i := c.nextLost()
+	if i < 0 || !c.canRetransmit(c.loss.recs.at(i).len()) {
 		return false
 	}
-	c.snd.read(seq, buf[:n])
-	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
-	seg.Payload = buf[:n]
-	segLen := n
-	if fin {
-		seg.Flags |= finFlag
-		segLen++
-	}
-	seg.Window = c.windowField()
-	c.ackSent()
-	c.sent(now, seq, segLen)
-	c.sndNxt = seqMax(c.sndNxt, seq.Add(segLen))
+	c.retransmit(now, i, seg, buf)
 	return true
 }
 
-// sent does the bookkeeping for a segment occupying [seq, seq+segLen):
-// retransmission accounting, RTT timing and the retransmission timer.
-func (c *Conn) sent(now time.Time, seq Seq, segLen int) {
-	if seq.LessThan(c.sndMax) {
-		c.stats.Retransmits++
-		c.timing = false // Karn's algorithm (RFC 6298 §3)
-	} else if !c.timing && !c.tsOK {
-		c.timing, c.timedSeq, c.timedAt = true, seq.Add(segLen), now
+// retransmit resends record i, cutting it first if it no longer fits in
+// one segment (the MSS fell, or the segment carries more SACK blocks).
+func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
+	recs := &c.loss.recs
+	*seg = Segment{}
+	c.dataOptions(now, &seg.Options)
+	maxSeg := c.maxPayload(seg, buf)
+	rec := recs.at(i)
+	fin := rec.has(recFIN)
+	n := rec.len()
+	if fin {
+		n--
 	}
+	if n > maxSeg {
+		recs.split(i, rec.start.Add(maxSeg))
+		rec, n, fin = recs.at(i), maxSeg, false
+	}
+	c.snd.read(rec.start, buf[:n])
+	seg.Seq, seg.Ack, seg.Flags = rec.start, c.rcvNxt, ackFlag
+	seg.Payload = buf[:n]
+	if fin {
+		seg.Flags |= finFlag
+	}
+	seg.Window = c.windowField()
+	c.ackSent()
+	recs.setFlags(rec, (rec.flags|recRetrans)&^recLost)
+	rec.sentAt = c.clock(now)
+	c.stats.Retransmits++
+	c.stats.BytesRetransmitted += uint64(n)
+	c.noteRetransmit(now)
+	if c.loss.phase == phaseFast {
+		c.loss.prrOut += rec.len()
+	}
+	c.sent(now)
+}
+
+// sent does the bookkeeping common to every data segment: the
+// retransmission timer (RFC 6298 §5.1) and the idle clock.
+func (c *Conn) sent(now time.Time) {
 	if c.rtoAt.IsZero() {
-		c.rtoAt = now.Add(c.rtt.rto) // RFC 6298 §5.1
+		c.rtoAt = now.Add(c.rtt.rto)
 	}
 	c.lastSend = now
 }

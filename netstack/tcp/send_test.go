@@ -64,7 +64,8 @@ func TestRTOEstimator_RFC6298_2(t *testing.T) {
 // MaxRetries expiries the connection fails with ETIMEDOUT. Karn's rule
 // (§3): the retransmitted segment's ACK gives no RTT sample.
 func TestRetransmissionTimeout_RFC6298_5(t *testing.T) {
-	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, MaxRetries: 3},
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, MaxRetries: 3,
+		CongestionControl: "reno"},
 		wire.TCPOptions{MSS: 1460})
 	c.Write(pattern(3000, 0))
 	segs := drain(t, c, t0)
@@ -81,7 +82,7 @@ func TestRetransmissionTimeout_RFC6298_5(t *testing.T) {
 	if len(re) != 1 || re[0].Seq != ourISS+1 || len(re[0].Payload) != 1460 {
 		t.Fatalf("after RTO sent %v, want one segment at SND.UNA (loss window of 1 SMSS)", re)
 	}
-	if c.Info().Cwnd != 1460 || c.Info().Ssthresh != 2*1460 {
+	if c.Info().Cwnd != 1460 || c.Info().Ssthresh != 2*1460 { // reno: max(FlightSize/2, 2*SMSS)
 		t.Fatalf("cwnd %d ssthresh %d after RTO (RFC 5681 §3.1)", c.Info().Cwnd, c.Info().Ssthresh)
 	}
 	if d := c.Deadline(); d.Sub(now) != 2*rto {
@@ -169,14 +170,17 @@ func TestInitialWindowAndSlowStart_RFC6928_RFC5681_3_1(t *testing.T) {
 	}
 }
 
-// RFC 5681 §3.2 and RFC 6582 §3.2: the third duplicate ACK triggers a fast
-// retransmit and fast recovery (ssthresh = FlightSize/2, cwnd = ssthresh +
-// 3*SMSS); each further duplicate inflates cwnd; a partial ACK retransmits
-// the next hole; the full ACK deflates cwnd and ends recovery. RFC 3042:
-// the first two duplicates each release one new segment.
-func TestFastRetransmitNewReno_RFC6582_3_2(t *testing.T) {
-	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, SendBufSize: 1 << 20},
-		wire.TCPOptions{MSS: 1000})
+// RFC 5681 §3.2 and RFC 6582 §3.2 for a peer without SACK, paced by PRR
+// (RFC 6937): the first two duplicate ACKs each release one new segment
+// (RFC 3042 limited transmit, which falls out of counting each duplicate
+// as a segment that left the network); the third triggers a fast
+// retransmit with ssthresh = FlightSize/2; during recovery new data goes
+// out at about ssthresh/FlightSize of the rate ACKs report delivery; a
+// partial ACK retransmits the next hole at once; the full ACK ends
+// recovery with cwnd = ssthresh.
+func TestFastRecoveryNewRenoPRR_RFC6937(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true,
+		SendBufSize: 1 << 20, CongestionControl: "reno"}, wire.TCPOptions{MSS: 1000})
 	c.Write(pattern(100000, 0))
 	u := ourISS + 1
 	if n := len(drain(t, c, t0)); n != 10 {
@@ -200,32 +204,37 @@ func TestFastRetransmitNewReno_RFC6582_3_2(t *testing.T) {
 		t.Fatalf("fast retransmit: %v", s)
 	}
 	st := c.Info()
-	if st.Ssthresh != 6000 || st.Cwnd != 9000 || st.FastRetransmits != 1 {
-		t.Fatalf("entering recovery: ssthresh %d cwnd %d (flight 12000)", st.Ssthresh, st.Cwnd)
+	if st.Ssthresh != 6000 || st.FastRetransmits != 1 {
+		t.Fatalf("entering recovery: ssthresh %d, fast retransmits %d (FlightSize 12000)", st.Ssthresh, st.FastRetransmits)
 	}
-	// More duplicates inflate cwnd by one SMSS each; new data flows once
-	// cwnd exceeds the flight.
-	for i := 0; i < 4; i++ {
+	// Eight more duplicates report 8000 bytes delivered: PRR sends about
+	// half as much new data (RFC 6937 §3.1, ssthresh/RecoverFS = 1/2).
+	newData := 0
+	for i := 0; i < 8; i++ {
 		send(t, c, now, ackSeg(u, 65535))
+		for _, s := range drain(t, c, now) {
+			if s.Seq.GreaterEq(u.Add(12000)) {
+				newData += len(s.Payload)
+			} else {
+				t.Fatalf("unexpected retransmission during recovery: %v", s)
+			}
+		}
 	}
-	if st := c.Info(); st.Cwnd != 13000 {
-		t.Fatalf("cwnd %d after 4 more dups, want 13000", st.Cwnd)
+	if newData < 3000 || newData > 5000 {
+		t.Fatalf("%d bytes of new data for 8000 delivered, want about 4000 (PRR)", newData)
 	}
-	if s = drain(t, c, now); len(s) != 1 || s[0].Seq != u.Add(12000) {
-		t.Fatalf("new data during recovery: %v", s)
-	}
-	// Partial ACK up to the second hole: retransmit it at once.
+	// Partial ACK up to the second hole: retransmit it at once (RFC 6582).
 	now = now.Add(ms(50))
 	send(t, c, now, ackSeg(u.Add(3000), 65535))
 	s = drain(t, c, now)
 	if len(s) == 0 || s[0].Seq != u.Add(3000) {
 		t.Fatalf("partial ACK: %v, want a retransmission at 3000", s)
 	}
-	// Full ACK (everything up to recover = 12000): recovery ends with
-	// cwnd = min(ssthresh, flight + SMSS).
+	// Full ACK (everything up to the recovery point 12000): recovery ends
+	// with cwnd = ssthresh.
 	send(t, c, now.Add(ms(50)), ackSeg(u.Add(12000), 65535))
-	if st := c.Info(); c.recovery || st.Cwnd > st.Ssthresh {
-		t.Fatalf("after the full ACK: recovery %v cwnd %d ssthresh %d", c.recovery, st.Cwnd, st.Ssthresh)
+	if st := c.Info(); c.loss.phase != phaseOpen || st.Cwnd != st.Ssthresh {
+		t.Fatalf("after the full ACK: phase %d cwnd %d ssthresh %d", c.loss.phase, st.Cwnd, st.Ssthresh)
 	}
 }
 
@@ -244,56 +253,6 @@ func TestNoFastRetransmitAfterRTO_RFC6582_3_2(t *testing.T) {
 	}
 	if c.Info().FastRetransmits != 0 {
 		t.Fatal("fast retransmit of data sent before the timeout")
-	}
-}
-
-// NewReno's window arithmetic on its own.
-func TestNewReno_RFC5681(t *testing.T) {
-	r := NewNewReno(1000)
-	if r.Window() != 10000 {
-		t.Fatalf("IW %d", r.Window())
-	}
-	r.OnEnterRecovery(20000)
-	if r.Threshold() != 10000 || r.Window() != 13000 {
-		t.Fatalf("recovery: %d/%d", r.Window(), r.Threshold())
-	}
-	r.OnExitRecovery(5000)
-	if r.Window() != 6000 {
-		t.Fatalf("exit: cwnd %d, want min(ssthresh, flight+SMSS)", r.Window())
-	}
-	// Slow start up to ssthresh (one SMSS per ACK), then congestion
-	// avoidance: one SMSS per cwnd of acknowledged bytes.
-	for i := 0; i < 4; i++ {
-		r.OnAck(1000)
-	}
-	if r.Window() != 10000 {
-		t.Fatalf("cwnd %d after slow start, want 10000", r.Window())
-	}
-	for i := 0; i < 9; i++ {
-		r.OnAck(1000)
-	}
-	if r.Window() != 10000 {
-		t.Fatalf("cwnd %d grew before a full window was acknowledged", r.Window())
-	}
-	r.OnAck(1000)
-	if r.Window() != 11000 {
-		t.Fatalf("cwnd %d, want 11000 after a window of ACKs", r.Window())
-	}
-	r.OnRTO(8000, false)
-	if r.Window() != 1000 || r.Threshold() != 4000 {
-		t.Fatalf("RTO: %d/%d", r.Window(), r.Threshold())
-	}
-	r.OnRTO(1000, true)
-	if r.Threshold() != 4000 {
-		t.Fatal("repeated RTO changed ssthresh")
-	}
-	small := NewNewReno(536)
-	if small.Window() != 5360 {
-		t.Fatalf("IW for SMSS 536: %d", small.Window())
-	}
-	big := NewNewReno(8960)
-	if big.Window() != 17920 {
-		t.Fatalf("IW for SMSS 8960: %d, want max(2*SMSS, 14600)", big.Window())
 	}
 }
 

@@ -59,12 +59,15 @@ func (c *Conn) Info() Info {
 	s.SRTT, s.RTTVar, s.RTO = c.rtt.srtt, c.rtt.rttvar, c.rtt.rto
 	if c.cc != nil {
 		s.Cwnd, s.Ssthresh = c.cc.Window(), c.cc.Threshold()
+		s.CongestionControl = c.cc.Name()
 	}
-	s.InFlight = c.sndMax.Sub(c.sndUna)
+	s.InFlight = c.pipe()
+	s.MinRTT = c.loss.rack.minRTT
+	s.Reordering = max(dupThresh, c.loss.rack.reorderDist)
 	s.SndWnd = c.sndWnd
 	s.RcvWnd = max(c.rcvAdv.Sub(c.rcvNxt), 0)
 	s.SndMSS = c.sndMSS
-	s.SACKedBytes = c.sb.sacked()
+	s.SACKedBytes = c.loss.recs.sacked
 	s.SendBufSize, s.RecvBufSize = c.snd.max, c.rcv.max
 	s.SendBuffered = c.snd.n
 	s.RecvBuffered = c.rcv.n

@@ -7,7 +7,8 @@ import "time"
 // zero time means no timer is armed.
 func (c *Conn) Deadline() time.Time {
 	var d time.Time
-	for _, t := range [...]time.Time{c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt, c.reclaimAt} {
+	for _, t := range [...]time.Time{c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt, c.reclaimAt,
+		c.loss.tlp.at, c.loss.rack.reorderAt} {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
@@ -25,7 +26,14 @@ func (c *Conn) Tick(now time.Time) {
 		}
 	}
 	if due(c.rtoAt, now) {
+		c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
 		c.onRTO(now)
+	}
+	if due(c.loss.rack.reorderAt, now) {
+		c.onReorderTimer(now)
+	}
+	if due(c.loss.tlp.at, now) {
+		c.onPTO(now)
 	}
 	if due(c.ackAt, now) {
 		c.ackAt = time.Time{}
@@ -92,13 +100,9 @@ func (c *Conn) onRTO(now time.Time) {
 		c.synRetransmitted = true
 		return
 	}
-	// RFC 5681 §3.1: collapse to the loss window; RFC 6582 §3.2 step 4:
-	// remember how far we had sent; RFC 2018 §8: forget SACK information.
-	c.cc.OnRTO(c.sndMax.Sub(c.sndUna), c.retries > 1)
-	c.recovery, c.dupAcks, c.retxNow = false, 0, false
-	c.recover, c.recoverOn = c.sndMax, true
-	c.sb.clear()
-	c.sndNxt = c.sndUna // go back: resend from the first unacknowledged byte
+	// RFC 5681 §3.1: collapse to the loss window and resend everything
+	// not SACKed.
+	c.onRecoveryRTO(now)
 }
 
 // timeoutErr is the error a timed-out connection reports: the last ICMP
@@ -132,7 +136,7 @@ func (c *Conn) onKeepalive(now time.Time) {
 	if !c.keepAlive {
 		return
 	}
-	if c.sndUna != c.sndMax || c.snd.end() != c.sndNxt {
+	if c.sndUna != c.sndMax || c.snd.end().GreaterThan(c.sndMax) {
 		// Data is in flight or queued: the retransmission and persist
 		// timers watch the peer instead.
 		c.keepaliveAt = now.Add(c.kaIdle)
@@ -173,7 +177,7 @@ func (c *Conn) updatePersist(now time.Time) {
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 		waiting = c.sndWnd == 0 && c.sndUna == c.sndMax &&
-			(c.snd.end().GreaterThan(c.sndNxt) || (c.finQueued && c.sndNxt.LessEq(c.snd.end())))
+			(c.snd.end().GreaterThan(c.sndMax) || (c.finQueued && c.sndMax.LessEq(c.snd.end())))
 	}
 	if !waiting {
 		c.probeAt = time.Time{}

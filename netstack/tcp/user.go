@@ -172,3 +172,21 @@ func (c *Conn) SetSendBufSize(n int) {
 	c.sndPinned = true
 	c.events |= EventWritable
 }
+
+// SetCongestionControl switches the connection's congestion control
+// algorithm, as Linux's TCP_CONGESTION: "cubic" or "reno". An established
+// connection's new controller starts from the current window.
+func (c *Conn) SetCongestionControl(name string) error {
+	cfg := c.cfg
+	cfg.Congestion, cfg.CongestionControl = nil, name
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	c.cfg.Congestion, c.cfg.CongestionControl = nil, name
+	if c.cc != nil {
+		cwnd := c.cc.Window()
+		c.cc = c.cfg.newController(c.smss())
+		c.cc.SetWindow(cwnd)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package tcp
+
+import "time"
+
+// Undoing spurious recoveries. Reordering or a delayed ACK can make the
+// sender believe a segment was lost when it was not. Two signals show it
+// afterwards, and on either the congestion response is undone, as Linux
+// does: D-SACKs (RFC 2883 §5) reporting that every retransmission of the
+// episode arrived twice, or a timestamp echo older than the first
+// retransmission on the ACK that moves SND.UNA (the Eifel detection of RFC
+// 3522), which shows the original, not the retransmission, arrived.
+
+// undoState tracks one recovery episode.
+type undoState struct {
+	on      bool   // the episode may still be undone
+	marker  Seq    // SND.UNA when the episode began
+	retrans int    // retransmissions not yet shown spurious
+	stamp   uint32 // our timestamp on the first retransmission; 0: none yet
+}
+
+// startUndo begins a new episode at the start of fast or RTO recovery.
+func (c *Conn) startUndo() {
+	c.loss.undo = undoState{on: true, marker: c.sndUna}
+}
+
+// noteRetransmit counts a retransmission in the current episode.
+func (c *Conn) noteRetransmit(now time.Time) {
+	u := &c.loss.undo
+	if !u.on {
+		return
+	}
+	u.retrans++
+	if u.stamp == 0 && c.tsOK {
+		u.stamp = max(c.tsClock(now), 1)
+	}
+}
+
+// dsackSpurious takes a D-SACK for [start, end), data the peer received
+// twice. If the range was retransmitted in the current episode, one
+// retransmission per segment is shown spurious; once all are, the episode
+// is undone.
+func (c *Conn) dsackSpurious(start, end Seq, retransmitted bool) {
+	u := &c.loss.undo
+	segs := max((end.Sub(start)+c.smss()-1)/c.smss(), 1)
+	if !retransmitted && (!u.on || start.LessThan(u.marker) || u.retrans == 0) {
+		return // a duplicate the network made, not us
+	}
+	c.stats.SpuriousRetransmits += uint64(min(segs, max(u.retrans, 1)))
+	if !u.on || start.LessThan(u.marker) {
+		return
+	}
+	u.retrans = max(u.retrans-segs, 0)
+	if u.retrans == 0 {
+		c.undoRecovery()
+	}
+}
+
+// eifelSpurious reports whether an ACK that moves SND.UNA echoes a
+// timestamp from before the episode's first retransmission: the original
+// transmission reached the peer (RFC 3522 §3.2).
+func (c *Conn) eifelSpurious(seg *Segment) bool {
+	u := &c.loss.undo
+	return u.on && u.stamp != 0 && c.tsOK && seg.Options.HasTimestamps &&
+		seg.Options.TSEcr != 0 && int32(seg.Options.TSEcr-u.stamp) < 0
+}
+
+// undoRecovery reverses the congestion response of the current episode:
+// the window comes back, segments marked lost are no longer, and the
+// reordering that caused it is remembered so RACK waits longer next time.
+func (c *Conn) undoRecovery() {
+	l := &c.loss
+	if !l.undo.on || c.cc == nil {
+		return
+	}
+	l.undo.on = false
+	c.cc.Undo()
+	c.stats.Undos++
+	for i := 0; i < l.recs.n; i++ {
+		if rec := l.recs.at(i); rec.has(recLost) {
+			l.recs.setFlags(rec, rec.flags&^recLost)
+		}
+	}
+	if l.phase != phaseOpen {
+		l.phase = phaseOpen
+		l.dupAcks = 0
+	}
+	l.rack.reorderingSeen = true
+	c.retries = 0
+}
