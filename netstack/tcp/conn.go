@@ -48,6 +48,9 @@ type Conn struct {
 	// finRcvd is set once the peer's FIN has been consumed (RCV.NXT is past
 	// it): Read returns io.EOF once the buffer is drained.
 	finRcvd bool
+	// dsack is a duplicate range the next ACK reports (RFC 2883).
+	dsack   seqRange
+	dsackOn bool
 	// oooFin is set when a FIN arrived out of order, at oooFinSeq.
 	oooFin    bool
 	oooFinSeq Seq

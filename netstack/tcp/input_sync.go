@@ -73,6 +73,9 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 			c.ackNow = true
 		} else {
 			if flags&rstFlag == 0 {
+				if len(payload) > 0 && seq.LessThan(c.rcvNxt) {
+					c.reportDuplicate(seq, seqMin(seq.Add(len(payload)), c.rcvNxt))
+				}
 				c.dupAckForUnacceptable(now, segLen)
 				if c.state == TimeWait && flags&finFlag != 0 && seq.Add(len(payload)+1) == c.rcvNxt {
 					// A retransmitted FIN: our ACK was lost. Acknowledge it

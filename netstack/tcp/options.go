@@ -121,18 +121,23 @@ func (c *Conn) dataOptions(now time.Time, o *wire.TCPOptions) {
 		o.TSVal = c.tsClock(now)
 		o.TSEcr = c.tsRecent
 	}
-	if c.sackOK && c.rcv.nooo > 0 {
+	if c.sackOK && (c.rcv.nooo > 0 || c.dsackOn) {
 		c.sackBlocks(o)
 	}
 }
 
 // sackBlocks fills SACK blocks per RFC 2018 §4: the first block holds the
 // most recently received segment, the rest are the other ranges, most
-// recently changed first; three fit beside timestamps, four without.
+// recently changed first; three fit beside timestamps, four without. A
+// pending D-SACK goes first (RFC 2883 §4).
 func (c *Conn) sackBlocks(o *wire.TCPOptions) {
 	limit := wire.MaxSACKBlocks
 	if o.HasTimestamps {
 		limit = 3
+	}
+	if c.dsackOn {
+		o.SACK[0] = wire.SACKBlock{Start: uint32(c.dsack.start), End: uint32(c.dsack.end)}
+		o.NumSACK = 1
 	}
 	var used uint32
 	for o.NumSACK < limit {

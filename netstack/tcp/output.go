@@ -111,6 +111,7 @@ func (c *Conn) fillAck(now time.Time, seg *Segment) {
 // pending or delayed ACK is satisfied.
 func (c *Conn) ackSent() {
 	c.ackNow = false
+	c.dsackOn = false
 	c.ackAt = time.Time{}
 	c.ackPending = 0
 	c.lastAckSent = c.rcvNxt

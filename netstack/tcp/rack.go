@@ -25,7 +25,6 @@ type rackState struct {
 	reoWndPersist  int  // recoveries left before the multiplier resets
 	dsackRound     Seq  // RACK.dsack_round; valid when dsackRoundOn
 	dsackRoundOn   bool
-	sackedSegs     int // segments SACKed since the last cumulative ACK moved
 
 	reorderAt time.Time // the reordering timer (§6.2 step 5)
 }
@@ -80,7 +79,7 @@ func (c *Conn) tsAt(sentAt time.Duration) uint32 { return c.tsClock(c.base.Add(s
 // more than SRTT.
 func (c *Conn) reoWnd() time.Duration {
 	r := &c.loss.rack
-	if !r.reorderingSeen && (c.loss.phase != phaseOpen || r.sackedSegs >= dupThresh) {
+	if !r.reorderingSeen && (c.loss.phase != phaseOpen || c.loss.recs.sacked >= dupThresh*c.smss()) {
 		return 0
 	}
 	w := time.Duration(r.reoWndMult) * r.minRTT / 4

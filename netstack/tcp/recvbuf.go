@@ -149,3 +149,14 @@ func (b *recvBuffer) reset() {
 	b.n = 0
 	b.nooo = 0
 }
+
+// holds reports whether [start, end) lies inside one out-of-order range:
+// data received before.
+func (b *recvBuffer) holds(start, end Seq) bool {
+	for i := 0; i < b.nooo; i++ {
+		if r := b.ooo[i]; r.start.LessEq(start) && end.LessEq(r.end) {
+			return true
+		}
+	}
+	return false
+}

@@ -41,6 +41,14 @@ func seqMax(a, b Seq) Seq {
 	return b
 }
 
+// seqMin returns whichever of a and b comes first.
+func seqMin(a, b Seq) Seq {
+	if a.LessThan(b) {
+		return a
+	}
+	return b
+}
+
 // seqRange is the half-open range of sequence numbers [start, end).
 type seqRange struct {
 	start, end Seq

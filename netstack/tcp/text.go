@@ -7,8 +7,9 @@ import "time"
 // first payload byte; the segment has passed the acceptance test, so it
 // overlaps the window.
 func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte, fin bool) {
-	// Trim what was already received.
+	// Trim what was already received, and report it in a D-SACK.
 	if d := c.rcvNxt.Sub(seq); d > 0 {
+		c.reportDuplicate(seq, seq.Add(min(d, len(payload))))
 		if d > len(payload) {
 			fin = false // the FIN too is a duplicate
 			payload = nil
@@ -36,6 +37,7 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 		return
 	}
 	if len(payload) > 0 {
+		dup := off > 0 && c.rcv.holds(seq, seq.Add(len(payload)))
 		next, stored, filled := c.rcv.insert(c.rcvNxt, seq, payload)
 		switch {
 		case !stored:
@@ -44,6 +46,9 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 			// Out of order: ACK at once so the sender sees the hole
 			// (RFC 5681 §4.2), with SACK blocks.
 			c.ackNow = true
+			if dup {
+				c.reportDuplicate(seq, seq.Add(len(payload)))
+			}
 		default:
 			c.stats.BytesReceived += uint64(next.Sub(c.rcvNxt))
 			c.rcvNxt = next
@@ -107,4 +112,14 @@ func (c *Conn) consumeFin(now time.Time) {
 	case FinWait2:
 		c.enterTimeWait(now)
 	}
+}
+
+// reportDuplicate arranges for the next ACK to carry a D-SACK block for
+// [start, end), data that arrived twice (RFC 2883 §4): the sender learns
+// that a retransmission was needless, or that the network duplicates.
+func (c *Conn) reportDuplicate(start, end Seq) {
+	if !c.sackOK || !start.LessThan(end) {
+		return
+	}
+	c.dsack, c.dsackOn = seqRange{start, end}, true
 }
