@@ -204,7 +204,7 @@ func TestRTOSkipsSACKed_RFC6675_5_1(t *testing.T) {
 		drain(t, c, now)
 	}
 	// Now acknowledge one segment at a time and collect what is resent.
-	for ack := ourISS + 1; ack.LessThan(ourISS+1+5000); {
+	for ack := ourISS + 1; ack.LessThan(ourISS + 1 + 5000); {
 		segs := drain(t, c, now)
 		for _, s := range segs {
 			sent = append(sent, s.Seq)
