@@ -224,6 +224,16 @@ func (c *TCPConn) SetNoDelay(noDelay bool) error {
 	return nil
 }
 
+// SetCongestionControl chooses the connection's congestion control
+// algorithm, as Linux's TCP_CONGESTION socket option: "cubic" (the
+// default) or "reno". An unknown name gives an error and changes nothing.
+func (c *TCPConn) SetCongestionControl(name string) error {
+	if err := c.sk.SetCongestionControl(name); err != nil {
+		return c.opErr("set", err)
+	}
+	return nil
+}
+
 // SetKeepAlive turns keep-alive probes on or off.
 func (c *TCPConn) SetKeepAlive(on bool) error {
 	c.sk.SetKeepAlive(on, 0, 0, 0)

@@ -456,6 +456,14 @@ func (sk *TCPSocket) Close() { sk.do(func(c *tcp.Conn) { c.Close() }) }
 // Abort resets the connection at once (SO_LINGER with a zero timeout).
 func (sk *TCPSocket) Abort() { sk.do(func(c *tcp.Conn) { c.Abort() }) }
 
+// SetCongestionControl switches the connection's congestion control
+// ("cubic" or "reno"), as Linux's TCP_CONGESTION.
+func (sk *TCPSocket) SetCongestionControl(name string) error {
+	var err error
+	sk.do(func(c *tcp.Conn) { err = c.SetCongestionControl(name) })
+	return err
+}
+
 // SetNoDelay turns Nagle's algorithm off (true) or on (false).
 func (sk *TCPSocket) SetNoDelay(on bool) { sk.do(func(c *tcp.Conn) { c.SetNoDelay(on) }) }
 

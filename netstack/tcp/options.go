@@ -139,13 +139,13 @@ func (c *Conn) sackBlocks(o *wire.TCPOptions) {
 		o.SACK[0] = wire.SACKBlock{Start: uint32(c.dsack.start), End: uint32(c.dsack.end)}
 		o.NumSACK = 1
 	}
-	var used uint32
+	var before uint32
 	for o.NumSACK < limit {
-		i := c.rcv.mostRecent(used)
+		i := c.rcv.mostRecent(before)
 		if i < 0 {
 			break
 		}
-		used |= 1 << i
+		before = c.rcv.ooo[i].stamp
 		r := c.rcv.ooo[i]
 		o.SACK[o.NumSACK] = wire.SACKBlock{Start: uint32(r.start), End: uint32(r.end)}
 		o.NumSACK++

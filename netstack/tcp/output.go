@@ -269,7 +269,7 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	rec.sentAt = c.clock(now)
 	c.stats.Retransmits++
 	c.stats.BytesRetransmitted += uint64(n)
-	c.noteRetransmit(now)
+	c.noteRetransmit(now, rec.start, rec.end)
 	if c.loss.phase == phaseFast {
 		c.loss.prrOut += rec.len()
 	}

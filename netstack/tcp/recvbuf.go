@@ -2,9 +2,11 @@ package tcp
 
 // maxOOORanges bounds how many disjoint out-of-order ranges the receive
 // buffer tracks. A segment that would need one more is dropped; the sender
-// retransmits it later. Sixteen holes per window is far more than real
-// loss produces.
-const maxOOORanges = 16
+// retransmits it later. A queue that overflows in front of a large window
+// drops every other segment for a while, so a window of 4000 segments can
+// hold hundreds of holes: the table is allocated as needed, up to this
+// bound, and freed with the ring.
+const maxOOORanges = 1024
 
 // recvBuffer is the receive ring. In-order bytes ready for the user sit at
 // logical offsets [0, n); the byte with sequence number rcvNxt+k, once
@@ -22,8 +24,8 @@ type recvBuffer struct {
 	n   int // in-order bytes not yet read
 	max int // configured buffer size: bounds the advertised window
 
-	ooo  [maxOOORanges]oooRange
-	nooo int
+	ooo  []oooRange // the ranges, unsorted; len(ooo) is how many
+	nooo int        // len(ooo), kept for readers of the hot path
 	// stamp counts insertions so SACK blocks can be reported most recent
 	// first (RFC 2018 §4).
 	stamp uint32
@@ -99,7 +101,9 @@ func (b *recvBuffer) rangeAt(s Seq) int {
 // addRange records [start, end) as received, merging it with the ranges
 // it overlaps or touches. It reports false when there was no slot.
 func (b *recvBuffer) addRange(start, end Seq) bool {
-	b.stamp++
+	if b.stamp++; b.stamp == 0 {
+		b.stamp = 1 // zero means "no bound" to mostRecent
+	}
 	merged := oooRange{seqRange{start, end}, b.stamp}
 	for i := 0; i < b.nooo; {
 		r := b.ooo[i]
@@ -115,10 +119,10 @@ func (b *recvBuffer) addRange(start, end Seq) bool {
 		}
 		b.removeRange(i)
 	}
-	if b.nooo == len(b.ooo) {
+	if b.nooo == maxOOORanges {
 		return false
 	}
-	b.ooo[b.nooo] = merged
+	b.ooo = append(b.ooo, merged)
 	b.nooo++
 	return true
 }
@@ -126,17 +130,19 @@ func (b *recvBuffer) addRange(start, end Seq) bool {
 func (b *recvBuffer) removeRange(i int) {
 	b.nooo--
 	b.ooo[i] = b.ooo[b.nooo]
+	b.ooo = b.ooo[:b.nooo]
 }
 
-// mostRecent returns the index of the range with the highest stamp that is
-// not in skip (a bit set of indices), or -1.
-func (b *recvBuffer) mostRecent(skip uint32) int {
+// mostRecent returns the index of the range with the highest stamp below
+// before (stamps are unique), or -1; before == 0 means no bound.
+func (b *recvBuffer) mostRecent(before uint32) int {
 	best := -1
 	for i := 0; i < b.nooo; i++ {
-		if skip&(1<<i) != 0 {
+		s := b.ooo[i].stamp
+		if before != 0 && int32(s-before) >= 0 {
 			continue
 		}
-		if best < 0 || int32(b.ooo[i].stamp-b.ooo[best].stamp) > 0 {
+		if best < 0 || int32(s-b.ooo[best].stamp) > 0 {
 			best = i
 		}
 	}
@@ -148,6 +154,7 @@ func (b *recvBuffer) reset() {
 	b.r.release()
 	b.n = 0
 	b.nooo = 0
+	b.ooo = nil
 }
 
 // holds reports whether [start, end) lies inside one out-of-order range:

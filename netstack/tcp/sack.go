@@ -56,12 +56,7 @@ func (c *Conn) takeDSACK(s, e Seq) {
 	if c.loss.tlp.active {
 		c.loss.tlp.dsacked = true
 	}
-	retransmitted := false
-	recs := &c.loss.recs
-	for i := recs.search(s); i < recs.n && recs.at(i).start.LessThan(e); i++ {
-		retransmitted = retransmitted || recs.at(i).has(recRetrans)
-	}
-	c.dsackSpurious(s, e, retransmitted)
+	c.dsackSpurious(s, e)
 }
 
 // markSACKed marks the records inside [s, e) SACKed and tells RACK they

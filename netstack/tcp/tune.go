@@ -147,4 +147,6 @@ func (c *Conn) onReclaim(now time.Time) {
 	}
 	c.snd.r.release()
 	c.rcv.r.release()
+	c.rcv.ooo = nil
+	c.loss.recs.release()
 }

@@ -16,16 +16,33 @@ type undoState struct {
 	marker  Seq    // SND.UNA when the episode began
 	retrans int    // retransmissions not yet shown spurious
 	stamp   uint32 // our timestamp on the first retransmission; 0: none yet
+	// recent holds the ranges of the latest retransmissions, so a D-SACK
+	// is matched to one of ours and not to a duplicate the network made.
+	recent []seqRange
+	next   int
 }
+
+// maxRecentRetransmits bounds undoState.recent.
+const maxRecentRetransmits = 32
 
 // startUndo begins a new episode at the start of fast or RTO recovery.
 func (c *Conn) startUndo() {
-	c.loss.undo = undoState{on: true, marker: c.sndUna}
+	u := &c.loss.undo
+	*u = undoState{on: true, marker: c.sndUna, recent: u.recent[:0]}
 }
 
-// noteRetransmit counts a retransmission in the current episode.
-func (c *Conn) noteRetransmit(now time.Time) {
+// noteRetransmit records a retransmission of [start, end).
+func (c *Conn) noteRetransmit(now time.Time, start, end Seq) {
 	u := &c.loss.undo
+	if len(u.recent) < maxRecentRetransmits {
+		if u.recent == nil {
+			u.recent = make([]seqRange, 0, maxRecentRetransmits)
+		}
+		u.recent = append(u.recent, seqRange{start, end})
+	} else {
+		u.recent[u.next] = seqRange{start, end}
+		u.next = (u.next + 1) % maxRecentRetransmits
+	}
 	if !u.on {
 		return
 	}
@@ -36,21 +53,26 @@ func (c *Conn) noteRetransmit(now time.Time) {
 }
 
 // dsackSpurious takes a D-SACK for [start, end), data the peer received
-// twice. If the range was retransmitted in the current episode, one
-// retransmission per segment is shown spurious; once all are, the episode
-// is undone.
-func (c *Conn) dsackSpurious(start, end Seq, retransmitted bool) {
+// twice. If it covers one of our recent retransmissions, that one was
+// needless; once every retransmission of the episode is shown needless,
+// the episode is undone.
+func (c *Conn) dsackSpurious(start, end Seq) {
 	u := &c.loss.undo
-	segs := max((end.Sub(start)+c.smss()-1)/c.smss(), 1)
-	if !retransmitted && (!u.on || start.LessThan(u.marker) || u.retrans == 0) {
-		return // a duplicate the network made, not us
+	i := 0
+	for ; i < len(u.recent); i++ {
+		if r := u.recent[i]; r.start != r.end && r.start.LessThan(end) && start.LessThan(r.end) {
+			break
+		}
 	}
-	c.stats.SpuriousRetransmits += uint64(min(segs, max(u.retrans, 1)))
-	if !u.on || start.LessThan(u.marker) {
+	if i == len(u.recent) {
+		return // a duplicate the network made, not a retransmission of ours
+	}
+	u.recent[i] = seqRange{} // each retransmission is counted once
+	c.stats.SpuriousRetransmits++
+	if !u.on || start.LessThan(u.marker) || u.retrans == 0 {
 		return
 	}
-	u.retrans = max(u.retrans-segs, 0)
-	if u.retrans == 0 {
+	if u.retrans--; u.retrans == 0 {
 		c.undoRecovery()
 	}
 }
