@@ -102,6 +102,7 @@ type Conn struct {
 	probeNow   bool // send a zero-window or keepalive probe
 
 	probeBackoff int // persist timer exponent
+	probesOut    int // window probes sent since the peer last answered
 
 	keepAlive  bool
 	kaIdle     time.Duration

@@ -48,8 +48,11 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 		// RFC 7323 §5.3 R1: PAWS rejects a segment whose timestamp is older
 		// than TS.Recent, unless TS.Recent has gone stale (§5.5).
 		if int32(seg.Options.TSVal-c.tsRecent) < 0 && now.Sub(c.tsRecentT) <= pawsIdle {
+			// Answered with a duplicate ACK (RFC 7323 §5.3), rate-limited
+			// as Linux's tcp_oow_rate_limited: a flood of stale or forged
+			// segments must not turn us into an ACK reflector.
 			c.stats.PAWSRejected++
-			c.ackNow = true
+			c.dupAckForUnacceptable(now, 0)
 			return
 		}
 	}
@@ -88,18 +91,10 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 		}
 	}
 	c.lastRecv = now
-	c.kaProbes = 0
+	c.kaProbes, c.probesOut = 0, 0
 	if c.keepAlive && c.state.synchronized() {
 		c.keepaliveAt = now.Add(c.kaIdle)
 	}
-	// RFC 7323 §4.3: TS.Recent takes the timestamp of a segment that
-	// covers Last.ACK.sent, i.e. the oldest one we have not acknowledged.
-	if c.tsOK && seg.Options.HasTimestamps && seq.LessEq(c.lastAckSent) &&
-		int32(seg.Options.TSVal-c.tsRecent) >= 0 {
-		c.tsRecent = seg.Options.TSVal
-		c.tsRecentT = now
-	}
-
 	// Second: RST (RFC 5961 §3.2). Only an exact match resets; any other
 	// in-window RST draws a challenge ACK.
 	if flags&rstFlag != 0 {
@@ -138,6 +133,7 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 	} else if !c.processAck(now, seg, len(payload), flags) {
 		return
 	}
+	c.updateTSRecent(now, seg, seq)
 	if c.finAcked() {
 		switch c.state {
 		case FinWait1:
@@ -246,5 +242,18 @@ func (c *Conn) challengeACK(now time.Time) {
 		c.chalCount++
 		c.ackNow = true
 		c.stats.ChallengeACKs++
+	}
+}
+
+// updateTSRecent records the timestamp of a segment that has passed every
+// check, the ACK check included. RFC 7323 §4.3 takes TS.Recent from a
+// segment that covers Last.ACK.sent; taking it before the ACK check (RFC
+// 5961's blind-injection defences) would let one forged in-window segment
+// with an absurd TSval make PAWS reject every genuine segment afterwards.
+func (c *Conn) updateTSRecent(now time.Time, seg *Segment, seq Seq) {
+	if c.tsOK && seg.Options.HasTimestamps && seq.LessEq(c.lastAckSent) &&
+		int32(seg.Options.TSVal-c.tsRecent) >= 0 {
+		c.tsRecent = seg.Options.TSVal
+		c.tsRecentT = now
 	}
 }

@@ -171,7 +171,7 @@ func (c *Conn) onRecoveryRTO(now time.Time) {
 	if l.phase == phaseOpen {
 		c.startUndo()
 	}
-	c.cc.OnRTO(now, c.pipe(), c.retries > 1)
+	c.cc.OnRTO(now, c.pipe(), l.phase == phaseLoss) // repeated: keep ssthresh
 	for i := 0; i < l.recs.n; i++ {
 		c.markLost(l.recs.at(i))
 	}

@@ -51,8 +51,16 @@ func (c *Conn) Tick(now time.Time) {
 			}
 			return
 		}
+		if c.probesOut >= c.cfg.MaxRetries {
+			// A peer that answers probes may keep its window shut for
+			// ever, but one that stops answering is gone (Linux's
+			// tcp_probe_timer gives up after tcp_retries2 probes).
+			c.fail(c.timeoutErr())
+			return
+		}
 		c.probeNow = true
 		c.probeBackoff++
+		c.probesOut++
 		c.probeAt = now.Add(c.persistInterval())
 		c.stats.Probes++
 	}
@@ -86,6 +94,10 @@ func (c *Conn) onRTO(now time.Time) {
 			return
 		}
 	}
+	if c.state.synchronized() && c.sndWnd == 0 {
+		c.zeroWindowRTO(now)
+		return
+	}
 	if c.retries >= limit {
 		c.fail(c.timeoutErr())
 		return
@@ -102,6 +114,25 @@ func (c *Conn) onRTO(now time.Time) {
 	}
 	// RFC 5681 §3.1: collapse to the loss window and resend everything
 	// not SACKed.
+	c.onRecoveryRTO(now)
+}
+
+// zeroWindowRTO handles a retransmission timeout while the peer's window is
+// zero, as Linux's tcp_retransmit_timer does: the data in flight was sent
+// into a window the peer has since closed, so silence is expected. The
+// retransmission goes out as a window probe and the timer backs off, but
+// the retry count does not grow: a peer that keeps answering (every
+// answer is an acceptable ACK) is never timed out, and one that has said
+// nothing for MaxRTO is.
+func (c *Conn) zeroWindowRTO(now time.Time) {
+	if now.Sub(c.lastRecv) > c.cfg.MaxRTO {
+		c.fail(c.timeoutErr())
+		return
+	}
+	c.stats.Timeouts++
+	c.stats.Probes++
+	c.rtt.backoff()
+	c.rtoAt = now.Add(c.rtt.rto)
 	c.onRecoveryRTO(now)
 }
 
@@ -164,7 +195,7 @@ func (c *Conn) armTimers(now time.Time) {
 	if c.state == FinWait2 && c.userClose && c.timeWaitAt.IsZero() {
 		c.timeWaitAt = now.Add(c.cfg.TimeWait)
 	}
-	if c.keepAlive && c.keepaliveAt.IsZero() && (c.state == Established || c.state == CloseWait) {
+	if c.keepAlive && c.keepaliveAt.IsZero() && (c.state == Established || c.state == CloseWait || c.state == FinWait2) {
 		c.keepaliveAt = now.Add(c.kaIdle)
 	}
 }
