@@ -135,6 +135,10 @@ func (s *Stack) icmpErrorInput(now time.Time, m wire.ICMPv4) {
 	case wire.IPProtoUDP:
 		s.udpICMPError(inner, icmpErrno(m))
 	case wire.IPProtoTCP:
+		if m.Type() == wire.ICMPDestUnreachable && m.Code() == wire.ICMPFragNeeded {
+			s.tcpPathMTU(now, inner, int(m.NextHopMTU()))
+			return
+		}
 		s.tcpICMPError(now, inner, icmpErrno(m))
 	}
 }

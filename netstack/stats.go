@@ -122,6 +122,7 @@ type Stats struct {
 	TCPSegmentsIn       uint64 // valid segments received
 	TCPSegmentsOut      uint64
 	TCPResetsOut        uint64                 // RSTs for segments that matched no connection
+	TCPPathMTUUpdates   uint64                 // ICMP "fragmentation needed" taken by a connection (RFC 1191)
 	Drops               [numDropReasons]uint64 // indexed by DropReason
 	LinkReadErrors      uint64
 	LinkWriteErrors     uint64

@@ -298,6 +298,29 @@ func (s *Stack) tcpICMPError(now time.Time, inner wire.IPv4Inner, errno syscall.
 	s.tcpUpdate(now, sk)
 }
 
+// tcpPathMTU takes an ICMP "fragmentation needed" for a TCP segment we sent
+// with DF (RFC 1191): if it concerns data in flight on a connection (RFC
+// 5927 §4.1), the connection's segments shrink to fit the next hop's MTU
+// and what was lost is resent. A router too old to say its MTU (zero)
+// gets the 576 bytes every IPv4 path carries; anything below IPv4's
+// minimum of 68 is bogus and ignored.
+func (s *Stack) tcpPathMTU(now time.Time, inner wire.IPv4Inner, mtu int) {
+	id := tuple{local: netip.AddrPortFrom(inner.Src, inner.SrcPort), remote: netip.AddrPortFrom(inner.Dst, inner.DstPort)}
+	sk := s.tcp.conns[id]
+	if sk == nil || !sk.tcb.AcceptsICMPFor(tcp.Seq(inner.TCPSeq)) {
+		return
+	}
+	switch {
+	case mtu == 0:
+		mtu = 576
+	case mtu < 68:
+		return
+	}
+	s.stats.TCPPathMTUUpdates++
+	sk.tcb.LowerMSS(now, mtu-wire.IPv4MinHeaderLen-wire.TCPMinHeaderLen)
+	s.tcpUpdate(now, sk)
+}
+
 // DialTCP starts an active open from local (unspecified address and zero
 // port pick them) to remote, and returns the socket in SYN-SENT. Wait on
 // Writable until Connected or Err reports the outcome.

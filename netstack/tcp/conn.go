@@ -39,6 +39,7 @@ type Conn struct {
 	// follows the last buffered byte, at sequence number snd.end().
 	finQueued bool
 	sndMSS    int // sender MSS from the peer's SYN, before options
+	pmtuMSS   int // MSS allowed by path MTU discovery; 0: not limited
 
 	// Receive sequence space.
 	irs    Seq
@@ -225,7 +226,7 @@ func (c *Conn) SoftError(err error) {
 // the peer's MSS, capped by ours, less the timestamps option that every
 // segment carries once negotiated.
 func (c *Conn) smss() int {
-	m := min(c.sndMSS, c.cfg.MSS)
+	m := c.pathMSS()
 	if c.tsOK {
 		m -= tsOptLen
 	}

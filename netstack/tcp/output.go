@@ -137,7 +137,7 @@ func (c *Conn) windowStep() int { return max(min(c.rcv.max/2, c.cfg.MSS), 1) }
 
 // maxPayload is the most data seg may carry beside its options.
 func (c *Conn) maxPayload(seg *Segment, buf []byte) int {
-	return min(min(c.sndMSS, c.cfg.MSS)-optLen(&seg.Options), len(buf))
+	return min(c.pathMSS()-optLen(&seg.Options), len(buf))
 }
 
 // sendData sends new data from SND.MAX and the FIN, within the send and

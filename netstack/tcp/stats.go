@@ -20,6 +20,7 @@ type Info struct {
 	SndWnd         int // peer's window, scaled
 	RcvWnd         int // our advertised window
 	SndMSS         int // sender MSS (before options)
+	PathMSS        int // largest segment sent now: SndMSS, ours, and path MTU discovery
 	SACKedBytes    int // bytes the peer has SACKed above SND.UNA
 	// Reordering is the largest reordering seen, in segments (Linux's
 	// tcpi_reordering starts at 3, the duplicate ACK threshold).
@@ -50,6 +51,7 @@ type Info struct {
 	Dropped             uint64 // other segments dropped as unacceptable
 	ResetsIn, ResetsOut uint64
 	Probes              uint64 // zero-window and keepalive probes
+	PMTUChanges         uint64 // times path MTU discovery lowered the MSS
 }
 
 // Info returns a snapshot of the connection's state and counters.
@@ -67,6 +69,7 @@ func (c *Conn) Info() Info {
 	s.SndWnd = c.sndWnd
 	s.RcvWnd = max(c.rcvAdv.Sub(c.rcvNxt), 0)
 	s.SndMSS = c.sndMSS
+	s.PathMSS = c.pathMSS()
 	s.SACKedBytes = c.loss.recs.sacked
 	s.SendBufSize, s.RecvBufSize = c.snd.max, c.rcv.max
 	s.SendBuffered = c.snd.n

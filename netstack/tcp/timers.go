@@ -105,6 +105,7 @@ func (c *Conn) onRTO(now time.Time) {
 	c.retries++
 	c.stats.Timeouts++
 	c.rtt.backoff()
+	c.suspectBlackhole(now)
 	c.timing = false
 	c.rtoAt = now.Add(c.rtt.rto)
 	if c.state == SynSent || c.state == SynReceived {

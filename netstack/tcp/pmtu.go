@@ -1,0 +1,75 @@
+package tcp
+
+import "time"
+
+// Path MTU discovery. Every segment is sent with DF set, so a router that
+// cannot forward it answers with ICMP "fragmentation needed" and the MTU
+// of the next hop (RFC 1191); the stack validates the message against the
+// connection (RFC 5927) and calls LowerMSS. Paths that drop those messages
+// (ICMP black holes) are caught by the retransmission timer instead, in
+// the spirit of packetization-layer PMTU discovery (RFC 4821 §7.7, RFC
+// 8899): when full-sized segments keep timing out, the MSS comes down.
+
+// minPathMSS is the smallest MSS path MTU discovery goes down to: an IPv4
+// MTU of 576 (RFC 1191 §3's guarantee for every path, RFC 791's minimum
+// reassembly size) less 40 bytes of headers.
+const minPathMSS = 536
+
+// blackholeTimeouts is how many consecutive timeouts of a full-sized
+// segment make us suspect a path MTU black hole (Linux's tcp_mtu_probing
+// also acts on the second).
+const blackholeTimeouts = 2
+
+// LowerMSS lowers the largest segment the connection sends to mss bytes
+// (before options), after an ICMP message reported a smaller path MTU. A
+// value not below the current one is ignored, and the MSS never goes below
+// 536. Segments in flight that no longer fit are marked lost, to be resent
+// at once in pieces that do (RFC 1191 §6.5: "retransmit").
+func (c *Conn) LowerMSS(now time.Time, mss int) {
+	mss = max(mss, minPathMSS)
+	if !c.state.synchronized() || mss >= c.pathMSS() {
+		return
+	}
+	c.pmtuMSS = mss
+	c.stats.PMTUChanges++
+	if c.cc != nil {
+		c.cc.SetMSS(c.smss())
+	}
+	recs := &c.loss.recs
+	for i := 0; i < recs.n; i++ {
+		if rec := recs.at(i); rec.len() > mss && !rec.has(recSACKed) {
+			c.markLost(rec)
+		}
+	}
+}
+
+// pathMSS is the largest segment the connection may send, before options:
+// the peer's MSS, ours, and what path MTU discovery has learned.
+func (c *Conn) pathMSS() int {
+	m := min(c.sndMSS, c.cfg.MSS)
+	if c.pmtuMSS > 0 {
+		m = min(m, c.pmtuMSS)
+	}
+	return m
+}
+
+// suspectBlackhole lowers the MSS when the segment at SND.UNA, a full-sized
+// one, has timed out blackholeTimeouts times in a row: a path that drops
+// large packets silently.
+func (c *Conn) suspectBlackhole(now time.Time) {
+	if c.retries != blackholeTimeouts || c.loss.recs.n == 0 {
+		return
+	}
+	full := c.pathMSS() - tsOptLenIf(c.tsOK)
+	if head := c.loss.recs.at(0); head.len() < full || c.pathMSS() <= minPathMSS {
+		return
+	}
+	c.LowerMSS(now, max(c.pathMSS()/2, minPathMSS))
+}
+
+func tsOptLenIf(ts bool) int {
+	if ts {
+		return tsOptLen
+	}
+	return 0
+}
