@@ -63,7 +63,7 @@ func TestBlackholeLowersMSS_RFC4821(t *testing.T) {
 	}
 	// The small segment is acknowledged: the rest follows at the new size.
 	now = now.Add(ms(50))
-	send(t, c, now, ackSeg((ourISS + 1).Add(len(small[0].Payload)), 65535))
+	send(t, c, now, ackSeg((ourISS+1).Add(len(small[0].Payload)), 65535))
 	for _, s := range drain(t, c, now) {
 		if len(s.Payload) > 730 {
 			t.Fatalf("a %d-byte segment after the MSS was halved", len(s.Payload))
