@@ -77,6 +77,9 @@ func FuzzConnInput(f *testing.F) {
 	f.Add(byte(3), []byte{0x10, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0x20, 0, 0, 0, 0, 10, 0})
 	f.Add(byte(2), []byte{0x12, 0, 0, 0, 0, 0, 1, 0, 1, 0x0f, 0, 0, 0, 0, 0, 0})
 	f.Add(byte(10), []byte{0x11, 0, 0, 0, 0, 0, 0, 0, 1, 0x04, 0, 0, 0, 0, 0, 0})
+	// SACK blocks: a D-SACK below SND.UNA, then overlapping ones.
+	f.Add(byte(4), []byte{0x10, 0, 0, 0, 0, 0, 1, 0, 0, 0x30, 0xff, 0x02, 0x01, 0x04, 0, 0,
+		0x10, 0, 0, 0, 0, 0, 1, 0, 0, 0x70, 0x01, 0x10, 0x01, 0x20, 0, 50})
 	f.Add(byte(5), []byte{0x14, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 200})
 	payload := pattern(2048, 7)
 	f.Fuzz(func(t *testing.T, state byte, script []byte) {
@@ -116,11 +119,18 @@ func FuzzConnInput(f *testing.F) {
 					seg.Options.TSVal = c.tsRecent + uint32(int8(r[12]))
 					seg.Options.TSEcr = c.tsClock(now) - uint32(r[13])
 				}
-				if o&0x30 != 0 {
-					seg.Options.NumSACK = int(o>>4) & 3
-					for i := 0; i < seg.Options.NumSACK; i++ {
-						s := c.sndUna.Add(int(r[10+i]) * 64)
-						seg.Options.SACK[i] = wire.SACKBlock{Start: uint32(s), End: uint32(s.Add(int(r[11+i]) * 32))}
+				if o&0x70 != 0 {
+					// Hostile SACK blocks: overlapping, reversed, below
+					// SND.UNA (D-SACK), beyond SND.MAX, absurdly far, and
+					// a count larger than the blocks that fit.
+					seg.Options.NumSACK = int(o>>4) & 7
+					for i := 0; i < min(seg.Options.NumSACK, len(seg.Options.SACK)); i++ {
+						s := c.sndUna.Add(int(int8(r[10+i])) * 64)
+						e := s.Add(int(int8(r[11+i])) * 32)
+						if o&0x80 != 0 && i == 0 {
+							s, e = Seq(binary.BigEndian.Uint32(r[1:])), Seq(binary.BigEndian.Uint32(r[5:]))
+						}
+						seg.Options.SACK[i] = wire.SACKBlock{Start: uint32(s), End: uint32(e)}
 					}
 				}
 				seg.Payload = payload[:int(r[8])*8]
@@ -132,13 +142,19 @@ func FuzzConnInput(f *testing.F) {
 			case 6:
 				c.Read(rd[:max(int(r[8])*3, 1)])
 			case 7:
-				switch r[8] % 4 {
+				switch r[8] % 7 {
 				case 0:
 					c.CloseWrite()
 				case 1:
 					c.Close()
 				case 2:
 					c.SetRecvBufSize(int(r[9]) * 100)
+				case 3:
+					c.LowerMSS(now, int(r[9])*8) // ICMP fragmentation needed
+				case 4:
+					c.SetCongestionControl([]string{"cubic", "reno", "bogus"}[r[9]%3])
+				case 5:
+					c.SetSendBufSize(int(r[9]) * 100)
 				default:
 					c.Tick(c.Deadline())
 				}
