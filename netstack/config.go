@@ -58,7 +58,8 @@ type Config struct {
 	ICMPBurst int
 
 	// TCP is the default configuration of new TCP connections: buffer
-	// sizes, timers, Nagle, options. Zero fields take tcp.DefaultConfig's
+	// sizes and their autotuning limits, congestion control ("cubic" or
+	// "reno"), timers, Nagle, options. Zero fields take tcp.DefaultConfig's
 	// values; MSS defaults to the link MTU minus 40.
 	TCP tcp.Config
 

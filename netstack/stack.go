@@ -86,6 +86,9 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 			return nil, fmt.Errorf("netstack: address %v is not a unicast address", p.Addr())
 		}
 	}
+	if err := cfg.TCP.Validate(); err != nil {
+		return nil, fmt.Errorf("netstack: %w", err)
+	}
 	cfg.setDefaults()
 	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
 	cfg.HardwareAddr = slices.Clone(cfg.HardwareAddr)

@@ -3,10 +3,12 @@ package netstack
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/tcp"
 	"github.com/renet-go/renet/netstack/wire"
 )
 
@@ -316,5 +318,15 @@ func TestUDPReadPassesWakeupOn(t *testing.T) {
 	case <-u.Readable():
 	default:
 		t.Fatal("a datagram is queued but no wake-up is pending")
+	}
+}
+
+// An unknown congestion control name is refused when the stack is made,
+// not discovered later on the first connection.
+func TestNewRejectsUnknownCongestionControl(t *testing.T) {
+	_, err := New(newCaptureLink(link.Ethernet, 1500), Config{Addrs: []netip.Prefix{ourNet},
+		TCP: tcp.Config{CongestionControl: "vegas"}})
+	if err == nil || !strings.Contains(err.Error(), "vegas") {
+		t.Fatalf("New with congestion control %q: %v", "vegas", err)
 	}
 }
