@@ -39,11 +39,13 @@ type Config struct {
 	// InitialRTO is the retransmission timeout before any RTT sample.
 	// Default 1s (RFC 6298 §2.1).
 	InitialRTO time.Duration
-	// MinRTO is the floor of the retransmission timeout. Default 200ms,
-	// Linux's value: RFC 6298 §2.4 asks for 1s, a figure from an era of
-	// coarse clocks; with millisecond timestamps and delayed ACKs capped at
-	// 200ms, 200ms avoids spurious timeouts while recovering from tail
-	// loss five times faster.
+	// MinRTO is the least margin the retransmission timeout keeps above
+	// SRTT (RTO = SRTT + max(4*RTTVAR, MinRTO), as Linux computes it), and
+	// so also its floor. Default 200ms, Linux's value: RFC 6298 §2.4 asks
+	// for a 1s floor, a figure from an era of coarse clocks; with
+	// millisecond timestamps and delayed ACKs capped at 200ms, 200ms
+	// avoids spurious timeouts while recovering from tail loss five times
+	// faster.
 	MinRTO time.Duration
 	// MaxRTO caps the backed-off retransmission timeout. Default 120s
 	// (Linux's TCP_RTO_MAX).

@@ -270,6 +270,11 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	c.stats.Retransmits++
 	c.stats.BytesRetransmitted += uint64(n)
 	c.noteRetransmit(now, rec.start, rec.end)
+	if i == 0 {
+		// The retransmission of the oldest segment restarts the timer,
+		// as Linux does: its ACK needs a full round trip from now.
+		c.rtoAt = now.Add(c.rtt.rto)
+	}
 	if c.loss.phase == phaseFast {
 		c.loss.prrOut += rec.len()
 	}

@@ -42,7 +42,13 @@ func (e *rttEstimator) sample(r time.Duration) {
 		e.rttvar = (3*e.rttvar + d) / 4
 		e.srtt = (7*e.srtt + r) / 8
 	}
-	e.rto = e.clamp(e.srtt + max(clockGranularity, 4*e.rttvar))
+	// RFC 6298 §2.3 adds max(G, 4*RTTVAR) to SRTT; like Linux we add at
+	// least MinRTO instead of flooring the sum at it. Timestamps give a
+	// sample per ACK, which shrinks RTTVAR to almost nothing on a steady
+	// path, and an RTO barely above SRTT then fires before the ACK of a
+	// retransmission sent in fast recovery can return: spurious timeouts
+	// on every long path. Linux's tcp_set_rto keeps the same margin.
+	e.rto = e.clamp(e.srtt + max(clockGranularity, 4*e.rttvar, e.min))
 }
 
 // backoff doubles the timeout after it expires (RFC 6298 §5.5).

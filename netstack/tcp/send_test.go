@@ -48,8 +48,8 @@ func TestRTOEstimator_RFC6298_2(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		e.sample(ms(1))
 	}
-	if e.rto != cfg.MinRTO {
-		t.Fatalf("RTO %v, want the %v floor", e.rto, cfg.MinRTO)
+	if e.rto != e.srtt+cfg.MinRTO {
+		t.Fatalf("RTO %v, want SRTT %v plus the %v floor", e.rto, e.srtt, cfg.MinRTO)
 	}
 	for i := 0; i < 20; i++ {
 		e.backoff()

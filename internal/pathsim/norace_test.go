@@ -1,0 +1,5 @@
+//go:build !race
+
+package pathsim_test
+
+const raceEnabled = false
