@@ -50,6 +50,57 @@ func listenForFuzz(t testing.TB, s *Stack) {
 	}
 }
 
+// sendingForFuzz opens a connection from the stack to the peer's port 9000
+// and leaves 64 KiB of data in flight, so fuzzed ACKs reach loss recovery:
+// SACK blocks, D-SACKs, RACK and PRR. It returns seeds aimed at it: ACKs
+// with valid, overlapping, out-of-window and below-SND.UNA SACK blocks.
+func sendingForFuzz(t testing.TB, s *Stack, l *captureLink, now time.Time) [][]byte {
+	s.inject(now, frame(wire.BroadcastMAC, peerMAC, wire.EtherTypeARP,
+		arpPacket(wire.ARPRequest, peerMAC, peerIP, wire.MAC{}, ourIP)))
+	l.take()
+	sk, err := s.DialTCP(netip.AddrPortFrom(ourIP, 5555), netip.AddrPortFrom(peerIP, 9000), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn, err := wire.ParseTCP(mustParseIP(t, l.take()[0]).ip.Payload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	una := syn.Seq() + 1
+	seg := func(ack uint32, opts wire.TCPOptions) []byte {
+		f := wire.TCPFields{SrcPort: 9000, DstPort: 5555, Seq: 7001, Ack: ack, Flags: wire.TCPFlagACK, Window: 65535, Options: opts}
+		b := make([]byte, f.Len())
+		f.Encode(b, peerIP, ourIP)
+		return fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b))
+	}
+	f := wire.TCPFields{SrcPort: 9000, DstPort: 5555, Seq: 7000, Ack: una, Flags: wire.TCPFlagSYN | wire.TCPFlagACK,
+		Window: 65535, Options: wire.TCPOptions{MSS: 1000, SACKPermitted: true}}
+	b := make([]byte, f.Len())
+	f.Encode(b, peerIP, ourIP)
+	s.inject(now, fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b)))
+	if !sk.Connected() {
+		t.Fatal("the fuzz connection did not open")
+	}
+	if _, err := sk.TryWrite(make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	l.take()
+	sack := func(blocks ...[2]int) wire.TCPOptions {
+		var o wire.TCPOptions
+		for _, bl := range blocks {
+			o.SACK[o.NumSACK] = wire.SACKBlock{Start: una + uint32(bl[0]), End: una + uint32(bl[1])}
+			o.NumSACK++
+		}
+		return o
+	}
+	return [][]byte{
+		seg(una+1000, sack([2]int{2000, 5000})),
+		seg(una+1000, sack([2]int{2000, 3000}, [2]int{4000, 9000}, [2]int{2500, 60000})),
+		seg(una+3000, sack([2]int{0, 1000}, [2]int{5000, 6000})),
+		seg(una, sack([2]int{-5000, 1 << 20}, [2]int{9000, 8000})),
+	}
+}
+
 // checkAlive asserts the stack still answers a ping and that its state is
 // within its bounds.
 func checkAlive(t *testing.T, s *Stack, l *captureLink, now time.Time) {
@@ -91,7 +142,10 @@ func FuzzIngress(f *testing.F) {
 	}
 	s, l := newTestStack(f, func(c *Config) { c.ICMPBurst = 1 << 30 })
 	listenForFuzz(f, s)
-	now := t0
+	now := time.Now() // the dial below runs on the stack's real clock
+	for _, b := range sendingForFuzz(f, s, l, now) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		now = now.Add(time.Millisecond)
 		s.inject(now, b)
@@ -109,9 +163,9 @@ func FuzzIngress(f *testing.F) {
 func TestIngressRandomFrames(t *testing.T) {
 	s, l := newTestStack(t, func(c *Config) { c.ICMPBurst = 1 << 30 })
 	listenForFuzz(t, s)
-	seeds := ingressSeeds()
+	now := time.Now()
+	seeds := append(ingressSeeds(), sendingForFuzz(t, s, l, now)...)
 	rng := rand.New(rand.NewPCG(42, 42))
-	now := t0
 	for i := 0; i < 50000; i++ {
 		var b []byte
 		if i%4 == 0 {

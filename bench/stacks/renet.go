@@ -27,7 +27,9 @@ type renetNet struct {
 // at 10.0.0.1, the client at 10.0.0.2.
 func NewRenet() (Network, error) {
 	ea, eb := pipe.New(pipe.Config{Medium: link.IP, MTU: MTU, Seed: 1})
-	tcfg := tcp.Config{RecvBufSize: BufferSize, SendBufSize: BufferSize}
+	// Fixed buffers, autotuning off, as gVisor is configured here: the
+	// figures compare the stacks, not their buffer policies.
+	tcfg := tcp.Config{RecvBufSize: BufferSize, SendBufSize: BufferSize, RecvBufMax: BufferSize, SendBufMax: BufferSize}
 	srv, err := netstack.New(ea, netstack.Config{
 		Addrs: []netip.Prefix{netip.PrefixFrom(renetServer, 24)},
 		TCP:   tcfg,
