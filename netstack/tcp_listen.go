@@ -164,4 +164,3 @@ func (l *TCPListener) SetBacklog(n int) {
 	l.backlog = max(n, 1)
 	l.s.mu.Unlock()
 }
-
