@@ -2,6 +2,8 @@ package tcp
 
 import (
 	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
 )
 
 // pawsIdle is how long TS.Recent stays valid on an idle connection
@@ -38,57 +40,13 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 		seq = seq.Add(1)
 	}
 
-	if c.tsOK && flags&rstFlag == 0 {
-		if !seg.Options.HasTimestamps {
-			// RFC 7323 §3.2: once negotiated, a non-RST segment without
-			// timestamps SHOULD be dropped.
-			c.stats.Dropped++
-			return
-		}
-		// RFC 7323 §5.3 R1: PAWS rejects a segment whose timestamp is older
-		// than TS.Recent, unless TS.Recent has gone stale (§5.5).
-		if int32(seg.Options.TSVal-c.tsRecent) < 0 && now.Sub(c.tsRecentT) <= pawsIdle {
-			// Answered with a duplicate ACK (RFC 7323 §5.3), rate-limited
-			// as Linux's tcp_oow_rate_limited: a flood of stale or forged
-			// segments must not turn us into an ACK reflector.
-			c.stats.PAWSRejected++
-			c.dupAckForUnacceptable(now, 0)
-			return
-		}
+	if c.pawsRejects(now, seg, flags) {
+		return
 	}
-
 	// First: is the segment acceptable (RFC 9293 §3.10.7.4 table)?
-	segLen := len(payload)
-	if flags&synFlag != 0 {
-		segLen++
-	}
-	if flags&finFlag != 0 {
-		segLen++
-	}
-	wnd := c.rcvWindow()
-	if !acceptable(seq, segLen, c.rcvNxt, wnd) {
-		if wnd == 0 && seq == c.rcvNxt {
-			// A zero window accepts nothing, but "special allowance should
-			// be made to accept valid ACKs, URGs, and RSTs": keep the
-			// control part, drop the text, and answer with an ACK.
-			payload = nil
-			flags &^= finFlag | synFlag
-			c.ackNow = true
-		} else {
-			if flags&rstFlag == 0 {
-				if len(payload) > 0 && seq.LessThan(c.rcvNxt) {
-					c.reportDuplicate(seq, seqMin(seq.Add(len(payload)), c.rcvNxt))
-				}
-				c.dupAckForUnacceptable(now, segLen)
-				if c.state == TimeWait && flags&finFlag != 0 && seq.Add(len(payload)+1) == c.rcvNxt {
-					// A retransmitted FIN: our ACK was lost. Acknowledge it
-					// again and restart the 2*MSL timer.
-					c.timeWaitAt = now.Add(c.cfg.TimeWait)
-				}
-			}
-			c.stats.Dropped++
-			return
-		}
+	var ok bool
+	if flags, payload, ok = c.checkSequence(now, seq, flags, payload); !ok {
+		return
 	}
 	c.lastRecv = now
 	c.kaProbes, c.probesOut = 0, 0
@@ -256,4 +214,64 @@ func (c *Conn) updateTSRecent(now time.Time, seg *Segment, seq Seq) {
 		c.tsRecent = seg.Options.TSVal
 		c.tsRecentT = now
 	}
+}
+
+// pawsRejects applies the timestamp checks of RFC 7323 to a non-RST
+// segment: one without timestamps once they are negotiated is dropped
+// (§3.2), and PAWS rejects one whose timestamp is older than TS.Recent
+// unless TS.Recent has gone stale (§5.3 R1, §5.5).
+func (c *Conn) pawsRejects(now time.Time, seg *Segment, flags wire.TCPFlags) bool {
+	if !c.tsOK || flags&rstFlag != 0 {
+		return false
+	}
+	if !seg.Options.HasTimestamps {
+		c.stats.Dropped++
+		return true
+	}
+	if int32(seg.Options.TSVal-c.tsRecent) < 0 && now.Sub(c.tsRecentT) <= pawsIdle {
+		// Answered with a duplicate ACK (§5.3), rate-limited as Linux's
+		// tcp_oow_rate_limited: a flood of stale or forged segments must
+		// not turn us into an ACK reflector.
+		c.stats.PAWSRejected++
+		c.dupAckForUnacceptable(now, 0)
+		return true
+	}
+	return false
+}
+
+// checkSequence is the first check of RFC 9293 §3.10.7.4: is the segment
+// acceptable? An unacceptable one is answered (an ACK, a D-SACK for old
+// data, the TIME-WAIT restart for a retransmitted FIN) and dropped. A zero
+// window accepts nothing, but "special allowance should be made to accept
+// valid ACKs, URGs, and RSTs": the control part is kept, the text and FIN
+// dropped.
+func (c *Conn) checkSequence(now time.Time, seq Seq, flags wire.TCPFlags, payload []byte) (wire.TCPFlags, []byte, bool) {
+	segLen := len(payload)
+	if flags&synFlag != 0 {
+		segLen++
+	}
+	if flags&finFlag != 0 {
+		segLen++
+	}
+	wnd := c.rcvWindow()
+	if acceptable(seq, segLen, c.rcvNxt, wnd) {
+		return flags, payload, true
+	}
+	if wnd == 0 && seq == c.rcvNxt {
+		c.ackNow = true
+		return flags &^ (finFlag | synFlag), nil, true
+	}
+	if flags&rstFlag == 0 {
+		if len(payload) > 0 && seq.LessThan(c.rcvNxt) {
+			c.reportDuplicate(seq, seqMin(seq.Add(len(payload)), c.rcvNxt))
+		}
+		c.dupAckForUnacceptable(now, segLen)
+		if c.state == TimeWait && flags&finFlag != 0 && seq.Add(len(payload)+1) == c.rcvNxt {
+			// A retransmitted FIN: our ACK was lost. Acknowledge it
+			// again and restart the 2*MSL timer.
+			c.timeWaitAt = now.Add(c.cfg.TimeWait)
+		}
+	}
+	c.stats.Dropped++
+	return flags, payload, false
 }
