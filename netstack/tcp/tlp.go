@@ -64,13 +64,15 @@ func (c *Conn) onPTO(now time.Time) {
 func (c *Conn) sendProbe(now time.Time, seg *Segment, buf []byte) bool {
 	t := &c.loss.tlp
 	t.probe = false
+	t.active = true // one probe per episode: sending must not arm another
 	if c.sendData(now, seg, buf, true) {
-		t.active, t.end, t.retrans = true, c.sndMax, false
+		t.end, t.retrans, t.at = c.sndMax, false, time.Time{}
 		c.stats.TLPProbes++
 		return true
 	}
 	recs := &c.loss.recs
 	if recs.n == 0 {
+		t.active = false
 		return false
 	}
 	c.retransmit(now, recs.n-1, seg, buf)
