@@ -26,8 +26,12 @@ type Config struct {
 	// before it reports that it would block, until autotuning grows it to
 	// twice the congestion window (up to SendBufMax). Default 256 KiB.
 	SendBufSize int
-	// SendBufMax caps send-buffer autotuning. Default 4 MiB, Linux's
-	// tcp_wmem[2].
+	// SendBufMax caps send-buffer autotuning. Default 8 MiB: the send
+	// buffer holds what is in flight as well as what waits, so to fill the
+	// 6 MiB window RecvBufMax allows it needs more than 6 MiB. (Linux's
+	// tcp_wmem[2] is 4 MiB, which holds a Linux sender to about 4 MiB per
+	// round trip; the buffer only grows this far on a path whose
+	// bandwidth-delay product needs it, and is freed when idle.)
 	SendBufMax int
 	// Nagle enables Nagle's algorithm (RFC 9293 §3.7.4). Default off, as Go's
 	// net package sets TCP_NODELAY.
@@ -90,7 +94,7 @@ const (
 	DefaultRecvBufSize = 256 << 10
 	DefaultSendBufSize = 256 << 10
 	DefaultRecvBufMax  = 6 << 20
-	DefaultSendBufMax  = 4 << 20
+	DefaultSendBufMax  = 8 << 20
 	// maxDelayedAck is the ceiling RFC 9293 §3.8.6.3 puts on an ACK's delay.
 	maxDelayedAck = 200 * time.Millisecond
 	// minMSS is the smallest sender MSS we accept from a peer (Linux's
