@@ -164,10 +164,7 @@ func (c *Conn) detectLoss(now time.Time, advanced bool) {
 // little must not build up a cwnd it never tested.
 func (c *Conn) growWindow(now time.Time, delivered int) {
 	pipe := c.pipe()
-	// The Ack lives in the Conn: passed through an interface, a local
-	// would escape and cost an allocation per ACK.
-	a := &c.ccAck
-	*a = cc.Ack{
+	c.cc.OnAck(cc.Ack{
 		Now:        now,
 		Acked:      delivered,
 		RTT:        c.lastRTT,
@@ -177,8 +174,7 @@ func (c *Conn) growWindow(now time.Time, delivered int) {
 		AppLimited: 2*(pipe+delivered) < c.cc.Window(),
 		Delivered:  c.loss.delivered,
 		SentHigh:   c.loss.sent,
-	}
-	c.cc.OnAck(a)
+	})
 	c.lastRTT = 0
 	c.tuneSendBuf()
 }
@@ -196,7 +192,7 @@ func (c *Conn) measureRTT(now time.Time, seg *Segment, karn time.Duration) {
 	case karn >= 0:
 		c.rttSample(karn)
 	case c.timing && seg.Ack.GreaterEq(c.timedSeq):
-		c.rttSample(now.Sub(c.timedAt))
+		c.rttSample(c.elapsed(now, c.timedAt))
 	}
 	c.timing = false
 }

@@ -3,6 +3,7 @@ package tcp
 import (
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // pair is two Conns joined back to back with no loss, for the allocation
@@ -106,4 +107,14 @@ func BenchmarkBulkTransfer(b *testing.B) {
 	}
 	b.ReportMetric(float64(p.received-start)/b.Elapsed().Seconds()/1e6, "MB/s")
 	b.ReportMetric(float64(p.received-start)/float64(b.N), "bytes/round")
+}
+
+// A Conn is most of what an idle connection costs: it must stay within
+// the runtime's 1536-byte size class, or every connection pays 2 KiB.
+// Instants that are not timers are kept as 8-byte offsets (mono) and
+// counters apart from Info for this reason.
+func TestConnSize(t *testing.T) {
+	if n := unsafe.Sizeof(Conn{}); n > 1536 {
+		t.Fatalf("a Conn is %d bytes, past the 1536-byte size class", n)
+	}
 }

@@ -62,8 +62,8 @@ type Conn struct {
 	rcvWscale uint8 // shift applied to windows we send
 	sackOK    bool
 	tsOK      bool
-	tsRecent  uint32    // TS.Recent (RFC 7323 §4.3)
-	tsRecentT time.Time // when TS.Recent was set (RFC 7323 §5.5)
+	tsRecent  uint32 // TS.Recent (RFC 7323 §4.3)
+	tsRecentT mono   // when TS.Recent was set (RFC 7323 §5.5)
 	tsOffset  uint32
 	// lastAckSent is Last.ACK.sent of RFC 7323 §4.3: the ACK field of the
 	// last segment we sent.
@@ -82,7 +82,7 @@ type Conn struct {
 	// records.
 	timing   bool
 	timedSeq Seq
-	timedAt  time.Time
+	timedAt  mono
 	// base is the connection's clock origin for send records.
 	base time.Time
 	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
@@ -90,16 +90,15 @@ type Conn struct {
 	synRetransmitted bool
 	lastSend         time.Time
 
-	cc    cc.Controller
-	ccAck cc.Ack // scratch for growWindow
-	loss  lossRecovery
+	cc   cc.Controller
+	loss lossRecovery
 
 	// Pending output.
 	ackNow     bool // an ACK must go out now
 	ackPending int  // received in-order bytes not yet acknowledged
 	rcvMSS     int  // largest segment received: "full-sized" for delayed ACKs
 	rstPending bool
-	rst        Segment
+	rst        rstSegment
 	probeNow   bool // send a zero-window or keepalive probe
 
 	probeBackoff int // persist timer exponent
@@ -113,16 +112,16 @@ type Conn struct {
 	lastRecv   time.Time
 
 	// challenge ACK rate limit (RFC 5961 §7)
-	chalStart time.Time
+	chalStart mono
 	chalCount int
 	// lastOOWAck rate-limits ACKs for unacceptable bare segments.
-	lastOOWAck time.Time
+	lastOOWAck mono
 
 	err       error // sticky error
 	softErr   error // last ICMP soft error, reported on timeout
 	userClose bool  // Close (not CloseWrite) was called
 
-	stats Info
+	stats Counters
 
 	rcvTune   rcvTuner
 	sndPinned bool      // SetSendBufSize was called: no send-buffer tuning
@@ -276,9 +275,9 @@ func (c *Conn) fail(err error) {
 // queueRST arranges for a RST (with ACK when ack is set) to go out.
 func (c *Conn) queueRST(seq Seq, ack Seq, withAck bool) {
 	c.rstPending = true
-	c.rst = Segment{Seq: seq, Flags: rstFlag}
+	c.rst = rstSegment{seq: seq, flags: rstFlag}
 	if withAck {
-		c.rst.Ack = ack
-		c.rst.Flags |= ackFlag
+		c.rst.ack = ack
+		c.rst.flags |= ackFlag
 	}
 }

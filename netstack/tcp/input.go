@@ -27,7 +27,7 @@ func (c *Conn) Input(now time.Time, seg *Segment) {
 func (c *Conn) inputClosed(seg *Segment) {
 	if rst, ok := ResetFor(seg, len(seg.Payload)); ok {
 		c.rstPending = true
-		c.rst = rst
+		c.rst = compactRST(&rst)
 	}
 }
 
@@ -42,6 +42,7 @@ func (c *Conn) inputListen(now time.Time, seg *Segment) {
 	case seg.Flags&synFlag != 0:
 		// Third: a SYN. Data and FIN on it are not kept (no TCP Fast Open);
 		// the peer retransmits them once the handshake completes.
+		c.base = now // first, for the instants takeSynOptions records
 		c.irs = seg.Seq
 		c.rcvNxt = seg.Seq.Add(1)
 		c.rcvAdv = c.rcvNxt
@@ -51,7 +52,6 @@ func (c *Conn) inputListen(now time.Time, seg *Segment) {
 		c.setSndWnd(seg, int(seg.Window)) // RFC 7323 §2.2: a SYN's window is never scaled
 		c.state = SynReceived
 		c.lastRecv = now
-		c.base = now
 		// SND.NXT == ISS: Output sends <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
 	}
 }

@@ -141,8 +141,8 @@ func (c *Conn) dupAckForUnacceptable(now time.Time, segLen int) {
 		c.ackNow = true
 		return
 	}
-	if c.lastOOWAck.IsZero() || now.Sub(c.lastOOWAck) >= oowAckInterval {
-		c.lastOOWAck = now
+	if !c.lastOOWAck.set() || c.elapsed(now, c.lastOOWAck) >= oowAckInterval {
+		c.lastOOWAck = c.mono(now)
 		c.ackNow = true
 	}
 }
@@ -192,8 +192,8 @@ func (c *Conn) onReset() {
 
 // challengeACK queues a challenge ACK, within the rate limit.
 func (c *Conn) challengeACK(now time.Time) {
-	if c.chalStart.IsZero() || now.Sub(c.chalStart) >= time.Second {
-		c.chalStart = now
+	if !c.chalStart.set() || c.elapsed(now, c.chalStart) >= time.Second {
+		c.chalStart = c.mono(now)
 		c.chalCount = 0
 	}
 	if c.chalCount < challengeACKLimit {
@@ -212,7 +212,7 @@ func (c *Conn) updateTSRecent(now time.Time, seg *Segment, seq Seq) {
 	if c.tsOK && seg.Options.HasTimestamps && seq.LessEq(c.lastAckSent) &&
 		int32(seg.Options.TSVal-c.tsRecent) >= 0 {
 		c.tsRecent = seg.Options.TSVal
-		c.tsRecentT = now
+		c.tsRecentT = c.mono(now)
 	}
 }
 
@@ -228,7 +228,7 @@ func (c *Conn) pawsRejects(now time.Time, seg *Segment, flags wire.TCPFlags) boo
 		c.stats.Dropped++
 		return true
 	}
-	if int32(seg.Options.TSVal-c.tsRecent) < 0 && now.Sub(c.tsRecentT) <= pawsIdle {
+	if int32(seg.Options.TSVal-c.tsRecent) < 0 && c.elapsed(now, c.tsRecentT) <= pawsIdle {
 		// Answered with a duplicate ACK (§5.3), rate-limited as Linux's
 		// tcp_oow_rate_limited: a flood of stale or forged segments must
 		// not turn us into an ACK reflector.

@@ -107,7 +107,7 @@ func (c *Conn) takeSynOptions(now time.Time, seg *Segment) {
 	c.tsOK = !c.cfg.DisableTimestamps && o.HasTimestamps
 	if c.tsOK {
 		c.tsRecent = o.TSVal
-		c.tsRecentT = now
+		c.tsRecentT = c.mono(now)
 	}
 }
 

@@ -23,7 +23,7 @@ func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
 func (c *Conn) output(now time.Time, seg *Segment, buf []byte) bool {
 	if c.rstPending {
 		c.rstPending = false
-		*seg = c.rst
+		*seg = Segment{Seq: c.rst.seq, Ack: c.rst.ack, Flags: c.rst.flags}
 		c.stats.ResetsOut++
 		return true
 	}
@@ -83,7 +83,7 @@ func (c *Conn) sendSyn(now time.Time, seg *Segment, synAck bool) {
 	}
 	c.synOptionsOut(now, &seg.Options, synAck)
 	if c.retries == 0 && !c.timing {
-		c.timing, c.timedSeq, c.timedAt = true, c.iss.Add(1), now
+		c.timing, c.timedSeq, c.timedAt = true, c.iss.Add(1), c.mono(now)
 	}
 	if c.retries > 0 {
 		c.stats.Retransmits++

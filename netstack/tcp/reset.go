@@ -1,5 +1,7 @@
 package tcp
 
+import "github.com/renet-go/renet/netstack/wire"
+
 // ResetFor returns the RST that answers seg when no connection exists for
 // it (RFC 9293 §3.10.7.1, CLOSED state; also §3.5.2): none for a RST;
 // <SEQ=SEG.ACK><CTL=RST> if seg carries an ACK; otherwise
@@ -51,3 +53,11 @@ func (c *Conn) AcceptsSYNInTimeWait(seg *Segment) bool {
 func (c *Conn) AcceptsICMPFor(seq Seq) bool {
 	return c.sndUna.LessEq(seq) && seq.LessThan(c.sndMax)
 }
+
+// rstSegment is a pending RST: all a RST carries, kept small in the Conn.
+type rstSegment struct {
+	seq, ack Seq
+	flags    wire.TCPFlags
+}
+
+func compactRST(s *Segment) rstSegment { return rstSegment{s.Seq, s.Ack, s.Flags} }

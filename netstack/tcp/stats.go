@@ -32,6 +32,11 @@ type Info struct {
 	// freed a second after both buffers drain and the connection goes quiet.
 	BufferMemory int
 
+	Counters
+}
+
+// Counters are a connection's event counts since it was opened.
+type Counters struct {
 	SegsIn, SegsOut     uint64
 	BytesAcked          uint64 // bytes of ours the peer acknowledged
 	BytesReceived       uint64 // in-order bytes received from the peer
@@ -56,7 +61,7 @@ type Info struct {
 
 // Info returns a snapshot of the connection's state and counters.
 func (c *Conn) Info() Info {
-	s := c.stats
+	s := Info{Counters: c.stats}
 	s.State = c.state
 	s.SRTT, s.RTTVar, s.RTO = c.rtt.srtt, c.rtt.rttvar, c.rtt.rto
 	if c.cc != nil {

@@ -31,7 +31,7 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 		// cannot be delivered; reset the connection so the peer knows.
 		if rst, ok := ResetFor(seg, len(seg.Payload)); ok {
 			c.rstPending = true
-			c.rst = rst
+			c.rst = compactRST(&rst)
 		}
 		c.fail(errConnReset)
 		return

@@ -27,12 +27,12 @@ type rcvTuner struct {
 	// read counts bytes the user has read, ever; space is what was read in
 	// the last measured round trip (Linux's rcvq_space.space).
 	read      uint64
-	readMark  uint64    // read at the start of the current measurement
-	markAt    time.Time // start of the current measurement
+	readMark  uint64 // read at the start of the current measurement
+	markAt    mono   // start of the current measurement
 	space     int
 	rtt       time.Duration // receiver's RTT estimate
 	rttSeq    Seq           // without timestamps: time one window's arrival
-	rttAt     time.Time
+	rttAt     mono
 	rttTiming bool
 }
 
@@ -64,11 +64,11 @@ func (c *Conn) measureRcvRTT(now time.Time, seg *Segment) {
 		return
 	}
 	if t.rttTiming && c.rcvNxt.GreaterEq(t.rttSeq) {
-		c.rcvRTTSample(now.Sub(t.rttAt))
+		c.rcvRTTSample(c.elapsed(now, t.rttAt))
 		t.rttTiming = false
 	}
 	if !t.rttTiming {
-		t.rttSeq, t.rttAt, t.rttTiming = c.rcvNxt.Add(max(c.rcvAdv.Sub(c.rcvNxt), 1)), now, true
+		t.rttSeq, t.rttAt, t.rttTiming = c.rcvNxt.Add(max(c.rcvAdv.Sub(c.rcvNxt), 1)), c.mono(now), true
 	}
 }
 
@@ -80,16 +80,16 @@ func (c *Conn) tuneRecvBuf(now time.Time) {
 	if t.pinned || t.rtt == 0 {
 		return
 	}
-	if t.markAt.IsZero() {
-		t.markAt, t.readMark = now, t.read
+	if !t.markAt.set() {
+		t.markAt, t.readMark = c.mono(now), t.read
 		t.space = max(t.space, 10*c.cfg.MSS)
 		return
 	}
-	if now.Sub(t.markAt) < t.rtt {
+	if c.elapsed(now, t.markAt) < t.rtt {
 		return
 	}
 	copied := int(min(t.read-t.readMark, 1<<30))
-	t.markAt, t.readMark = now, t.read
+	t.markAt, t.readMark = c.mono(now), t.read
 	if copied <= t.space {
 		return
 	}

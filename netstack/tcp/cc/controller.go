@@ -47,7 +47,7 @@ type Controller interface {
 	Threshold() int
 	// OnAck reports new data delivered outside loss recovery; cwnd grows
 	// unless a.AppLimited, and never shrinks.
-	OnAck(a *Ack)
+	OnAck(a Ack)
 	// OnCongestion reports that loss was detected and fast recovery begins.
 	// It sets ssthresh but leaves cwnd alone: during recovery the sender
 	// drives cwnd with SetWindow (PRR, RFC 6937) and at the end of recovery

@@ -76,16 +76,16 @@ func (c *CUBIC) Threshold() int { return c.w.ssthresh }
 // acknowledged (with HyStart++), in congestion avoidance along the cubic
 // curve (RFC 9438 §4.2-§4.5). HyStart++ sees the RTT sample even when the
 // ACK is application-limited.
-func (c *CUBIC) OnAck(a *Ack) {
+func (c *CUBIC) OnAck(a Ack) {
 	acked := min(a.Acked, MaxWindow)
 	if c.w.inSlowStart() {
-		acked = c.w.slowStart(a)
+		acked = c.w.slowStart(&a)
 	}
 	switch {
 	case a.AppLimited:
 		c.pause(a.Now)
 	case acked > 0:
-		c.avoid(a, acked)
+		c.avoid(&a, acked)
 	}
 	c.lastAck, c.haveLast = a.Now, true
 }

@@ -300,7 +300,7 @@ func TestCUBICExtremes(t *testing.T) {
 		for i := range 3 {
 			for _, a := range acks {
 				before := c.Window()
-				c.OnAck(&a)
+				c.OnAck(a)
 				if c.Window() < before || c.Window() > MaxWindow || c.Window() < c.w.smss {
 					t.Fatalf("smss %d pass %d ack %+v: cwnd %d -> %d", smss, i, a, before, c.Window())
 				}

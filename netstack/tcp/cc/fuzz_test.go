@@ -94,7 +94,7 @@ func FuzzControllers(f *testing.F) {
 				a.Delivered, a.SentHigh = delivered, sentHigh
 				for i, c := range ctls {
 					before := c.Window()
-					c.OnAck(&a)
+					c.OnAck(a)
 					if c.Window() < before {
 						t.Fatalf("%s: OnAck(%+v) shrank cwnd %d -> %d", c.Name(), a, before, c.Window())
 					}

@@ -43,10 +43,10 @@ func (r *NewReno) Threshold() int { return r.w.ssthresh }
 // acknowledged (see window.slowStart for why there is no per-ACK cap), in
 // congestion avoidance by one SMSS per cwnd of acknowledged bytes (RFC 5681
 // §3.1, the byte counting alternative to equation 3).
-func (r *NewReno) OnAck(a *Ack) {
+func (r *NewReno) OnAck(a Ack) {
 	acked := min(a.Acked, MaxWindow)
 	if r.w.inSlowStart() {
-		acked = r.w.slowStart(a)
+		acked = r.w.slowStart(&a)
 	}
 	if a.AppLimited || acked <= 0 {
 		return

@@ -27,8 +27,8 @@ func TestNewRenoSlowStartDoubles(t *testing.T) {
 func TestNewRenoSlowStartStopsAtThreshold(t *testing.T) {
 	r := NewNewReno(testMSS)
 	r.OnRTO(base, 30000, false) // ssthresh 15000, cwnd 1000
-	r.OnAck(&Ack{Now: base, Acked: 14000})
-	r.OnAck(&Ack{Now: base, Acked: 16000}) // 1000 to reach 15000, 15000 left: +1 SMSS
+	r.OnAck(Ack{Now: base, Acked: 14000})
+	r.OnAck(Ack{Now: base, Acked: 16000}) // 1000 to reach 15000, 15000 left: +1 SMSS
 	if r.Window() != 16000 {
 		t.Fatalf("cwnd %d, want 16000", r.Window())
 	}
@@ -58,7 +58,7 @@ func TestNewRenoCongestionAvoidance(t *testing.T) {
 				t.Fatalf("setup: cwnd %d, want %d", r.Window(), tt.cwnd0)
 			}
 			for _, n := range tt.acks {
-				r.OnAck(&Ack{Now: base, Acked: n})
+				r.OnAck(Ack{Now: base, Acked: n})
 			}
 			if r.Window() != tt.want {
 				t.Errorf("cwnd %d, want %d", r.Window(), tt.want)
@@ -190,7 +190,7 @@ func TestNewRenoAppLimited(t *testing.T) {
 		}
 		w := r.Window()
 		for range 100 {
-			r.OnAck(&Ack{Now: base, Acked: testMSS, AppLimited: true})
+			r.OnAck(Ack{Now: base, Acked: testMSS, AppLimited: true})
 		}
 		if r.Window() != w {
 			t.Errorf("congestion avoidance %v: cwnd grew from %d to %d", ca, w, r.Window())
@@ -207,7 +207,7 @@ func TestNewRenoSetMSS(t *testing.T) {
 	if r.Window() != 20000 || r.Threshold() != 20000 {
 		t.Fatalf("SetMSS moved windows: cwnd %d ssthresh %d", r.Window(), r.Threshold())
 	}
-	r.OnAck(&Ack{Now: base, Acked: 20000})
+	r.OnAck(Ack{Now: base, Acked: 20000})
 	if r.Window() != 20500 {
 		t.Errorf("increment after SetMSS(500): cwnd %d, want 20500", r.Window())
 	}

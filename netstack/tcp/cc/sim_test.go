@@ -41,7 +41,7 @@ func (s *sim) round(t testing.TB, rtt time.Duration) {
 		s.delivered += acked
 		s.now = s.now.Add(step)
 		before := s.c.Window()
-		s.c.OnAck(&Ack{
+		s.c.OnAck(Ack{
 			Now: s.now, Acked: int(acked),
 			RTT: rtt, SRTT: rtt, MinRTT: s.minRTT,
 			InFlight:   int(s.sentHigh - s.delivered),
