@@ -13,10 +13,10 @@ import (
 
 // TestIdleConnectionHeap measures what an established connection costs
 // once a bulk transfer is over and it has gone quiet. The goal is about 2
-// KB per endpoint; today it is about 2.8 KB, with no buffer memory at all:
-// the TCB's struct is most of it (2 KB, a third of which is time.Time
-// fields), then its congestion controller, the stack's socket and conn's
-// wrapper and deadlines. The test reports the figure and
+// KB per endpoint; today it is about 2.3 KB, with no buffer memory at all:
+// the TCB's struct is most of it (1.5 KB, see tcp.TestConnSize), then its
+// congestion controller, the stack's socket and conn's wrapper and
+// deadlines. The test reports the figure and
 // fails well above it, where a regression that keeps buffers would land
 // (a single ring is at least 4 KB).
 func TestIdleConnectionHeap(t *testing.T) {
