@@ -476,7 +476,7 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 			sk.Abort()
 			return fail(err)
 		}
-		if sk.State() == tcp.Closed {
+		if sk.Closed() {
 			return fail(syscall.ECONNREFUSED)
 		}
 		select {

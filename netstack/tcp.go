@@ -71,6 +71,7 @@ type TCPSocket struct {
 	deadline  time.Time    // in s.tcp.timers
 	heapIndex int
 	removed   bool // out of the table: the TCB is done
+	closed    bool // EventClosed was raised
 }
 
 func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
@@ -121,6 +122,7 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 		s.sendTCP(now, sk.id, &t.seg)
 	}
 	ev := sk.tcb.TakeEvents()
+	sk.closed = sk.closed || ev&tcp.EventClosed != 0
 	// Wake-ups are level-triggered: a reader or writer woken by one token
 	// may leave more for the next waiter.
 	if ev&(tcp.EventReadable|tcp.EventClosed) != 0 || sk.tcb.Readable() {
@@ -425,6 +427,13 @@ func (sk *TCPSocket) Connected() bool {
 	sk.s.mu.Lock()
 	defer sk.s.mu.Unlock()
 	return sk.tcb.Connected()
+}
+
+// Closed reports whether the connection has ended, normally or with Err.
+func (sk *TCPSocket) Closed() bool {
+	sk.s.mu.Lock()
+	defer sk.s.mu.Unlock()
+	return sk.closed
 }
 
 // Err is the connection's error, if it failed.
