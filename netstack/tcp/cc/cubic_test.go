@@ -13,6 +13,7 @@ func newCUBICAfterLoss(t *testing.T, w int) (*CUBIC, *sim) {
 	t.Helper()
 	c := NewCUBIC(testMSS)
 	c.SetHyStart(false)
+	c.SetLossClassification(false) // the simulated path has no queue: every loss would look random
 	c.SetWindow(w * testMSS)
 	s := newSim(c, testMSS)
 	s.recover()
@@ -310,5 +311,43 @@ func TestCUBICExtremes(t *testing.T) {
 			}
 			c.OnCongestion(base, c.Window())
 		}
+	}
+}
+
+// A loss with none of our packets queued (SRTT at MinRTT) is random, as on
+// a lossy link, and earns the gentler decrease; with a standing queue of
+// our own packets it is congestion and gets RFC 9438's β. Timeouts are
+// always congestion, and the classification can be turned off.
+func TestCUBICRandomLossClassification(t *testing.T) {
+	const cwnd = 100 * testMSS
+	tests := []struct {
+		name       string
+		srtt       time.Duration
+		classify   bool
+		rto        bool
+		wantThresh int
+	}{
+		{"no queue: random", 20 * time.Millisecond, true, false, cwnd * 85 / 100},
+		{"two segments queued: random", 20*time.Millisecond + 400*time.Microsecond, true, false, cwnd * 85 / 100},
+		{"standing queue: congestion", 30 * time.Millisecond, true, false, cwnd * 70 / 100},
+		{"timeout: congestion", 20 * time.Millisecond, true, true, cwnd * 70 / 100},
+		{"classification off", 20 * time.Millisecond, false, false, cwnd * 70 / 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewCUBIC(testMSS)
+			c.SetLossClassification(tt.classify)
+			c.SetWindow(cwnd)
+			c.OnAck(Ack{Now: base, Acked: testMSS, RTT: tt.srtt, SRTT: tt.srtt, MinRTT: 20 * time.Millisecond, InFlight: cwnd})
+			cw := c.Window()
+			if tt.rto {
+				c.OnRTO(base, cw, false)
+			} else {
+				c.OnCongestion(base, cw)
+			}
+			if got, want := c.Threshold(), cw*tt.wantThresh/cwnd; got < want-1 || got > want+1 {
+				t.Errorf("ssthresh %d after a loss at cwnd %d, want %d", got, cw, want)
+			}
+		})
 	}
 }
