@@ -123,8 +123,8 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	}
 	ev := sk.tcb.TakeEvents()
 	sk.closed = sk.closed || ev&tcp.EventClosed != 0
-	// Wake-ups are level-triggered: a reader or writer woken by one token
-	// may leave more for the next waiter.
+	// Readers are woken level-triggered (one woken by a token may leave
+	// data for the next); writers on the events that can unblock them.
 	if ev&(tcp.EventReadable|tcp.EventClosed) != 0 || sk.tcb.Readable() {
 		notify(sk.readable)
 	}

@@ -30,9 +30,25 @@ func (c *Conn) processAck(now time.Time, seg *Segment, dataLen int, flags wire.T
 	// segments (RFC 9293 §3.10.7.4).
 	if ack.GreaterEq(c.sndUna) &&
 		(c.sndWl1.LessThan(seg.Seq) || (c.sndWl1 == seg.Seq && c.sndWl2.LessEq(ack))) {
+		if c.sndWnd == 0 && wnd > 0 && c.loss.phase == phaseLoss {
+			c.windowReopened(now)
+		}
 		c.setSndWnd(seg, wnd)
 	}
 	return true
+}
+
+// windowReopened resends at once what was probing a closed window. The
+// retransmission timeouts that ran while the peer's window was zero sent
+// data the peer had to drop (nothing beyond a zero window is accepted):
+// it is all lost, and waiting for the backed-off timer to learn that again
+// would stall the connection for up to MaxRTO.
+func (c *Conn) windowReopened(now time.Time) {
+	for i := 0; i < c.loss.recs.n; i++ {
+		c.markLost(c.loss.recs.at(i))
+	}
+	c.rtt.unbackoff()
+	c.rtoAt = now.Add(c.rtt.rto)
 }
 
 // onAck runs loss recovery for an acceptable ACK: SACK blocks, the
@@ -68,8 +84,10 @@ func (c *Conn) onAck(now time.Time, seg *Segment, dup bool) {
 	switch {
 	case l.phase != phaseOpen && c.sndUna.GreaterEq(l.point):
 		c.exitRecovery()
-	case l.phase == phaseFast:
-		c.prrUpdate(max(delivered+credit, 0))
+	case l.phase == phaseFast && delivered+credit > 0:
+		// RFC 6937 §3.1: PRR acts on ACKs that report delivery; one that
+		// reports none (a window update, data) must not release any.
+		c.prrUpdate(delivered + credit)
 	}
 	if !fast && delivered > 0 {
 		c.growWindow(now, delivered)
@@ -95,6 +113,7 @@ func (c *Conn) ackData(now time.Time, seg *Segment) int {
 	acked := ack.Sub(c.sndUna)
 	recs := &c.loss.recs
 	var karn time.Duration = -1 // RTT of the newest never-resent record
+	full := false               // a full-sized segment arrived the first time
 	for recs.n > 0 && recs.at(0).end.LessEq(ack) {
 		rec := recs.at(0)
 		if !rec.has(recSACKed) {
@@ -102,9 +121,11 @@ func (c *Conn) ackData(now time.Time, seg *Segment) int {
 		}
 		if !rec.has(recRetrans) {
 			karn = c.clock(now) - rec.sentAt
+			full = full || rec.len() >= c.smss()
 		}
 		recs.popFront()
 	}
+	c.blackholeCheck(now, full)
 	if recs.n > 0 && recs.at(0).start.LessThan(ack) {
 		if !recs.at(0).has(recSACKed) {
 			c.loss.delivered += int64(ack.Sub(recs.at(0).start))
@@ -153,7 +174,7 @@ func (c *Conn) detectLoss(now time.Time, advanced bool) {
 	case l.phase == phaseOpen && l.dupAcks >= dupThresh:
 		c.markLost(l.recs.at(0))
 		c.enterRecovery(now)
-	case l.phase == phaseFast && advanced:
+	case l.phase == phaseFast && advanced && c.sndUna.LessThan(l.point):
 		c.markLost(l.recs.at(0))
 	}
 }

@@ -19,13 +19,14 @@ type Conn struct {
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	//
-	//	     SND.UNA      SND.NXT      SND.MAX       SND.UNA+SND.WND
-	//	------|------------|------------|--------------|-------
-	//	acked | sent again | sent once  | may be sent  | beyond window
+	//	     SND.UNA                   SND.MAX       SND.UNA+SND.WND
+	//	------|-------------------------|--------------|-------
+	//	acked | in flight (send records) | may be sent  | beyond window
 	//
-	// sndMax is the highest sequence number ever sent plus one; sndNxt falls
-	// back to sndUna after a retransmission timeout (go-back-N) and climbs
-	// to sndMax again as segments are resent.
+	// sndMax is the highest sequence number ever sent plus one, where new
+	// data goes; retransmissions are chosen from the send records, so
+	// sndNxt matters only for the SYN (it falls back to ISS when the SYN
+	// must be resent) and equals sndMax once the handshake is done.
 	iss       Seq
 	sndUna    Seq
 	sndNxt    Seq
@@ -39,7 +40,8 @@ type Conn struct {
 	// follows the last buffered byte, at sequence number snd.end().
 	finQueued bool
 	sndMSS    int // sender MSS from the peer's SYN, before options
-	pmtuMSS   int // MSS allowed by path MTU discovery; 0: not limited
+	blackhole blackholeState
+	pmtuMSS   int32 // MSS allowed by path MTU discovery; 0: not limited
 
 	// Receive sequence space.
 	irs    Seq
@@ -107,8 +109,8 @@ type Conn struct {
 	keepAlive  bool
 	kaIdle     time.Duration
 	kaInterval time.Duration
-	kaCount    int
-	kaProbes   int
+	kaCount    int32
+	kaProbes   int32
 	lastRecv   time.Time
 
 	// challenge ACK rate limit (RFC 5961 §7)
@@ -148,7 +150,7 @@ func NewConn(cfg Config) *Conn {
 	c.rcv.max = cfg.RecvBufSize
 	c.rtt.init(&c.cfg)
 	c.keepAlive = cfg.KeepAlive
-	c.kaIdle, c.kaInterval, c.kaCount = cfg.KeepAliveIdle, cfg.KeepAliveInterval, cfg.KeepAliveCount
+	c.kaIdle, c.kaInterval, c.kaCount = cfg.KeepAliveIdle, cfg.KeepAliveInterval, int32(min(cfg.KeepAliveCount, 1<<30))
 	c.rcvMSS = defaultPeerMSS
 	c.loss.rack.init()
 	return c

@@ -147,6 +147,9 @@ func (c *Conn) sackBlocks(o *wire.TCPOptions) {
 		}
 		before = c.rcv.ooo[i].stamp
 		r := c.rcv.ooo[i]
+		if c.oooFin && r.end == c.oooFinSeq {
+			r.end = r.end.Add(1) // the FIN was received too, as Linux reports it
+		}
 		o.SACK[o.NumSACK] = wire.SACKBlock{Start: uint32(r.start), End: uint32(r.end)}
 		o.NumSACK++
 	}

@@ -96,10 +96,8 @@ func (c *Conn) sendSyn(now time.Time, seg *Segment, synAck bool) {
 }
 
 // fillAck fills a segment that carries no data: an ACK, a window update or
-// the base of a probe. Its sequence number is SND.MAX, not SND.NXT: while
-// going back after a timeout SND.NXT lags behind what the peer has
-// received, and a bare ACK carrying it would look like an old duplicate
-// the peer drops (BSD's tcp_output makes the same choice).
+// the base of a probe. Its sequence number is SND.MAX, the next new byte,
+// as BSD's tcp_output and Linux do.
 func (c *Conn) fillAck(now time.Time, seg *Segment) {
 	*seg = Segment{Seq: c.sndMax, Ack: c.rcvNxt, Flags: ackFlag}
 	c.dataOptions(now, &seg.Options)

@@ -15,6 +15,11 @@ import "time"
 // reassembly size) less 40 bytes of headers.
 const minPathMSS = 536
 
+// blackholeHold is how long a black hole, once confirmed, keeps the MSS
+// down before the full size is tried again (RFC 1191 §6.3's ten minutes
+// for raising a path MTU estimate).
+const blackholeHold = 10 * time.Minute
+
 // blackholeTimeouts is how many consecutive timeouts of a full-sized
 // segment make us suspect a path MTU black hole (Linux's tcp_mtu_probing
 // also acts on the second).
@@ -30,14 +35,19 @@ func (c *Conn) LowerMSS(now time.Time, mss int) {
 	if !c.state.synchronized() || mss >= c.pathMSS() {
 		return
 	}
-	c.pmtuMSS = mss
+	c.pmtuMSS = int32(mss)
 	c.stats.PMTUChanges++
 	if c.cc != nil {
 		c.cc.SetMSS(c.smss())
 	}
 	recs := &c.loss.recs
 	for i := 0; i < recs.n; i++ {
-		if rec := recs.at(i); rec.len() > mss && !rec.has(recSACKed) {
+		rec := recs.at(i)
+		data := rec.len()
+		if rec.has(recFIN) {
+			data--
+		}
+		if data > c.smss() && !rec.has(recSACKed) {
 			c.markLost(rec)
 		}
 	}
@@ -48,7 +58,7 @@ func (c *Conn) LowerMSS(now time.Time, mss int) {
 func (c *Conn) pathMSS() int {
 	m := min(c.sndMSS, c.cfg.MSS)
 	if c.pmtuMSS > 0 {
-		m = min(m, c.pmtuMSS)
+		m = min(m, int(c.pmtuMSS))
 	}
 	return m
 }
@@ -64,7 +74,44 @@ func (c *Conn) suspectBlackhole(now time.Time) {
 	if head := c.loss.recs.at(0); head.len() < full || c.pathMSS() <= minPathMSS {
 		return
 	}
-	c.LowerMSS(now, max(c.pathMSS()/2, minPathMSS))
+	bh := &c.blackhole
+	from := c.pathMSS()
+	c.LowerMSS(now, max(from/2, minPathMSS))
+	if bh.verifying {
+		// The full size failed again right after it was restored: a real
+		// black hole. Keep the MSS down for a while.
+		bh.holdUntil = c.mono(now.Add(blackholeHold))
+	}
+	bh.from, bh.verifying = int32(from), false
+}
+
+// blackholeState tracks an MSS lowered by black-hole detection. Two
+// timeouts in a row also happen in an outage, when nothing gets through
+// whatever its size; so once the smaller segments are acknowledged the
+// full size is tried again, and only if it fails at once is the path
+// taken for a black hole (for blackholeHold).
+type blackholeState struct {
+	holdUntil mono  // no restore before this
+	from      int32 // the MSS before the reduction; 0: none in force
+	verifying bool  // the full size was restored and is on trial
+}
+
+// blackholeCheck runs on an ACK of new data: after a black-hole reduction
+// it restores the full MSS on trial; on trial, a full-sized segment
+// acknowledged without retransmission (full) ends the trial.
+func (c *Conn) blackholeCheck(now time.Time, full bool) {
+	bh := &c.blackhole
+	if bh.verifying && full {
+		bh.verifying = false
+	}
+	if bh.from == 0 || (bh.holdUntil.set() && c.elapsed(now, bh.holdUntil) < 0) {
+		return
+	}
+	c.pmtuMSS = bh.from
+	if c.cc != nil {
+		c.cc.SetMSS(c.smss())
+	}
+	bh.from, bh.verifying, bh.holdUntil = 0, true, 0
 }
 
 func tsOptLenIf(ts bool) int {

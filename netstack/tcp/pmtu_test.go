@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"testing"
+	"time"
 
 	"github.com/renet-go/renet/netstack/wire"
 )
@@ -36,37 +37,76 @@ func TestLowerMSS_RFC1191(t *testing.T) {
 	}
 }
 
-// RFC 4821 §7.7 / RFC 8899 in spirit: on a path that silently drops large
-// packets (an ICMP black hole), full-sized segments time out again and
-// again; after the second timeout the MSS is halved, and the smaller
-// retransmission gets through instead of the connection timing out.
-func TestBlackholeLowersMSS_RFC4821(t *testing.T) {
-	c := connectRTT(t, sackConfig(), wire.TCPOptions{MSS: 1460, SACKPermitted: true})
-	c.Write(pattern(5000, 0))
-	drain(t, c, t0)
-	now := t0
-	var small []Segment
-	for i := 0; i < 4 && small == nil; i++ {
+// timeoutsUntil ticks c's timers, resending nothing the peer would get,
+// until n retransmission timeouts have happened.
+func timeoutsUntil(t *testing.T, c *Conn, now time.Time, n uint64) (time.Time, []Segment) {
+	t.Helper()
+	var sent []Segment
+	for c.Info().Timeouts < n {
 		now = c.Deadline()
 		c.Tick(now)
-		for _, s := range drain(t, c, now) {
-			if len(s.Payload) > 0 && len(s.Payload) < 1460 && s.Seq == ourISS+1 {
-				small = append(small, s)
-			}
-		}
+		sent = append(sent, drain(t, c, now)...)
 	}
-	if small == nil || len(small[0].Payload) > 730 {
-		t.Fatalf("no smaller retransmission after repeated timeouts (%d timeouts)", c.Info().Timeouts)
+	return now, sent
+}
+
+// RFC 4821 §7.7 / RFC 8899 in spirit: on a path that silently drops large
+// packets (an ICMP black hole), full-sized segments time out again and
+// again; after the second timeout the MSS is halved and the smaller
+// retransmission goes out instead of the connection timing out. Once the
+// small segments get through, the full size is tried again (the two
+// timeouts may have been an outage); if it fails at once, the path is a
+// black hole and the MSS stays down.
+func TestBlackholeLowersMSS_RFC4821(t *testing.T) {
+	c := connectRTT(t, sackConfig(), wire.TCPOptions{MSS: 1460, SACKPermitted: true})
+	c.Write(pattern(50000, 0))
+	drain(t, c, t0)
+	now, sent := timeoutsUntil(t, c, t0, blackholeTimeouts)
+	last := sent[len(sent)-1]
+	if len(last.Payload) > 730 || last.Seq != ourISS+1 {
+		t.Fatalf("after %d timeouts resent %v, want at most 730 bytes from SND.UNA", blackholeTimeouts, last)
 	}
-	if st := c.Info(); st.Timeouts != blackholeTimeouts || st.PMTUChanges != 1 {
-		t.Fatalf("MSS lowered after %d timeouts (%d changes), want after %d", st.Timeouts, st.PMTUChanges, blackholeTimeouts)
+	if st := c.Info(); st.PMTUChanges != 1 || st.PathMSS != 730 {
+		t.Fatalf("path MSS %d after %d changes, want 730 after one", st.PathMSS, st.PMTUChanges)
 	}
-	// The small segment is acknowledged: the rest follows at the new size.
+	// The small segment gets through: the full size is tried again.
 	now = now.Add(ms(50))
-	send(t, c, now, ackSeg((ourISS+1).Add(len(small[0].Payload)), 65535))
-	for _, s := range drain(t, c, now) {
-		if len(s.Payload) > 730 {
-			t.Fatalf("a %d-byte segment after the MSS was halved", len(s.Payload))
+	send(t, c, now, ackSeg((ourISS+1).Add(len(last.Payload)), 65535))
+	if got := c.Info().PathMSS; got != 1460 {
+		t.Fatalf("path MSS %d after the small segment got through, want 1460 again (on trial)", got)
+	}
+	drain(t, c, now)
+	// Full-sized segments vanish again: a black hole, the MSS stays down.
+	now, _ = timeoutsUntil(t, c, now, c.Info().Timeouts+blackholeTimeouts)
+	una := c.sndUna
+	for i := 0; i < 20; i++ {
+		var top Seq
+		for _, s := range drain(t, c, now) {
+			if len(s.Payload) > 730 {
+				t.Fatalf("a %d-byte segment after the black hole was confirmed", len(s.Payload))
+			}
+			top = seqMax(top, s.Seq.Add(len(s.Payload)))
 		}
+		if top != 0 {
+			una = top
+		}
+		now = now.Add(ms(50))
+		send(t, c, now, ackSeg(una, 65535))
+	}
+}
+
+// Two timeouts in a row from an outage, not a black hole: once the path
+// is back, the full MSS returns for good.
+func TestOutageDoesNotShrinkMSS(t *testing.T) {
+	c, now := sendTen(t)
+	now, _ = timeoutsUntil(t, c, now, blackholeTimeouts)
+	for i := 0; i < 100; i++ { // the path comes back; a long healthy transfer
+		now = now.Add(ms(50))
+		send(t, c, now, ackSeg(c.sndMax, 65535))
+		c.Write(pattern(5000, 0))
+		drain(t, c, now)
+	}
+	if st := c.Info(); st.PathMSS != 1000 {
+		t.Fatalf("after an outage and a long clean transfer the path MSS is %d, want the peer's 1000", st.PathMSS)
 	}
 }

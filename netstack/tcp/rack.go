@@ -33,7 +33,7 @@ type rackState struct {
 // and an old minimum would make the reordering window too small forever.
 const minRTTWindow = 5 * time.Minute
 
-// rackInit sets the state a new connection starts with.
+// init sets the state a new connection starts with.
 func (r *rackState) init() { r.reoWndMult, r.reoWndPersist = 1, 16 }
 
 // rackDelivered updates RACK for a segment newly acknowledged or SACKed by
@@ -128,14 +128,18 @@ func (c *Conn) rackDetectLoss(now time.Time) bool {
 	nowc := c.clock(now)
 	var wait time.Duration
 	marked := false
-	// Segments starting at or after RACK.end_seq were first sent after the
-	// RACK segment (and retransmissions later still): none can be judged.
+	// Judged by send time, not sequence (a retransmission may be the
+	// RACK segment); the walk stops at the first record sent once, after
+	// the RACK segment, since every later one was sent later still.
 	for i := 0; i < recs.n; i++ {
 		rec := recs.at(i)
-		if !rec.start.LessThan(r.endSeq) {
+		after := rec.sentAt > r.xmit || (rec.sentAt == r.xmit && !rec.end.LessThan(r.endSeq))
+		if after && !rec.start.LessThan(r.endSeq) && !rec.has(recRetrans) {
+			// Sent once, after the RACK segment: so is every record
+			// beyond it not retransmitted, and retransmissions later still.
 			break
 		}
-		if rec.has(recSACKed|recLost) || rec.sentAt > r.xmit {
+		if after || rec.has(recSACKed|recLost) {
 			continue
 		}
 		if left := rec.sentAt + r.rtt + reo - nowc; left > 0 {

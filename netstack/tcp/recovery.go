@@ -82,7 +82,7 @@ func (c *Conn) renoSACKed() int {
 	if c.sackOK {
 		return 0
 	}
-	return min(c.loss.dupAcks*c.smss(), max(c.sndMax.Sub(c.sndUna)-c.smss(), 0))
+	return min(c.loss.dupAcks*c.smss(), max(c.sndMax.Sub(c.sndUna)-c.loss.recs.lost-c.smss(), 0))
 }
 
 // markLost marks record rec lost: it will be retransmitted before new
@@ -111,6 +111,7 @@ func (c *Conn) enterRecovery(now time.Time) {
 	l.recoverFS = c.sndMax.Sub(c.sndUna)
 	l.prrDelivered, l.prrOut = 0, 0
 	c.cc.OnCongestion(now, l.recoverFS)
+	c.loss.tlp.active = false // this response covers the probe's loss too
 	c.stats.FastRetransmits++
 }
 
@@ -123,6 +124,7 @@ func (c *Conn) exitRecovery() {
 	}
 	l.phase = phaseOpen
 	l.dupAcks = 0
+	l.undo.stamp = 0 // the Eifel test belongs to the episode's own ACKs
 	c.rackRecoveryDone()
 }
 
@@ -186,7 +188,7 @@ func (c *Conn) onRecoveryRTO(now time.Time) {
 	if l.phase == phaseOpen {
 		c.startUndo()
 	}
-	c.cc.OnRTO(now, c.pipe(), l.phase == phaseLoss) // repeated: keep ssthresh
+	c.cc.OnRTO(now, c.pipe(), l.phase != phaseOpen) // in recovery already: keep ssthresh
 	for i := 0; i < l.recs.n; i++ {
 		c.markLost(l.recs.at(i))
 	}

@@ -48,7 +48,15 @@ func (e *rttEstimator) sample(r time.Duration) {
 	// path, and an RTO barely above SRTT then fires before the ACK of a
 	// retransmission sent in fast recovery can return: spurious timeouts
 	// on every long path. Linux's tcp_set_rto keeps the same margin.
-	e.rto = e.clamp(e.srtt + max(clockGranularity, 4*e.rttvar, e.min))
+	e.unbackoff()
+}
+
+// unbackoff returns the timeout to its computed value, as a new sample
+// would.
+func (e *rttEstimator) unbackoff() {
+	if e.haveSample {
+		e.rto = e.clamp(e.srtt + max(clockGranularity, 4*e.rttvar, e.min))
+	}
 }
 
 // backoff doubles the timeout after it expires (RFC 6298 §5.5).

@@ -65,7 +65,11 @@ func (c *Conn) markSACKed(now time.Time, s, e Seq, tsecr uint32) {
 	recs := &c.loss.recs
 	for i := recs.search(s); i < recs.n; i++ {
 		rec := recs.at(i)
-		if rec.end.GreaterThan(e) {
+		end := rec.end
+		if rec.has(recFIN) {
+			end = end.Add(-1) // a block may end at the last data byte, before our FIN
+		}
+		if end.GreaterThan(e) {
 			break
 		}
 		if rec.start.LessThan(s) || rec.has(recSACKed) {

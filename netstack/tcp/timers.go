@@ -25,15 +25,15 @@ func (c *Conn) Tick(now time.Time) {
 			return
 		}
 	}
+	if due(c.loss.tlp.at, now) {
+		c.onPTO(now) // before the RTO it was clamped to; it restarts the RTO
+	}
 	if due(c.rtoAt, now) {
 		c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
 		c.onRTO(now)
 	}
 	if due(c.loss.rack.reorderAt, now) {
 		c.onReorderTimer(now)
-	}
-	if due(c.loss.tlp.at, now) {
-		c.onPTO(now)
 	}
 	if due(c.ackAt, now) {
 		c.ackAt = time.Time{}

@@ -27,8 +27,9 @@ func (c *Conn) tlpReset() { c.loss.tlp = tlpState{} }
 
 // armPTO schedules a tail loss probe (§7.2) when segments are in flight,
 // nothing is being recovered and no probe is outstanding: two SRTTs, plus
-// the peer's worst-case ACK delay when a single segment is in flight,
-// never later than the retransmission timeout would fire.
+// the peer's worst-case ACK delay when a single segment is in flight. If
+// that is later than the retransmission timeout, the probe goes at the
+// timeout's time instead of it.
 func (c *Conn) armPTO(now time.Time) {
 	t := &c.loss.tlp
 	t.at = time.Time{}
@@ -42,7 +43,7 @@ func (c *Conn) armPTO(now time.Time) {
 	pto = max(pto, 10*time.Millisecond)
 	at := now.Add(pto)
 	if !c.rtoAt.IsZero() && at.After(c.rtoAt) {
-		return // the retransmission timer comes first
+		at = c.rtoAt // §7.2: the probe goes instead of the timeout
 	}
 	t.at = at
 }
@@ -91,7 +92,7 @@ func (c *Conn) tlpOnAck(now time.Time) {
 		return
 	}
 	if t.retrans && !t.dsacked && c.loss.phase == phaseOpen && c.cc != nil {
-		c.cc.OnCongestion(now, c.pipe())
+		c.cc.OnCongestion(now, c.cc.Window())
 		c.cc.SetWindow(c.cc.Threshold())
 	}
 	t.active = false

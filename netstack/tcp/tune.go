@@ -88,7 +88,7 @@ func (c *Conn) tuneRecvBuf(now time.Time) {
 	if c.elapsed(now, t.markAt) < t.rtt {
 		return
 	}
-	copied := int(min(t.read-t.readMark, 1<<30))
+	copied := int(min(t.read-t.readMark, 1<<29))
 	t.markAt, t.readMark = c.mono(now), t.read
 	if copied <= t.space {
 		return
@@ -96,11 +96,12 @@ func (c *Conn) tuneRecvBuf(now time.Time) {
 	// Twice what was read covers a sender whose rate doubles per RTT in
 	// slow start; 16 segments absorb reordering; a rate still climbing
 	// fast earns proportionally more (Linux's grow term).
-	want := 2*copied + 16*c.cfg.MSS
-	want += want * min(copied-t.space, t.space) / t.space
+	// In int64: on a 32-bit platform the product overflows an int.
+	want := int64(2*copied) + int64(16*c.cfg.MSS)
+	want += want * int64(min(copied-t.space, t.space)) / int64(t.space)
 	t.space = copied
-	if want > c.rcv.max {
-		c.rcv.max = min(want, c.cfg.RecvBufMax)
+	if want > int64(c.rcv.max) {
+		c.rcv.max = int(min(want, int64(c.cfg.RecvBufMax)))
 		c.maybeWindowUpdate()
 	}
 }

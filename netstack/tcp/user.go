@@ -146,7 +146,7 @@ func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
 		c.kaInterval = interval
 	}
 	if count > 0 {
-		c.kaCount = count
+		c.kaCount = int32(min(count, 1<<30))
 	}
 	c.keepaliveAt = time.Time{}
 	if on && !c.lastRecv.IsZero() && (c.state == Established || c.state == CloseWait) {
