@@ -265,6 +265,9 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	c.ackSent()
 	recs.setFlags(rec, (rec.flags|recRetrans)&^recLost)
 	rec.sentAt = c.clock(now)
+	if rec.start.LessThan(c.loss.rack.hint) {
+		c.loss.rack.hint = rec.start // to be judged again
+	}
 	c.stats.Retransmits++
 	c.stats.BytesRetransmitted += uint64(n)
 	c.noteRetransmit(now, rec.start, rec.end)

@@ -19,6 +19,9 @@ type rackState struct {
 	minRTT   time.Duration // RACK.min_RTT (also Info.MinRTT)
 	minRTTAt time.Duration // when minRTT was taken
 
+	// hint is at or below the lowest record neither SACKed nor marked
+	// lost: the first one loss detection must judge.
+	hint           Seq
 	reorderingSeen bool // RACK.reordering_seen
 	reorderDist    int  // largest reordering seen, in segments
 	reoWndMult     int  // RACK.reo_wnd_mult (§6.2 step 4)
@@ -130,8 +133,21 @@ func (c *Conn) rackDetectLoss(now time.Time) bool {
 	marked := false
 	// Judged by send time, not sequence (a retransmission may be the
 	// RACK segment); the walk stops at the first record sent once, after
-	// the RACK segment, since every later one was sent later still.
-	for i := 0; i < recs.n; i++ {
+	// the RACK segment, since every later one was sent later still. It
+	// starts at the hint: below it every record is SACKed or marked lost,
+	// so a recovery over a large window does not rescan them per ACK.
+	i := 0
+	if r.hint.GreaterThan(c.sndUna) {
+		i = recs.search(r.hint)
+	}
+	for ; i < recs.n && recs.at(i).has(recSACKed|recLost); i++ {
+	}
+	if i < recs.n {
+		r.hint = recs.at(i).start
+	} else {
+		r.hint = c.sndMax
+	}
+	for ; i < recs.n; i++ {
 		rec := recs.at(i)
 		after := rec.sentAt > r.xmit || (rec.sentAt == r.xmit && !rec.end.LessThan(r.endSeq))
 		if after && !rec.start.LessThan(r.endSeq) && !rec.has(recRetrans) {

@@ -102,6 +102,7 @@ func (c *Conn) undoRecovery() {
 			l.recs.setFlags(rec, rec.flags&^recLost)
 		}
 	}
+	l.rack.hint = c.sndUna // unmarked records are to be judged again
 	if l.phase != phaseOpen {
 		l.phase = phaseOpen
 		l.dupAcks = 0
