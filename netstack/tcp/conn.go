@@ -163,6 +163,7 @@ func (c *Conn) SetISS(iss Seq) {
 	c.sndUna, c.sndNxt, c.sndMax = iss, iss, iss
 	c.snd.seq = iss.Add(1)
 	c.loss.retxHint = iss.Add(1)
+	c.loss.rack.hint = iss.Add(1)
 }
 
 // SetTSOffset sets the offset added to our timestamp clock (RFC 7323 §5.4);

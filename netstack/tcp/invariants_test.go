@@ -56,6 +56,12 @@ func (c *Conn) checkRecords() error {
 		if i == q.n-1 && r.end != c.sndMax {
 			return fmt.Errorf("last record ends at %d, SND.MAX %d", r.end, c.sndMax)
 		}
+		if h := c.loss.rack.hint; h.GreaterThan(c.sndUna) && h.LessEq(c.sndMax) && r.end.LessEq(h) && !r.has(recSACKed|recLost) {
+			return fmt.Errorf("record [%d,%d) below the RACK hint %d is neither SACKed nor lost", r.start, r.end, h)
+		}
+		if h := c.loss.retxHint; h.GreaterThan(c.sndUna) && h.LessEq(c.sndMax) && r.end.LessEq(h) && r.has(recLost) && !r.has(recSACKed) {
+			return fmt.Errorf("lost record [%d,%d) below the retransmission hint %d", r.start, r.end, h)
+		}
 		switch {
 		case r.has(recSACKed):
 			sacked += r.len()

@@ -137,7 +137,7 @@ func (c *Conn) rackDetectLoss(now time.Time) bool {
 	// starts at the hint: below it every record is SACKed or marked lost,
 	// so a recovery over a large window does not rescan them per ACK.
 	i := 0
-	if r.hint.GreaterThan(c.sndUna) {
+	if r.hint.GreaterThan(c.sndUna) && r.hint.LessEq(c.sndMax) {
 		i = recs.search(r.hint)
 	}
 	for ; i < recs.n && recs.at(i).has(recSACKed|recLost); i++ {

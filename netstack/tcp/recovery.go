@@ -155,7 +155,7 @@ func (c *Conn) nextLost() int {
 		return -1
 	}
 	i := 0
-	if l.retxHint.GreaterThan(c.sndUna) {
+	if l.retxHint.GreaterThan(c.sndUna) && l.retxHint.LessEq(c.sndMax) {
 		i = l.recs.search(l.retxHint)
 	}
 	for ; i < l.recs.n; i++ {
