@@ -13,9 +13,9 @@ func TestCompareTolerance(t *testing.T) {
 		{"goodput at 76%", expectation{bytes: 1 << 20, goodput: 7.6, retrans: 4}, 0, 0},
 		{"goodput at 74%", expectation{bytes: 1 << 20, goodput: 7.4, retrans: 4}, 1, 0},
 		{"goodput far better", expectation{bytes: 1 << 20, goodput: 14, retrans: 4}, 0, 1},
-		{"retrans at limit", expectation{bytes: 1 << 20, goodput: 10, retrans: 7}, 0, 0},
-		{"retrans over limit", expectation{bytes: 1 << 20, goodput: 10, retrans: 7.1}, 1, 0},
-		{"retrans far better", expectation{bytes: 1 << 20, goodput: 10, retrans: 1.9}, 0, 1},
+		{"retrans at limit", expectation{bytes: 1 << 20, goodput: 10, retrans: 9}, 0, 0},
+		{"retrans over limit", expectation{bytes: 1 << 20, goodput: 10, retrans: 9.1}, 1, 0},
+		{"retrans far better", expectation{bytes: 1 << 20, goodput: 10, retrans: 0.6}, 0, 1},
 		{"other size", expectation{bytes: 2 << 20, goodput: 10, retrans: 4}, 1, 0},
 	} {
 		r, i := compare(tc.got, want)

@@ -6,12 +6,15 @@ import "fmt"
 // the Go scheduler decides how packets due at the same virtual instant are
 // batched, which shifts segment boundaries and ACKs, and every extra or
 // missing packet moves the pipe's random stream on, so lossy cells then
-// see a different loss pattern. Over six runs of the table (four at
-// GOMAXPROCS=2, one each at 1 and 8) 45 of 72 cells were identical, among
-// them every cell without loss or reordering; the widest goodput spread was 10%, min to max
-// (rtt=300ms/loss=3%/reorder=5%/bn=10M), the widest retransmission spread
-// 1.8 points. These bounds leave more than twice that margin, and a full
-// run under -race stayed within them.
+// see a different loss pattern. With the TCP of the first table, over six
+// runs (four at GOMAXPROCS=2, one each at 1 and 8), the widest goodput
+// spread was 10%, min to max, the widest retransmission spread 1.8 points.
+// With SACK recovery, RACK and CUBIC, over five runs (GOMAXPROCS 1 and 2),
+// the widest goodput spread was 6% and the widest retransmission spread
+// 2.3 points (rtt=300ms/loss=0%/reorder=0%/bn=10M, whose slow-start
+// overshoot into a 100-packet queue loses 2.1% or 4.5% of its segments
+// depending on where one round's ACKs fall). These bounds leave margin
+// above both.
 const (
 	// minGoodputRatio: a cell fails if its goodput falls below this
 	// fraction of the expectation.
@@ -19,7 +22,7 @@ const (
 	// retransFactor and retransSlack: a cell fails if its retransmitted
 	// percentage exceeds expected*retransFactor + retransSlack points.
 	retransFactor = 1.5
-	retransSlack  = 1.0
+	retransSlack  = 3.0
 )
 
 // compare checks a measurement against its expectation. It returns the
