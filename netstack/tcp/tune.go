@@ -150,4 +150,5 @@ func (c *Conn) onReclaim(now time.Time) {
 	c.rcv.r.release()
 	c.rcv.ooo = nil
 	c.loss.recs.release()
+	c.loss.undo.recent, c.loss.undo.next = nil, 0 // D-SACKs a second late are not worth keeping
 }
