@@ -123,12 +123,12 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	}
 	ev := sk.tcb.TakeEvents()
 	sk.closed = sk.closed || ev&tcp.EventClosed != 0
-	// Readers are woken level-triggered (one woken by a token may leave
-	// data for the next); writers on the events that can unblock them.
+	// Wake-ups are level-triggered as well as driven by events: a waiter
+	// woken by one token may leave data or room for the next.
 	if ev&(tcp.EventReadable|tcp.EventClosed) != 0 || sk.tcb.Readable() {
 		notify(sk.readable)
 	}
-	if ev&(tcp.EventWritable|tcp.EventEstablished|tcp.EventClosed) != 0 {
+	if ev&(tcp.EventWritable|tcp.EventEstablished|tcp.EventClosed) != 0 || sk.tcb.Writable() {
 		notify(sk.writable)
 	}
 	if l := sk.listener; l != nil && ev&tcp.EventEstablished != 0 {

@@ -30,16 +30,33 @@ const blackholeTimeouts = 2
 // value not below the current one is ignored, and the MSS never goes below
 // 536. Segments in flight that no longer fit are marked lost, to be resent
 // at once in pieces that do (RFC 1191 §6.5: "retransmit").
+//
+// A value from ICMP ends any black-hole episode: it is the path's real
+// limit, so the trial restore must not go past it, and one between the
+// black-hole guess and the size before it is taken as it is.
 func (c *Conn) LowerMSS(now time.Time, mss int) {
 	mss = max(mss, minPathMSS)
-	if !c.state.synchronized() || mss >= c.pathMSS() {
+	if !c.state.synchronized() {
 		return
 	}
-	c.pmtuMSS = int32(mss)
-	c.stats.PMTUChanges++
-	if c.cc != nil {
-		c.cc.SetMSS(c.smss())
+	if bh := &c.blackhole; bh.from > 0 && mss < int(bh.from) && mss > c.pathMSS() {
+		c.blackhole = blackholeState{}
+		c.setPathMSS(mss)
+		return
 	}
+	if mss < c.pathMSS() {
+		c.blackhole = blackholeState{}
+	}
+	c.lowerMSS(mss)
+}
+
+// lowerMSS lowers the MSS to mss, if that is lower, and marks lost the
+// segments in flight that no longer fit.
+func (c *Conn) lowerMSS(mss int) {
+	if mss >= c.pathMSS() {
+		return
+	}
+	c.setPathMSS(mss)
 	recs := &c.loss.recs
 	for i := 0; i < recs.n; i++ {
 		rec := recs.at(i)
@@ -50,6 +67,16 @@ func (c *Conn) LowerMSS(now time.Time, mss int) {
 		if data > c.smss() && !rec.has(recSACKed) {
 			c.markLost(rec)
 		}
+	}
+}
+
+// setPathMSS records what path MTU discovery allows and tells the
+// congestion controller.
+func (c *Conn) setPathMSS(mss int) {
+	c.pmtuMSS = int32(mss)
+	c.stats.PMTUChanges++
+	if c.cc != nil {
+		c.cc.SetMSS(c.smss())
 	}
 }
 
@@ -76,7 +103,7 @@ func (c *Conn) suspectBlackhole(now time.Time) {
 	}
 	bh := &c.blackhole
 	from := c.pathMSS()
-	c.LowerMSS(now, max(from/2, minPathMSS))
+	c.lowerMSS(max(from/2, minPathMSS))
 	if bh.verifying {
 		// The full size failed again right after it was restored: a real
 		// black hole. Keep the MSS down for a while.

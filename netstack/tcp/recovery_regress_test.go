@@ -1,10 +1,11 @@
 package tcp
 
-// Regression tests for loss-recovery bugs found in review, each named for
-// the rule it checks.
+// Regression tests for loss-recovery, liveness and path MTU bugs found in
+// review, each named for the rule it checks.
 
 import (
 	"testing"
+	"time"
 
 	"github.com/renet-go/renet/netstack/wire"
 )
@@ -188,5 +189,64 @@ func TestSACKCoversFINRecord(t *testing.T) {
 	send(t, c, t0.Add(ms(50)), sackAck(ourISS+1, [2]int{1000, 9000}))
 	if got := c.loss.recs.sacked; got < 8000 {
 		t.Fatalf("SACK of [1000,9000) (all data after the hole) marks %d bytes SACKed", got)
+	}
+}
+
+// A live peer behind a zero window whose answer to ONE probe is lost once
+// the RTO has reached MaxRTO: the connection must survive (Linux waits
+// 2*TCP_RTO_MAX of silence and also requires the head to have been
+// retransmitted for that long).
+func TestZeroWindowOneLostAnswerIsForgiven(t *testing.T) {
+	c := windowClosedWithDataInFlight(t, plainConfig())
+	probes := 0
+	dropped := false
+	var failedAt time.Time
+	answer := func(now time.Time, s Segment) {
+		probes++
+		if c.rtt.rto >= c.cfg.MaxRTO && !dropped {
+			dropped = true // one ACK lost in the network
+			return
+		}
+		send(t, c, now, ackSeg(ourISS+1+1000, 0))
+	}
+	failedAt = runFor(t, c, t0, t0.Add(2*time.Hour), answer)
+	if err := c.Err(); err != nil {
+		t.Fatalf("live peer timed out after one lost ACK: %v at %v, probes %d", err, failedAt.Sub(t0), probes)
+	}
+}
+
+// An orphaned connection (Close called) with data in flight behind a zero
+// window the peer never opens: the persist path gives up after
+// orphanProbes, the RTO path must too.
+func TestOrphanBehindZeroWindowGivesUp(t *testing.T) {
+	c := windowClosedWithDataInFlight(t, plainConfig())
+	c.Close()
+	drain(t, c, t0.Add(ms(10)))
+	end := runFor(t, c, t0, t0.Add(24*time.Hour), func(now time.Time, s Segment) {
+		send(t, c, now, ackSeg(ourISS+1+1000, 0))
+	})
+	if c.State() != Closed {
+		t.Fatalf("orphan pinned by a zero window: %v after %v, %d probes", c.State(), end.Sub(t0), c.Info().Probes)
+	}
+}
+
+// An ICMP "fragmentation needed" that arrives while black-hole detection
+// has the MSS lowered is real path information; the trial restore must not
+// throw it away.
+func TestICMPEndsBlackholeTrial_RFC1191(t *testing.T) {
+	c := connectRTT(t, sackConfig(), wire.TCPOptions{MSS: 1460, SACKPermitted: true})
+	c.Write(pattern(50000, 0))
+	drain(t, c, t0)
+	now, sent := timeoutsUntil(t, c, t0, blackholeTimeouts)
+	last := sent[len(sent)-1]
+	if got := c.Info().PathMSS; got != 730 {
+		t.Fatalf("path MSS %d", got)
+	}
+	c.LowerMSS(now, 600-40) // ICMP: next-hop MTU 600
+	drain(t, c, now)
+	now = now.Add(ms(50))
+	send(t, c, now, ackSeg((ourISS+1).Add(len(last.Payload)), 65535))
+	if got := c.Info().PathMSS; got > 560 {
+		t.Fatalf("path MSS %d after ICMP reported MTU 600: the black-hole trial restored a size the router said does not fit", got)
 	}
 }

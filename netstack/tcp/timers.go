@@ -93,10 +93,14 @@ func (c *Conn) onRTO(now time.Time) {
 		if c.sndUna == c.sndMax {
 			return
 		}
-	}
-	if c.state.synchronized() && c.sndWnd == 0 {
-		c.zeroWindowRTO(now)
-		return
+		if c.userClose {
+			// An orphan gets no patience from a peer that keeps its
+			// window shut (Linux's tcp_orphan_retries).
+			limit = min(limit, orphanProbes)
+		} else if c.sndWnd == 0 {
+			c.zeroWindowRTO(now)
+			return
+		}
 	}
 	if c.retries >= limit {
 		c.fail(c.timeoutErr())
@@ -122,14 +126,16 @@ func (c *Conn) onRTO(now time.Time) {
 // zero, as Linux's tcp_retransmit_timer does: the data in flight was sent
 // into a window the peer has since closed, so silence is expected. The
 // retransmission goes out as a window probe and the timer backs off, but
-// the retry count does not grow: a peer that keeps answering (every
-// answer is an acceptable ACK) is never timed out, and one that has said
-// nothing for MaxRTO is.
+// the retry count does not grow. Like the persist timer's probes, these
+// count as unanswered until any acceptable segment arrives: a peer that
+// keeps answering is never timed out, even if one answer is lost, and one
+// that stops is, after MaxRetries probes.
 func (c *Conn) zeroWindowRTO(now time.Time) {
-	if now.Sub(c.lastRecv) > c.cfg.MaxRTO {
+	if c.probesOut >= c.cfg.MaxRetries {
 		c.fail(c.timeoutErr())
 		return
 	}
+	c.probesOut++
 	c.stats.Timeouts++
 	c.stats.Probes++
 	c.rtt.backoff()

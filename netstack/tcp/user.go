@@ -86,6 +86,7 @@ func (c *Conn) CloseWrite() {
 	if c.finQueued {
 		return
 	}
+	c.events |= EventWritable // a blocked Write now fails with EPIPE
 	switch c.state {
 	case SynSent, SynReceived:
 		c.finQueued = true // sent once the handshake completes
@@ -104,6 +105,7 @@ func (c *Conn) CloseWrite() {
 // the queued data. Data arriving after Close also resets the connection.
 func (c *Conn) Close() {
 	c.userClose = true
+	c.events |= EventWritable | EventReadable
 	switch c.state {
 	case Closed:
 		return
