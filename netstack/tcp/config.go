@@ -82,6 +82,14 @@ type Config struct {
 	// cc.New knows them: "cubic" (the default, RFC 9438 with HyStart++) or
 	// "reno" (NewReno, RFC 5681).
 	CongestionControl string
+	// EveryLossIsCongestion makes CUBIC answer every loss as RFC 9438
+	// does (cwnd × 0.7). By default a loss with none of the connection's
+	// own packets queued at the bottleneck is taken for random loss and
+	// answered with cwnd × 0.85 (see cc.CUBIC.SetLossClassification):
+	// 1.5 to 1.7 times Linux's goodput on lossy paths, at the price of
+	// taking about 58% rather than 50% of a shared bottleneck whose buffer
+	// is too shallow to show a queue.
+	EveryLossIsCongestion bool
 	// Congestion, if set, builds the congestion controller for a
 	// connection whose sender maximum segment size is smss bytes, instead
 	// of CongestionControl.
@@ -182,6 +190,9 @@ func (c *Config) newController(smss int) cc.Controller {
 	ctl, err := cc.New(c.CongestionControl, smss)
 	if err != nil {
 		ctl = cc.NewCUBIC(smss) // Validate was not called: use the default
+	}
+	if cubic, ok := ctl.(*cc.CUBIC); ok && c.EveryLossIsCongestion {
+		cubic.SetLossClassification(false)
 	}
 	return ctl
 }

@@ -225,3 +225,26 @@ func TestRTOSkipsSACKed_RFC6675_5_1(t *testing.T) {
 		}
 	}
 }
+
+// On a path with no queue (SRTT at the minimum RTT) a loss is taken for
+// random and CUBIC keeps 0.85 of its window; Config.EveryLossIsCongestion
+// restores RFC 9438's 0.7.
+func TestRandomLossResponseConfigurable(t *testing.T) {
+	for _, tc := range []struct {
+		every bool
+		beta  float64
+	}{{false, 0.85}, {true, 0.7}} {
+		cfg := sackConfig()
+		cfg.EveryLossIsCongestion = tc.every
+		c := connectRTT(t, cfg, sackPeer)
+		c.Write(pattern(20000, 0))
+		drain(t, c, t0)
+		now := t0.Add(ms(50))
+		send(t, c, now, sackAck(ourISS+1, [2]int{1000, 3000}))
+		cwnd := c.Info().Cwnd
+		send(t, c, now, sackAck(ourISS+1, [2]int{1000, 4000}))
+		if got, want := c.Info().Ssthresh, int(float64(cwnd)*tc.beta); got < want-1 || got > want+1 {
+			t.Errorf("EveryLossIsCongestion %v: ssthresh %d after a loss at cwnd %d, want %d", tc.every, got, cwnd, want)
+		}
+	}
+}
