@@ -77,36 +77,8 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 	}
 
 	// Fifth: ACK.
-	if flags&ackFlag == 0 {
+	if flags&ackFlag == 0 || !c.inputAck(now, seg, seq, len(payload), flags) {
 		return
-	}
-	if c.state == SynReceived {
-		if !seg.Ack.GreaterThan(c.sndUna) || seg.Ack.GreaterThan(c.sndMax) {
-			c.queueRST(seg.Ack, 0, false)
-			return
-		}
-		c.ackSyn(now, seg)
-		c.establish(now)
-		c.setSndWnd(seg, int(seg.Window)<<c.sndWscale)
-	} else if !c.processAck(now, seg, len(payload), flags) {
-		return
-	}
-	c.updateTSRecent(now, seg, seq)
-	if c.finAcked() {
-		switch c.state {
-		case FinWait1:
-			c.state = FinWait2
-			if c.userClose {
-				// Linux's tcp_fin_timeout: an orphaned FIN-WAIT-2 does not
-				// wait for the peer's FIN forever.
-				c.timeWaitAt = now.Add(c.cfg.TimeWait)
-			}
-		case Closing:
-			c.enterTimeWait(now)
-		case LastAck:
-			c.close()
-			return
-		}
 	}
 
 	// Seventh and eighth: text and FIN.
@@ -125,6 +97,43 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 	}
 	// CLOSE-WAIT, CLOSING, LAST-ACK: the peer's FIN has been received, so
 	// text or a FIN here can only be a duplicate; RFC 9293 says ignore it.
+}
+
+// inputAck is the fifth check of RFC 9293 §3.10.7.4: the ACK completes the
+// handshake in SYN-RECEIVED or drives the send side, and an acknowledged
+// FIN moves the state on. It reports false when the segment goes no
+// further (dropped, or the connection ended).
+func (c *Conn) inputAck(now time.Time, seg *Segment, seq Seq, dataLen int, flags wire.TCPFlags) bool {
+	if c.state == SynReceived {
+		if !seg.Ack.GreaterThan(c.sndUna) || seg.Ack.GreaterThan(c.sndMax) {
+			c.queueRST(seg.Ack, 0, false)
+			return false
+		}
+		c.ackSyn(now, seg)
+		c.establish(now)
+		c.setSndWnd(seg, int(seg.Window)<<c.sndWscale)
+	} else if !c.processAck(now, seg, dataLen, flags) {
+		return false
+	}
+	c.updateTSRecent(now, seg, seq)
+	if !c.finAcked() {
+		return true
+	}
+	switch c.state {
+	case FinWait1:
+		c.state = FinWait2
+		if c.userClose {
+			// Linux's tcp_fin_timeout: an orphaned FIN-WAIT-2 does not
+			// wait for the peer's FIN forever.
+			c.timeWaitAt = now.Add(c.cfg.TimeWait)
+		}
+	case Closing:
+		c.enterTimeWait(now)
+	case LastAck:
+		c.close()
+		return false
+	}
+	return true
 }
 
 // oowAckInterval is the least time between ACKs that answer unacceptable
