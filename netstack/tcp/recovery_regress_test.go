@@ -250,3 +250,30 @@ func TestICMPEndsBlackholeTrial_RFC1191(t *testing.T) {
 		t.Fatalf("path MSS %d after ICMP reported MTU 600: the black-hole trial restored a size the router said does not fit", got)
 	}
 }
+
+// RFC 3522 §3.2: only the ACK that first covers the first retransmission
+// can tell whether the original or the retransmission filled the hole.
+// ACKs that move SND.UNA below it acknowledge originals that were queued
+// and echo older timestamps; taking them for the Eifel signal undid real
+// congestion responses on every recovery behind a deep queue.
+func TestEifelOnlyOnTheRetransmissionsACK_RFC3522(t *testing.T) {
+	c := &Conn{tsOK: true, sndUna: 1000}
+	c.loss.undo = undoState{on: true, marker: 1000, retrans: 1, stamp: 500, first: 5000}
+	old := Segment{Options: wire.TCPOptions{HasTimestamps: true, TSEcr: 300}}
+	old.Ack = 3000 // below the retransmission: queued originals
+	if c.eifelSpurious(&old) {
+		t.Fatal("an ACK of originals below the first retransmission was taken for Eifel's signal")
+	}
+	old.Ack = 6000 // covers it, and echoes a timestamp from before it
+	if !c.eifelSpurious(&old) {
+		t.Fatal("the ACK covering the first retransmission with an older echo is Eifel's signal")
+	}
+	if c.eifelSpurious(&old) {
+		t.Fatal("the Eifel test is made once per episode")
+	}
+	c.loss.undo = undoState{on: true, marker: 1000, retrans: 1, stamp: 500, first: 5000}
+	fresh := Segment{Ack: 6000, Options: wire.TCPOptions{HasTimestamps: true, TSEcr: 500}}
+	if c.eifelSpurious(&fresh) {
+		t.Fatal("an echo of the retransmission's own timestamp is no Eifel signal")
+	}
+}

@@ -16,6 +16,7 @@ type undoState struct {
 	marker  Seq    // SND.UNA when the episode began
 	retrans int    // retransmissions not yet shown spurious
 	stamp   uint32 // our timestamp on the first retransmission; 0: none yet
+	first   Seq    // where the first retransmission starts
 	// recent holds the ranges of the latest retransmissions, so a D-SACK
 	// is matched to one of ours and not to a duplicate the network made.
 	recent []seqRange
@@ -48,7 +49,7 @@ func (c *Conn) noteRetransmit(now time.Time, start, end Seq) {
 	}
 	u.retrans++
 	if u.stamp == 0 && c.tsOK {
-		u.stamp = max(c.tsClock(now), 1)
+		u.stamp, u.first = max(c.tsClock(now), 1), start
 	}
 }
 
@@ -77,13 +78,20 @@ func (c *Conn) dsackSpurious(start, end Seq) {
 	}
 }
 
-// eifelSpurious reports whether an ACK that moves SND.UNA echoes a
-// timestamp from before the episode's first retransmission: the original
-// transmission reached the peer (RFC 3522 §3.2).
+// eifelSpurious reports whether the ACK that first covers the episode's
+// first retransmission echoes a timestamp from before it: the original
+// transmission, not the retransmission, filled the hole (RFC 3522 §3.2).
+// Only that ACK can tell: ACKs that move SND.UNA below it acknowledge
+// originals that were merely queued, and rightly echo older timestamps.
+// The test is made once per episode.
 func (c *Conn) eifelSpurious(seg *Segment) bool {
 	u := &c.loss.undo
-	return u.on && u.stamp != 0 && c.tsOK && seg.Options.HasTimestamps &&
-		seg.Options.TSEcr != 0 && int32(seg.Options.TSEcr-u.stamp) < 0
+	if !u.on || u.stamp == 0 || !seg.Ack.GreaterThan(u.first) {
+		return false
+	}
+	stamp := u.stamp
+	u.stamp = 0
+	return c.tsOK && seg.Options.HasTimestamps && seg.Options.TSEcr != 0 && int32(seg.Options.TSEcr-stamp) < 0
 }
 
 // undoRecovery reverses the congestion response of the current episode:
