@@ -86,7 +86,7 @@ type Config struct {
 	// does (cwnd × 0.7). By default a loss with none of the connection's
 	// own packets queued at the bottleneck is taken for random loss and
 	// answered with cwnd × 0.85 (see cc.CUBIC.SetLossClassification):
-	// 1.5 to 1.7 times Linux's goodput on lossy paths, at the price of
+	// 1.6 to 1.8 times Linux reno's goodput on lossy paths, at the price of
 	// taking about 58% rather than 50% of a shared bottleneck whose buffer
 	// is too shallow to show a queue.
 	EveryLossIsCongestion bool
