@@ -346,43 +346,46 @@ func (c *TCPConn) WriteTo(w io.Writer) (int64, error) {
 // TCPListener is a TCP listener on a renet stack, with the methods of
 // *net.TCPListener.
 type TCPListener struct {
-	stack  *netstack.Stack
-	l      *netstack.TCPListener
-	addr   *net.TCPAddr
-	dl     deadline
-	closed chan struct{}
-	once   sync.Once
+	stack     *netstack.Stack
+	l         *netstack.TCPListener
+	addr      *net.TCPAddr
+	keepAlive time.Duration // for accepted connections; negative: off
+	dl        deadline
+	closed    chan struct{}
+	once      sync.Once
 }
 
 var _ net.Listener = (*TCPListener)(nil)
 
-// Listen announces on a local TCP address ("tcp" or "tcp4"), e.g. ":80".
-// The result is a *TCPListener.
+// Listen announces on a local TCP address ("tcp" or "tcp4"), e.g. ":80",
+// with the stack's default backlog (4096, as Go's net.Listen gets from
+// somaxconn). The result is a *TCPListener. ListenConfig sets the backlog.
 func Listen(s *netstack.Stack, network, address string) (net.Listener, error) {
-	switch network {
-	case "tcp", "tcp4":
-	default:
-		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
-	}
-	laddr, err := resolve(context.Background(), network, address)
-	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
-	}
-	return ListenTCP(s, laddr)
+	lc := ListenConfig{Stack: s}
+	return lc.Listen(context.Background(), network, address)
 }
 
 // ListenTCP is Listen with a typed address and result.
 func ListenTCP(s *netstack.Stack, laddr netip.AddrPort) (*TCPListener, error) {
-	l, err := s.ListenTCP(laddr, 0)
+	return listenTCP(s, laddr, 0, 0)
+}
+
+// listenTCP opens a listener; backlog and keepAlive as in ListenConfig.
+func listenTCP(s *netstack.Stack, laddr netip.AddrPort, backlog int, keepAlive time.Duration) (*TCPListener, error) {
+	l, err := s.ListenTCP(laddr, backlog)
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(laddr), Err: err}
 	}
+	if keepAlive == 0 {
+		keepAlive = defaultKeepAlive
+	}
 	return &TCPListener{
-		stack:  s,
-		l:      l,
-		addr:   net.TCPAddrFromAddrPort(l.Addr()),
-		dl:     newDeadline(),
-		closed: make(chan struct{}),
+		stack:     s,
+		l:         l,
+		addr:      net.TCPAddrFromAddrPort(l.Addr()),
+		keepAlive: keepAlive,
+		dl:        newDeadline(),
+		closed:    make(chan struct{}),
 	}, nil
 }
 
@@ -396,7 +399,9 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 		if err == nil {
 			// net.Listen's default: keep-alive every 15s on accepted
 			// connections, so vanished clients do not linger forever.
-			sk.SetKeepAlive(true, defaultKeepAlive, defaultKeepAlive, 0)
+			if l.keepAlive > 0 {
+				sk.SetKeepAlive(true, l.keepAlive, l.keepAlive, 0)
+			}
 			return newTCPConn(l.stack, sk), nil
 		}
 		if !errors.Is(err, netstack.ErrWouldBlock) {
@@ -432,6 +437,10 @@ func (l *TCPListener) Close() error {
 
 // Addr returns the listener's address as a *net.TCPAddr.
 func (l *TCPListener) Addr() net.Addr { return l.addr }
+
+// SetBacklog changes how many established connections may wait for
+// Accept, as a second listen(2) does; see ListenConfig.Backlog.
+func (l *TCPListener) SetBacklog(n int) { l.l.SetBacklog(n) }
 
 // SetDeadline sets the deadline for Accept.
 func (l *TCPListener) SetDeadline(t time.Time) error {

@@ -57,6 +57,27 @@ type Config struct {
 	ICMPRate  int
 	ICMPBurst int
 
+	// ListenBacklog is the accept queue's limit for listeners opened with
+	// no backlog of their own: connections whose handshake completed and
+	// that Accept has not yet taken. Default 4096, Linux's somaxconn.
+	ListenBacklog int
+
+	// SYNBacklog bounds each listener's SYN queue: connections in the
+	// middle of their handshake. Default 2048, Linux's
+	// tcp_max_syn_backlog. A half-open connection holds no buffers (see
+	// README for its cost). Beyond the limit SYNs are answered with SYN
+	// cookies, or dropped when DisableSYNCookies is set.
+	SYNBacklog int
+
+	// DisableSYNCookies drops SYNs beyond SYNBacklog instead of answering
+	// them with SYN cookies (RFC 4987 §3.6), as Linux's tcp_syncookies=0.
+	DisableSYNCookies bool
+
+	// MaxTimeWait bounds the connections kept in TIME-WAIT, as Linux's
+	// tcp_max_tw_buckets; beyond it a closing connection skips TIME-WAIT
+	// and Stats.TCPTimeWaitOverflows counts it. Default 131072.
+	MaxTimeWait int
+
 	// TCP is the default configuration of new TCP connections: buffer
 	// sizes and their autotuning limits, congestion control ("cubic" or
 	// "reno"), timers, Nagle, options. Zero fields take tcp.DefaultConfig's
@@ -90,6 +111,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.ICMPRate <= 0 {
 		c.ICMPRate = 1000
+	}
+	if c.ListenBacklog <= 0 {
+		c.ListenBacklog = 4096
+	}
+	if c.SYNBacklog <= 0 {
+		c.SYNBacklog = 2048
+	}
+	if c.MaxTimeWait <= 0 {
+		c.MaxTimeWait = 131072
 	}
 	if c.ICMPBurst <= 0 {
 		c.ICMPBurst = 50

@@ -40,7 +40,9 @@ const (
 	DropTCPChecksum                           // TCP checksum wrong
 	DropTCPBroadcast                          // TCP to a broadcast address
 	DropTCPNoSocket                           // no connection or listener (RST sent)
-	DropTCPListenOverflow                     // SYN beyond a listener's backlog
+	DropTCPSYNQueueFull                       // SYN beyond the SYN queue, cookies off
+	DropTCPAcceptQueueFull                    // SYN or handshake ACK while the accept queue is full
+	DropTCPBadCookie                          // handshake ACK with an invalid SYN cookie
 	numDropReasons
 )
 
@@ -80,7 +82,9 @@ var dropNames = [numDropReasons]string{
 	DropTCPChecksum:         "tcp-bad-checksum",
 	DropTCPBroadcast:        "tcp-broadcast",
 	DropTCPNoSocket:         "tcp-no-socket",
-	DropTCPListenOverflow:   "tcp-listen-overflow",
+	DropTCPSYNQueueFull:     "tcp-syn-queue-full",
+	DropTCPAcceptQueueFull:  "tcp-accept-queue-full",
+	DropTCPBadCookie:        "tcp-bad-syn-cookie",
 }
 
 func (r DropReason) String() string {
@@ -123,6 +127,8 @@ type Stats struct {
 	TCPSegmentsOut      uint64
 	TCPResetsOut        uint64                 // RSTs for segments that matched no connection
 	TCPPathMTUUpdates   uint64                 // ICMP "fragmentation needed" taken by a connection (RFC 1191)
+	TCPSYNCookiesSent   uint64                 // SYN-ACKs carrying a SYN cookie (SYN queue full)
+	TCPSYNCookiesValid  uint64                 // connections established from a cookie
 	Drops               [numDropReasons]uint64 // indexed by DropReason
 	LinkReadErrors      uint64
 	LinkWriteErrors     uint64

@@ -67,20 +67,27 @@ type TCPSocket struct {
 
 	// Guarded by s.mu.
 	tcb       *tcp.Conn
-	listener  *TCPListener // set while waiting to be accepted
-	deadline  time.Time    // in s.tcp.timers
+	listener  *TCPListener // set while in the listener's SYN queue
+	prevChild *TCPSocket   // the SYN queue's list, while listener is set
+	nextChild *TCPSocket
+	deadline  time.Time // in s.tcp.timers
 	heapIndex int
 	removed   bool // out of the table: the TCB is done
 	closed    bool // EventClosed was raised
 }
 
 func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
+	return s.newTCPSocketWith(id, tcp.NewConn(cfg))
+}
+
+// newTCPSocketWith wraps an existing TCB.
+func (s *Stack) newTCPSocketWith(id tuple, tcb *tcp.Conn) *TCPSocket {
 	return &TCPSocket{
 		s:         s,
 		id:        id,
 		readable:  make(chan struct{}, 1),
 		writable:  make(chan struct{}, 1),
-		tcb:       tcp.NewConn(cfg),
+		tcb:       tcb,
 		heapIndex: -1,
 	}
 }
@@ -105,8 +112,7 @@ func (s *Stack) removeConn(sk *TCPSocket) {
 	}
 	s.tcp.timers.set(sk, time.Time{})
 	if l := sk.listener; l != nil {
-		l.halfOpen--
-		sk.listener = nil
+		l.removeChild(sk)
 	}
 	notify(sk.readable)
 	notify(sk.writable)
@@ -132,16 +138,14 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 		notify(sk.writable)
 	}
 	if l := sk.listener; l != nil && ev&tcp.EventEstablished != 0 {
-		// The handshake completed: queue for Accept.
-		sk.listener = nil
-		l.halfOpen--
+		// The handshake completed: from the SYN queue to the accept queue.
+		l.removeChild(sk)
 		if l.isClosed {
 			sk.tcb.Abort()
 			s.tcpUpdate(now, sk)
 			return
 		}
-		l.queue = append(l.queue, sk)
-		notify(l.readable)
+		l.push(sk)
 	}
 	if sk.tcb.Done() {
 		s.removeConn(sk)
@@ -220,6 +224,13 @@ func (s *Stack) tcpInput(now time.Time, d *datagram) {
 	s.stats.TCPSegmentsIn++
 	id := tuple{local: netip.AddrPortFrom(d.dst, th.DstPort()), remote: netip.AddrPortFrom(d.src, th.SrcPort())}
 	if sk := s.tcp.conns[id]; sk != nil {
+		if l := sk.listener; l != nil && l.acceptFull() && seg.Flags&(wire.TCPFlagACK|wire.TCPFlagRST|wire.TCPFlagSYN) == wire.TCPFlagACK {
+			// The handshake would complete with nowhere to queue it: drop
+			// the ACK and let our SYN-ACK's retransmission ask again, as
+			// Linux does (tcp_abort_on_overflow off).
+			s.drop(DropTCPAcceptQueueFull)
+			return
+		}
 		isSYN := seg.Flags&(wire.TCPFlagSYN|wire.TCPFlagACK|wire.TCPFlagRST) == wire.TCPFlagSYN
 		if !(isSYN && sk.tcb.State() == tcp.TimeWait && sk.tcb.AcceptsSYNInTimeWait(&seg)) {
 			sk.tcb.Input(now, &seg)

@@ -6,40 +6,17 @@ import (
 	"time"
 
 	"github.com/renet-go/renet/netstack/tcp"
-	"github.com/renet-go/renet/netstack/wire"
 )
 
-// tcpListenInput handles a segment for a listener with no connection yet
-// (RFC 9293 §3.10.7.2).
-func (s *Stack) tcpListenInput(now time.Time, l *TCPListener, id tuple, seg *tcp.Segment) {
-	if seg.Flags&wire.TCPFlagRST != 0 {
-		return // an RST to a listener is ignored
-	}
-	if seg.Flags&(wire.TCPFlagSYN|wire.TCPFlagACK) != wire.TCPFlagSYN {
-		s.sendReset(now, id, seg)
-		return
-	}
-	// Bounded backlog: half-open connections and the accept queue each
-	// hold at most backlog entries, so a SYN flood costs bounded memory.
-	// Beyond that SYNs are dropped and the peer retries, as Linux does
-	// without SYN cookies.
-	if l.halfOpen >= l.backlog || len(l.queue) >= l.backlog {
-		s.drop(DropTCPListenOverflow)
-		return
-	}
-	cfg := l.cfg
-	sk := s.newTCPSocket(id, cfg)
-	sk.tcb.SetISS(s.tcp.isn.ISN(id.local, id.remote, now))
-	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))
-	sk.tcb.Listen()
-	sk.listener = l
-	l.halfOpen++
-	s.addConn(sk)
-	sk.tcb.Input(now, seg)
-	s.tcpUpdate(now, sk)
-}
-
 // TCPListener accepts TCP connections on a local address.
+//
+// It has two queues, as Linux's listening sockets do. The SYN queue holds
+// half-open connections, in SYN-RECEIVED, up to Config.SYNBacklog; once it
+// is full, further SYNs are answered with SYN cookies (RFC 4987 §3.6), so a
+// flood of spoofed SYNs neither costs memory nor locks out real clients.
+// The accept queue holds established connections until Accept takes them,
+// up to the backlog given to ListenTCP; its limit is enforced both when a
+// SYN arrives and when a handshake completes, so it never grows past it.
 type TCPListener struct {
 	s        *Stack
 	local    netip.AddrPort
@@ -47,18 +24,22 @@ type TCPListener struct {
 	readable chan struct{} // a token when Accept may make progress
 
 	// Guarded by s.mu.
-	backlog  int
-	halfOpen int          // children in SYN-RECEIVED
-	queue    []*TCPSocket // established, waiting for Accept
-	isClosed bool
+	backlog    int          // accept queue limit: listen(2)'s backlog
+	synMax     int          // SYN queue limit
+	halfOpen   int          // children in the SYN queue
+	children   *TCPSocket   // head of the SYN queue's list, for Close
+	queue      []*TCPSocket // accept queue: established, waiting for Accept
+	head       int          // queue[head:] are waiting
+	isClosed   bool
+	overflowAt time.Time // last time the SYN queue was full: cookies may come back
 }
 
 // ListenTCP opens a listener on local (unspecified address: every
-// address). backlog bounds both the half-open and the accept queue; zero
-// means 128, Linux's somaxconn default of old.
+// address). backlog bounds the accept queue, as listen(2)'s argument; zero
+// or less means Config.ListenBacklog (default 4096, Linux's somaxconn).
 func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, error) {
 	if backlog <= 0 {
-		backlog = 128
+		backlog = s.cfg.ListenBacklog
 	}
 	a, err := bindAddr(local.Addr())
 	if err != nil {
@@ -92,6 +73,7 @@ func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, erro
 		cfg:      s.tcpConfig(),
 		readable: make(chan struct{}, 1),
 		backlog:  backlog,
+		synMax:   s.cfg.SYNBacklog,
 	}
 	s.tcp.listeners[l.local] = l
 	return l, nil
@@ -113,17 +95,75 @@ func (l *TCPListener) TryAccept() (*TCPSocket, error) {
 	if l.isClosed {
 		return nil, net.ErrClosed
 	}
-	if len(l.queue) == 0 {
+	sk := l.pop()
+	if sk == nil {
 		return nil, ErrWouldBlock
 	}
-	sk := l.queue[0]
-	copy(l.queue, l.queue[1:])
-	l.queue[len(l.queue)-1] = nil
-	l.queue = l.queue[:len(l.queue)-1]
-	if len(l.queue) > 0 {
+	if l.waiting() > 0 {
 		notify(l.readable) // another waiter may take the next one
 	}
 	return sk, nil
+}
+
+// waiting is the length of the accept queue.
+func (l *TCPListener) waiting() int { return len(l.queue) - l.head }
+
+// acceptFull reports whether the accept queue is at its limit.
+func (l *TCPListener) acceptFull() bool { return l.waiting() >= l.backlog }
+
+// synFull reports whether the SYN queue is at its limit.
+func (l *TCPListener) synFull() bool { return l.halfOpen >= l.synMax }
+
+// push appends an established connection to the accept queue.
+func (l *TCPListener) push(sk *TCPSocket) {
+	if l.head > 0 && l.head >= len(l.queue)/2 {
+		// Slide the waiting part down rather than let the array grow.
+		n := copy(l.queue, l.queue[l.head:])
+		clear(l.queue[n:])
+		l.queue, l.head = l.queue[:n], 0
+	}
+	l.queue = append(l.queue, sk)
+	notify(l.readable)
+}
+
+// pop takes the oldest connection off the accept queue, or nil.
+func (l *TCPListener) pop() *TCPSocket {
+	if l.waiting() == 0 {
+		return nil
+	}
+	sk := l.queue[l.head]
+	l.queue[l.head] = nil
+	l.head++
+	if l.head == len(l.queue) {
+		l.queue, l.head = l.queue[:0], 0
+	}
+	return sk
+}
+
+// addChild enters a half-open connection in the SYN queue.
+func (l *TCPListener) addChild(sk *TCPSocket) {
+	sk.listener = l
+	sk.nextChild = l.children
+	if l.children != nil {
+		l.children.prevChild = sk
+	}
+	l.children = sk
+	l.halfOpen++
+}
+
+// removeChild takes sk out of the SYN queue: its handshake completed or it
+// ended.
+func (l *TCPListener) removeChild(sk *TCPSocket) {
+	if sk.prevChild != nil {
+		sk.prevChild.nextChild = sk.nextChild
+	} else {
+		l.children = sk.nextChild
+	}
+	if sk.nextChild != nil {
+		sk.nextChild.prevChild = sk.prevChild
+	}
+	sk.prevChild, sk.nextChild, sk.listener = nil, nil, nil
+	l.halfOpen--
 }
 
 // Close stops listening and resets connections not yet accepted, as Linux
@@ -140,16 +180,15 @@ func (l *TCPListener) Close() error {
 		delete(s.tcp.listeners, l.local)
 	}
 	now := time.Now()
-	for _, sk := range l.queue {
+	for sk := l.pop(); sk != nil; sk = l.pop() {
 		sk.tcb.Abort()
 		s.tcpUpdate(now, sk)
 	}
-	l.queue = nil
-	for _, sk := range s.tcp.conns {
-		if sk.listener == l {
-			sk.tcb.Abort()
-			s.tcpUpdate(now, sk)
-		}
+	for l.children != nil {
+		sk := l.children
+		l.removeChild(sk)
+		sk.tcb.Abort()
+		s.tcpUpdate(now, sk)
 	}
 	notify(l.readable)
 	s.armTimer(now)
@@ -158,9 +197,26 @@ func (l *TCPListener) Close() error {
 	return nil
 }
 
-// SetBacklog changes the listener's backlog.
+// SetBacklog changes the limit of the accept queue, as a second listen(2)
+// on a listening socket does. Connections already queued stay.
 func (l *TCPListener) SetBacklog(n int) {
 	l.s.mu.Lock()
 	l.backlog = max(n, 1)
 	l.s.mu.Unlock()
+}
+
+// Backlog returns the accept queue's limit.
+func (l *TCPListener) Backlog() int {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	return l.backlog
+}
+
+// Queues reports the listener's SYN queue (handshakes in progress) and
+// accept queue (established, waiting for Accept) lengths, as the Recv-Q
+// column of `ss -lt`.
+func (l *TCPListener) Queues() (synQueue, acceptQueue int) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	return l.halfOpen, l.waiting()
 }

@@ -16,6 +16,7 @@ type Conn struct {
 	cfg     Config
 	state   State
 	passive bool // opened by Listen: a reset in SYN-RECEIVED just ends it
+	cookie  bool // rebuilt from a SYN cookie: the handshake is not timed
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	//

@@ -117,7 +117,10 @@ func (c *Conn) ackSyn(now time.Time, seg *Segment) {
 	c.sndNxt = seqMax(c.sndNxt, c.sndUna)
 	c.rtoAt = time.Time{}
 	c.retries = 0
-	c.measureRTT(now, seg, -1)
+	if !c.cookie {
+		// A cookie's timestamp had its low bits replaced: no sample.
+		c.measureRTT(now, seg, -1)
+	}
 	c.sndWl1, c.sndWl2 = seg.Seq, seg.Ack
 }
 

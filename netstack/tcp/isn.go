@@ -47,14 +47,24 @@ func (g *ISNGenerator) TSOffset(local, remote netip.AddrPort) uint32 {
 // hash is SipHash-2-4 (Aumasson and Bernstein, 2012) of the 4-tuple and a
 // domain byte that separates ISNs from timestamp offsets.
 func (g *ISNGenerator) hash(local, remote netip.AddrPort, domain byte) uint64 {
-	var msg [40]byte
+	return g.hashWith(local, remote, domain, 0)
+}
+
+// hashWith is hash with a 32-bit value mixed in (the SYN cookie's clock).
+func (g *ISNGenerator) hashWith(local, remote netip.AddrPort, domain byte, v uint32) uint64 {
+	var msg [48]byte
 	l, r := local.Addr().As16(), remote.Addr().As16()
 	copy(msg[0:16], l[:])
 	copy(msg[16:32], r[:])
 	binary.LittleEndian.PutUint16(msg[32:], local.Port())
 	binary.LittleEndian.PutUint16(msg[34:], remote.Port())
 	msg[36] = domain
-	return sipHash24(g.k0, g.k1, msg[:37])
+	binary.LittleEndian.PutUint32(msg[37:], v)
+	n := 37
+	if domain >= domainCookie {
+		n = 41 // ISNs and offsets keep the hash they always had
+	}
+	return sipHash24(g.k0, g.k1, msg[:n])
 }
 
 // sipHash24 computes SipHash-2-4 of m under the key (k0, k1).

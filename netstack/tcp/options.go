@@ -76,15 +76,19 @@ func (c *Conn) synOptionsOut(now time.Time, o *wire.TCPOptions, synAck bool) {
 // chooseRcvWscale fixes the shift for our receive window before our SYN
 // goes out.
 func (c *Conn) chooseRcvWscale() {
-	if c.cfg.DisableWindowScale {
-		c.rcvWscale = 0
-		return
+	c.rcvWscale = rcvWscaleFor(&c.cfg, c.rcv.max, c.rcvTune.pinned)
+}
+
+// rcvWscaleFor is the shift for a receive buffer of bufSize that may grow
+// to cfg.RecvBufMax unless pinned.
+func rcvWscaleFor(cfg *Config, bufSize int, pinned bool) uint8 {
+	if cfg.DisableWindowScale {
+		return 0
 	}
-	size := c.rcv.max
-	if !c.rcvTune.pinned {
-		size = max(size, c.cfg.RecvBufMax)
+	if !pinned {
+		bufSize = max(bufSize, cfg.RecvBufMax)
 	}
-	c.rcvWscale = wscaleFor(size)
+	return wscaleFor(bufSize)
 }
 
 // takeSynOptions records the options of the peer's SYN or SYN-ACK and

@@ -32,6 +32,15 @@ type Info struct {
 	// freed a second after both buffers drain and the connection goes quiet.
 	BufferMemory int
 
+	// Options negotiated in the handshake (Linux's tcpi_options,
+	// tcpi_snd_wscale, tcpi_rcv_wscale): the window scale shifts apply
+	// only when WindowScale is set.
+	Timestamps, SACK, WindowScale bool
+	SndWscale, RcvWscale          uint8
+	// SYNCookie reports a passive connection rebuilt from a SYN cookie
+	// (RFC 4987 §3.6) because the listener's SYN queue was full.
+	SYNCookie bool
+
 	Counters
 }
 
@@ -80,5 +89,8 @@ func (c *Conn) Info() Info {
 	s.SendBuffered = c.snd.n
 	s.RecvBuffered = c.rcv.n
 	s.BufferMemory = c.snd.r.cap() + c.rcv.r.cap()
+	s.Timestamps, s.SACK, s.WindowScale = c.tsOK, c.sackOK, c.wsOK
+	s.SndWscale, s.RcvWscale = c.sndWscale, c.rcvWscale
+	s.SYNCookie = c.cookie
 	return s
 }
