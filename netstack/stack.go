@@ -62,6 +62,7 @@ type Stack struct {
 	timer    *time.Timer
 	timerAt  time.Time // zero when the timer is not armed
 	reasmHdr [60]byte  // header quoted for a reassembled datagram
+	epoch    time.Time // origin of clock
 	closing  bool      // Close has begun: no new sockets or connections
 	stopping bool      // the driver has stopped: timers must not run
 }
@@ -100,6 +101,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 		cfg:        cfg,
 		log:        cfg.Logger,
 		done:       make(chan struct{}),
+		epoch:      time.Now(),
 	}
 	if s.medium != link.Ethernet && s.medium != link.IP {
 		return nil, fmt.Errorf("netstack: unsupported link medium %v", s.medium)
@@ -197,6 +199,7 @@ func (s *Stack) Stats() Stats {
 	s.mu.Lock()
 	st := s.stats
 	st.NeighbourEntries = s.neigh.len()
+	st.TCPTimeWait = len(s.tcp.tw.m)
 	st.ReassemblyPending = s.reasm.Len()
 	s.mu.Unlock()
 	return st
@@ -291,6 +294,7 @@ func (s *Stack) onTimer() {
 func (s *Stack) runDue(now time.Time) {
 	s.neigh.tick(s, now)
 	s.tcpRunTimers(now)
+	s.tcpExpireTimeWait(now)
 	if n := s.reasm.Expire(now); n > 0 {
 		s.stats.Drops[DropFragTimeout] += uint64(n)
 	}
@@ -299,7 +303,7 @@ func (s *Stack) runDue(now time.Time) {
 // armTimer arms the stack timer for its earliest deadline. Called with mu
 // held after anything that may have added a deadline.
 func (s *Stack) armTimer(now time.Time) {
-	next := earliest(earliest(s.neigh.deadline(), s.reasm.Deadline()), s.tcp.timers.next())
+	next := earliest(earliest(s.neigh.deadline(), s.reasm.Deadline()), earliest(s.tcp.timers.next(), s.nextTimeWait()))
 	if next.IsZero() || s.stopping {
 		return
 	}
@@ -313,6 +317,9 @@ func (s *Stack) armTimer(now time.Time) {
 	}
 	s.timer.Reset(d)
 }
+
+// clock is now on the stack's monotonic clock, for deadline heaps.
+func (s *Stack) clock(now time.Time) int64 { return int64(now.Sub(s.epoch)) }
 
 // earliest returns the earlier of two deadlines, where zero means none.
 func earliest(a, b time.Time) time.Time {

@@ -116,24 +116,26 @@ type Stats struct {
 	Reassembled               uint64 // datagrams completed from fragments
 	FragmentsOut              uint64 // fragments sent (a datagram cut to fit the MTU)
 
-	ICMPIn, ICMPOut     uint64
-	EchoRequestsIn      uint64
-	EchoRepliesOut      uint64
-	ICMPErrorsIn        uint64 // unreachable, time exceeded, parameter problem
-	ICMPUnreachablesOut uint64 // port and protocol unreachable sent
-	UDPDatagramsIn      uint64 // delivered to a socket
-	UDPDatagramsOut     uint64
-	TCPSegmentsIn       uint64 // valid segments received
-	TCPSegmentsOut      uint64
-	TCPResetsOut        uint64                 // RSTs for segments that matched no connection
-	TCPPathMTUUpdates   uint64                 // ICMP "fragmentation needed" taken by a connection (RFC 1191)
-	TCPSYNCookiesSent   uint64                 // SYN-ACKs carrying a SYN cookie (SYN queue full)
-	TCPSYNCookiesValid  uint64                 // connections established from a cookie
-	Drops               [numDropReasons]uint64 // indexed by DropReason
-	LinkReadErrors      uint64
-	LinkWriteErrors     uint64
-	NeighbourEntries    int // neighbour cache size at the time of the snapshot
-	ReassemblyPending   int // datagrams under reassembly at the time of the snapshot
+	ICMPIn, ICMPOut      uint64
+	EchoRequestsIn       uint64
+	EchoRepliesOut       uint64
+	ICMPErrorsIn         uint64 // unreachable, time exceeded, parameter problem
+	ICMPUnreachablesOut  uint64 // port and protocol unreachable sent
+	UDPDatagramsIn       uint64 // delivered to a socket
+	UDPDatagramsOut      uint64
+	TCPSegmentsIn        uint64 // valid segments received
+	TCPSegmentsOut       uint64
+	TCPResetsOut         uint64                 // RSTs for segments that matched no connection
+	TCPPathMTUUpdates    uint64                 // ICMP "fragmentation needed" taken by a connection (RFC 1191)
+	TCPSYNCookiesSent    uint64                 // SYN-ACKs carrying a SYN cookie (SYN queue full)
+	TCPSYNCookiesValid   uint64                 // connections established from a cookie
+	TCPTimeWaitOverflows uint64                 // closes that skipped TIME-WAIT: Config.MaxTimeWait reached
+	Drops                [numDropReasons]uint64 // indexed by DropReason
+	LinkReadErrors       uint64
+	LinkWriteErrors      uint64
+	TCPTimeWait          int // TIME-WAIT records at the time of the snapshot
+	NeighbourEntries     int // neighbour cache size at the time of the snapshot
+	ReassemblyPending    int // datagrams under reassembly at the time of the snapshot
 }
 
 // Dropped returns the counter for one reason.

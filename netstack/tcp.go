@@ -20,7 +20,8 @@ type tuple struct {
 type tcpTable struct {
 	conns     map[tuple]*TCPSocket
 	listeners map[netip.AddrPort]*TCPListener // Addr may be 0.0.0.0
-	ports     map[uint16]int                  // connections and listeners per local port
+	ports     map[uint16]int                  // connections, TIME-WAIT records and listeners per local port
+	tw        twTable
 	timers    tcpTimers
 	isn       *tcp.ISNGenerator
 	seg       tcp.Segment  // scratch for output, guarded by s.mu
@@ -32,6 +33,7 @@ func (t *tcpTable) init(mtu int) {
 	t.conns = make(map[tuple]*TCPSocket)
 	t.listeners = make(map[netip.AddrPort]*TCPListener)
 	t.ports = make(map[uint16]int)
+	t.tw.m = make(map[tuple]*twEntry)
 	var key [16]byte
 	rand.Read(key[:])
 	t.isn = tcp.NewISNGenerator(key)
@@ -106,9 +108,7 @@ func (s *Stack) removeConn(sk *TCPSocket) {
 	sk.removed = true
 	if s.tcp.conns[sk.id] == sk {
 		delete(s.tcp.conns, sk.id)
-		if s.tcp.ports[sk.id.local.Port()]--; s.tcp.ports[sk.id.local.Port()] <= 0 {
-			delete(s.tcp.ports, sk.id.local.Port())
-		}
+		s.unrefPort(sk.id.local.Port())
 	}
 	s.tcp.timers.set(sk, time.Time{})
 	if l := sk.listener; l != nil {
@@ -116,6 +116,13 @@ func (s *Stack) removeConn(sk *TCPSocket) {
 	}
 	notify(sk.readable)
 	notify(sk.writable)
+}
+
+// unrefPort drops one user of a local port. Called with s.mu held.
+func (s *Stack) unrefPort(p uint16) {
+	if s.tcp.ports[p]--; s.tcp.ports[p] <= 0 {
+		delete(s.tcp.ports, p)
+	}
 }
 
 // tcpUpdate runs after anything happened to sk's TCB: it sends what the
@@ -126,6 +133,9 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	t := &s.tcp
 	for sk.tcb.Output(now, &t.seg, t.payload) {
 		s.sendTCP(now, sk.id, &t.seg)
+	}
+	if sk.tcb.State() == tcp.TimeWait {
+		s.tcpEnterTimeWait(now, sk)
 	}
 	ev := sk.tcb.TakeEvents()
 	sk.closed = sk.closed || ev&tcp.EventClosed != 0
@@ -231,15 +241,12 @@ func (s *Stack) tcpInput(now time.Time, d *datagram) {
 			s.drop(DropTCPAcceptQueueFull)
 			return
 		}
-		isSYN := seg.Flags&(wire.TCPFlagSYN|wire.TCPFlagACK|wire.TCPFlagRST) == wire.TCPFlagSYN
-		if !(isSYN && sk.tcb.State() == tcp.TimeWait && sk.tcb.AcceptsSYNInTimeWait(&seg)) {
-			sk.tcb.Input(now, &seg)
-			s.tcpUpdate(now, sk)
-			return
-		}
-		// RFC 6191: a newer SYN reopens a 4-tuple in TIME-WAIT; the old
-		// connection is forgotten and the SYN goes to the listener.
-		s.removeConn(sk)
+		sk.tcb.Input(now, &seg)
+		s.tcpUpdate(now, sk)
+		return
+	}
+	if e := s.tcp.tw.m[id]; e != nil && !s.tcpTimeWaitInput(now, e, &seg) {
+		return
 	}
 	if l := s.tcp.listenerFor(d.dst, th.DstPort()); l != nil {
 		s.tcpListenInput(now, l, id, &seg)
@@ -335,8 +342,8 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 	if port == 0 {
 		var ok bool
 		port, ok = ephemeralPort(func(p uint16) bool {
-			return s.tcp.conns[tuple{netip.AddrPortFrom(la, p), remote}] != nil ||
-				s.tcp.listenerFor(la, p) != nil
+			id := tuple{netip.AddrPortFrom(la, p), remote}
+			return s.tcp.conns[id] != nil || s.tcp.tw.m[id] != nil || s.tcp.listenerFor(la, p) != nil
 		})
 		if !ok {
 			s.mu.Unlock()
@@ -344,7 +351,7 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 		}
 	}
 	id := tuple{local: netip.AddrPortFrom(la, port), remote: remote}
-	if old := s.tcp.conns[id]; old != nil {
+	if s.tcp.conns[id] != nil || s.tcp.tw.m[id] != nil {
 		s.mu.Unlock()
 		return nil, syscall.EADDRINUSE
 	}
@@ -503,6 +510,9 @@ func (s *Stack) abortAllTCP(now time.Time) {
 	for _, sk := range s.tcp.conns {
 		sk.tcb.Abort()
 		s.tcpUpdate(now, sk)
+	}
+	for _, e := range s.tcp.tw.m {
+		s.removeTimeWait(e)
 	}
 	for k, l := range s.tcp.listeners {
 		l.isClosed = true

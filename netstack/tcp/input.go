@@ -16,6 +16,8 @@ func (c *Conn) Input(now time.Time, seg *Segment) {
 		c.inputListen(now, seg)
 	case SynSent:
 		c.inputSynSent(now, seg)
+	case TimeWait:
+		c.inputTimeWait(now, seg)
 	default:
 		c.inputSynchronized(now, seg)
 	}

@@ -89,11 +89,6 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 	switch c.state {
 	case Established, FinWait1, FinWait2:
 		c.processText(now, seg, seq, payload, fin)
-	case TimeWait:
-		if fin {
-			c.ackNow = true
-			c.timeWaitAt = now.Add(c.cfg.TimeWait)
-		}
 	}
 	// CLOSE-WAIT, CLOSING, LAST-ACK: the peer's FIN has been received, so
 	// text or a FIN here can only be a duplicate; RFC 9293 says ignore it.
@@ -250,7 +245,7 @@ func (c *Conn) pawsRejects(now time.Time, seg *Segment, flags wire.TCPFlags) boo
 
 // checkSequence is the first check of RFC 9293 §3.10.7.4: is the segment
 // acceptable? An unacceptable one is answered (an ACK, a D-SACK for old
-// data, the TIME-WAIT restart for a retransmitted FIN) and dropped. A zero
+// data) and dropped. A zero
 // window accepts nothing, but "special allowance should be made to accept
 // valid ACKs, URGs, and RSTs": the control part is kept, the text and FIN
 // dropped.
@@ -275,11 +270,6 @@ func (c *Conn) checkSequence(now time.Time, seq Seq, flags wire.TCPFlags, payloa
 			c.reportDuplicate(seq, seqMin(seq.Add(len(payload)), c.rcvNxt))
 		}
 		c.dupAckForUnacceptable(now, segLen)
-		if c.state == TimeWait && flags&finFlag != 0 && seq.Add(len(payload)+1) == c.rcvNxt {
-			// A retransmitted FIN: our ACK was lost. Acknowledge it
-			// again and restart the 2*MSL timer.
-			c.timeWaitAt = now.Add(c.cfg.TimeWait)
-		}
 	}
 	c.stats.Dropped++
 	return flags, payload, false

@@ -24,25 +24,16 @@ func ResetFor(seg *Segment, payloadLen int) (rst Segment, ok bool) {
 	return Segment{Ack: seg.Seq.Add(n), Flags: rstFlag | ackFlag}, true
 }
 
-// AcceptsSYNInTimeWait reports whether a SYN arriving for this connection's
-// 4-tuple while it is in TIME-WAIT may open a new incarnation (RFC 6191
-// §2): when both the old connection and the SYN use timestamps, the SYN's
-// timestamp must be newer than TS.Recent, or equal to it with a sequence
-// number beyond RCV.NXT (timestamps tick in milliseconds, so a client that
-// reconnects within the same millisecond repeats one; Linux accepts it
-// too); without timestamps the sequence number must be beyond RCV.NXT
-// (RFC 1122 §4.2.2.13). If it does, the stack drops this Conn and hands the
-// SYN to a new one.
+// AcceptsSYNInTimeWait reports whether a SYN arriving for this
+// connection's 4-tuple while it is in TIME-WAIT may open a new incarnation
+// (see TimeWaitRecord.AcceptsSYN). If it does, the stack drops this Conn and
+// hands the SYN to a new one.
 func (c *Conn) AcceptsSYNInTimeWait(seg *Segment) bool {
-	if c.state != TimeWait || seg.Flags&(synFlag|ackFlag|rstFlag) != synFlag {
+	if c.state != TimeWait {
 		return false
 	}
-	if c.tsOK && seg.Options.HasTimestamps {
-		if d := int32(seg.Options.TSVal - c.tsRecent); d != 0 {
-			return d > 0
-		}
-	}
-	return seg.Seq.GreaterThan(c.rcvNxt)
+	tw := c.timeWait()
+	return tw.AcceptsSYN(seg)
 }
 
 // AcceptsICMPFor reports whether an ICMP error quoting a segment with
