@@ -66,12 +66,12 @@ func parseFlags() *options {
 	useConn := flag.Bool("conn", false, "open the connections through package conn (*conn.TCPConn) instead of netstack.TCPSocket")
 	flag.IntVar(&o.n, "n", 100_000, "connections to open (2n endpoints)")
 	flag.IntVar(&o.listeners, "listeners", 0, "server ports to spread connections over (default: enough for the client ports, at least 64)")
-	flag.IntVar(&o.inflight, "inflight", 1024, "handshakes in flight at most")
+	flag.IntVar(&o.inflight, "inflight", 0, "handshakes in flight at most (default 1024)")
 	flag.IntVar(&o.backlog, "backlog", 0, "listen backlog (0: the stack's default; -conn always uses the default)")
 	flag.BoolVar(&o.ephemeral, "ephemeral", false, "dial from ephemeral ports (the stack searches for a free one) instead of chosen ones")
 	flag.IntVar(&o.step, "step", 0, "connections per connect-rate step (default n/10)")
-	flag.IntVar(&o.tries, "tries", 21, "latency samples of each kind (the median is reported)")
-	flag.IntVar(&o.queueLen, "queue", 1<<16, "packets each direction of the pipe may hold")
+	flag.IntVar(&o.tries, "tries", 0, "latency samples of each kind, the median reported (default 21)")
+	flag.IntVar(&o.queueLen, "queue", 0, "packets each direction of the pipe may hold (default 65536)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile of the idle state to `file` (go tool pprof -sample_index=inuse_space -top)")
 	flag.BoolVar(&o.budget, "budget", true, "print the byte budget of the types an endpoint is made of")
@@ -108,8 +108,18 @@ func (o *options) fill() error {
 	if o.step <= 0 {
 		o.step = max(o.n/10, 1)
 	}
-	o.inflight = max(o.inflight, 1)
-	o.tries = max(o.tries, 1)
+	if o.inflight <= 0 {
+		o.inflight = 1024
+	}
+	if o.tries <= 0 {
+		o.tries = 21
+	}
+	// Each handshake in flight has at most a segment or two queued in each
+	// direction; beyond the queue the pipe would drop them, costing a 1 s
+	// retransmission timeout.
+	if o.queueLen <= 0 {
+		o.queueLen = max(1<<16, 4*o.inflight)
+	}
 	if o.timeout <= 0 {
 		o.timeout = 30 * time.Minute
 	}
