@@ -7,7 +7,7 @@
 //
 // Usage, from the bench module:
 //
-//	go run ./cmd/idle -n 1000000 [-conn] [-memprofile heap.out]
+//	go run ./cmd/idle -n 1000000 [-conn] [-memprofile heap.out] [-cpuprofile cpu.out]
 //
 // By default the connections are netstack.TCPSocket values opened through
 // the non-blocking API (Stack.DialTCP, TCPListener.TryAccept), held in a
@@ -58,6 +58,7 @@ type options struct {
 	queueLen   int           // packets each pipe direction may hold
 	timeout    time.Duration // for the whole run
 	memprofile string        // heap profile of the idle state, if set
+	cpuprofile string        // CPU profile of the build-up, if set
 	budget     bool          // print the per-type byte budget
 }
 
@@ -74,6 +75,7 @@ func parseFlags() *options {
 	flag.IntVar(&o.queueLen, "queue", 0, "packets each direction of the pipe may hold (default 65536)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile of the idle state to `file` (go tool pprof -sample_index=inuse_space -top)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the build-up to `file`")
 	flag.BoolVar(&o.budget, "budget", true, "print the byte budget of the types an endpoint is made of")
 	flag.Parse()
 	if *useConn {
@@ -88,19 +90,22 @@ func parseFlags() *options {
 
 // fill sets defaults and checks that the plan fits the port space: one
 // client address has lastClientPort-firstClientPort+1 chosen ports per
-// server port, or Linux's 28,232 ephemeral ones, of which only 70% are
-// used so that the stack's search for a free one stays short.
+// server port, or Linux's 28,232 ephemeral ones, of which by default only
+// 70% are used so that the stack's search for a free one stays short.
 func (o *options) fill() error {
 	if o.n <= 0 {
 		return fmt.Errorf("-n %d: want at least one connection", o.n)
 	}
 	perPort := lastClientPort - firstClientPort + 1
 	if o.ephemeral {
-		perPort = 28232 * 7 / 10
+		perPort = ephemeralPorts
 	}
 	need := (o.n + perPort - 1) / perPort
 	if o.listeners <= 0 {
 		o.listeners = max(need, 64)
+		if o.ephemeral {
+			o.listeners = max(need*10/7+1, 64)
+		}
 	}
 	if o.listeners < need || firstServerPort+o.listeners > 65536 {
 		return fmt.Errorf("-listeners %d: %d connections need %d to %d", o.listeners, o.n, need, 65536-firstServerPort)

@@ -23,6 +23,7 @@ const (
 	firstServerPort = 10000
 	firstClientPort = 1024
 	lastClientPort  = 65535
+	ephemeralPorts  = 60999 - 32768 + 1 // the stack's range, Linux's default
 )
 
 // network is two stacks over one in-memory pipe, with the server's

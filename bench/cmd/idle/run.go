@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/renet-go/renet/conn"
@@ -40,7 +42,7 @@ func run(ctx context.Context, o *options, log io.Writer) (*report, func() error,
 	set := newIdleSet(o)
 	r.before = sampleMemory()
 	fmt.Fprintf(log, "idle: opening %d connections through %s\n", o.n, o.layer.name())
-	if r.build, err = build(ctx, o, nw, set); err != nil {
+	if r.build, err = profiledBuild(ctx, o, nw, set); err != nil {
 		nw.Close()
 		return nil, nil, err
 	}
@@ -55,6 +57,23 @@ func run(ctx context.Context, o *options, log io.Writer) (*report, func() error,
 	}
 	r.established = countEstablished(set)
 	return r, nw.Close, nil
+}
+
+// profiledBuild is build under the CPU profiler when o.cpuprofile is set.
+func profiledBuild(ctx context.Context, o *options, nw *network, set *idleSet) (buildStats, error) {
+	if o.cpuprofile == "" {
+		return build(ctx, o, nw, set)
+	}
+	f, err := os.Create(o.cpuprofile)
+	if err != nil {
+		return buildStats{}, err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return buildStats{}, err
+	}
+	defer pprof.StopCPUProfile()
+	return build(ctx, o, nw, set)
 }
 
 // measureIdle reads memory and counters once every connection is open
