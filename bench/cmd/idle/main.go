@@ -34,15 +34,22 @@ func main() {
 	o := parseFlags()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	r, _, err := run(ctx, o, os.Stderr)
+	r, closeAll, err := run(ctx, o, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "idle:", err)
 		os.Exit(1)
 	}
 	printReport(os.Stdout, r)
-	// The network is not closed: Stack.Close resets every connection, which
-	// at a million takes seconds and a packet buffer each, and the process
-	// is about to give everything back anyway.
+	// Unless asked, the network is not closed: Stack.Close resets every
+	// connection, which at a million takes seconds, and the process is
+	// about to give everything back anyway.
+	if o.close {
+		t0 := time.Now()
+		err := closeAll()
+		_, peak := procStatus()
+		fmt.Printf("\nteardown (Close both stacks, one RST per connection): %v, peak RSS since start %s, err %v\n",
+			time.Since(t0).Round(time.Millisecond), bytes(float64(peak)), err)
+	}
 }
 
 // options is what a run does; zero fields take the defaults fill gives.
@@ -60,6 +67,7 @@ type options struct {
 	memprofile string        // heap profile of the idle state, if set
 	cpuprofile string        // CPU profile of the build-up, if set
 	budget     bool          // print the per-type byte budget
+	close      bool          // close the network at the end and time it
 }
 
 func parseFlags() *options {
@@ -76,6 +84,7 @@ func parseFlags() *options {
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile of the idle state to `file` (go tool pprof -sample_index=inuse_space -top)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the build-up to `file`")
+	flag.BoolVar(&o.close, "close", false, "close both stacks at the end and time it")
 	flag.BoolVar(&o.budget, "budget", true, "print the byte budget of the types an endpoint is made of")
 	flag.Parse()
 	if *useConn {

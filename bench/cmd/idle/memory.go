@@ -15,10 +15,11 @@ import (
 
 // memSample is the process's memory at one moment.
 type memSample struct {
-	heap  uint64 // live heap bytes (HeapAlloc right after a collection)
-	rss   uint64 // resident set, VmRSS
-	peak  uint64 // peak resident set so far, VmHWM
-	gorou int    // goroutines
+	heap    uint64 // live heap bytes (HeapAlloc right after a collection)
+	mallocs uint64 // heap objects allocated so far
+	rss     uint64 // resident set, VmRSS
+	peak    uint64 // peak resident set so far, VmHWM
+	gorou   int    // goroutines
 }
 
 // sampleMemory collects garbage and returns free pages to the kernel
@@ -31,7 +32,7 @@ func sampleMemory() memSample {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	rss, peak := procStatus()
-	return memSample{heap: m.HeapAlloc, rss: rss, peak: peak, gorou: runtime.NumGoroutine()}
+	return memSample{heap: m.HeapAlloc, mallocs: m.Mallocs, rss: rss, peak: peak, gorou: runtime.NumGoroutine()}
 }
 
 // procStatus reads VmRSS and VmHWM from /proc/self/status, in bytes; zero

@@ -34,6 +34,7 @@ func printReport(w io.Writer, r *report) {
 		{"RSS, idle (before)", fmt.Sprintf("%s (%s)", bytes(float64(r.idle.rss)), bytes(float64(r.before.rss)))},
 		{"RSS per endpoint", fmt.Sprintf("%.0f B", rss/ends)},
 		{"peak RSS (VmHWM)", bytes(float64(r.idle.peak))},
+		{"heap allocations per connection in the build-up (both ends, harness included)", fmt.Sprintf("%.1f", float64(r.idle.mallocs-r.before.mallocs)/float64(o.n))},
 		{"goroutines, idle", strconv.Itoa(r.idle.gorou)},
 		{"SYNs dropped beyond a listener's backlog", strconv.FormatUint(r.listenDrops, 10)},
 		{"TCP segments sent per connection, client / server", fmt.Sprintf("%.2f / %.2f", float64(r.clientSegs)/float64(o.n), float64(r.serverSegs)/float64(o.n))},
