@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"runtime"
@@ -27,16 +28,17 @@ type budgetRow struct {
 type connKey struct{ local, remote netip.AddrPort }
 
 // budget measures the pieces of an endpoint that can be reached from
-// outside netstack. Run it while the heap is small: every measurement
-// collects garbage.
-func budget() []budgetRow {
+// outside netstack, with a connection table of n entries as each stack
+// will hold. Run it while the heap is small: every measurement collects
+// garbage.
+func budget(n int) []budgetRow {
 	return []budgetRow{
 		{"tcp.Conn (the TCB struct)", unsafe.Sizeof(tcp.Conn{}), heapCost(func() any { return new(tcp.Conn) }), "1"},
 		{"tcp.NewConn(default Config), everything it allocates", 0, heapCost(func() any { return tcp.NewConn(tcp.Config{}) }), "1"},
 		{"cc.CUBIC (the default controller, made at the handshake)", unsafe.Sizeof(cc.CUBIC{}), heapCost(func() any { return cc.NewCUBIC(tcp.DefaultMSS) }), "1"},
 		{"netstack.TCPSocket", unsafe.Sizeof(netstack.TCPSocket{}), heapCost(func() any { return new(netstack.TCPSocket) }), "1"},
 		{"chan struct{}, capacity 1 (readable, writable)", 0, heapCost(func() any { return make(chan struct{}, 1) }), "2"},
-		{"connection table entry, 2 x netip.AddrPort -> *TCPSocket (at 100k entries)", unsafe.Sizeof(connKey{}) + unsafe.Sizeof(uintptr(0)), mapCost(100_000), "1"},
+		{fmt.Sprintf("connection table entry, 2 x netip.AddrPort -> *TCPSocket (map of %d)", n), unsafe.Sizeof(connKey{}) + unsafe.Sizeof(uintptr(0)), mapCost(n), "1"},
 		{"conn.TCPConn (conn layer only)", unsafe.Sizeof(conn.TCPConn{}), heapCost(func() any { return new(conn.TCPConn) }), "1"},
 		{"*net.TCPAddr for IPv4 (laddr, raddr; conn layer only)", unsafe.Sizeof(net.TCPAddr{}), heapCost(func() any {
 			return net.TCPAddrFromAddrPort(netip.MustParseAddrPort("10.9.0.1:80"))

@@ -68,6 +68,7 @@ type options struct {
 	cpuprofile string        // CPU profile of the build-up, if set
 	budget     bool          // print the per-type byte budget
 	close      bool          // close the network at the end and time it
+	quiet      time.Duration // how long the idle CPU use is measured over
 }
 
 func parseFlags() *options {
@@ -84,6 +85,7 @@ func parseFlags() *options {
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile of the idle state to `file` (go tool pprof -sample_index=inuse_space -top)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the build-up to `file`")
+	flag.DurationVar(&o.quiet, "quiet", time.Second, "measure the CPU used while idle over this long")
 	flag.BoolVar(&o.close, "close", false, "close both stacks at the end and time it")
 	flag.BoolVar(&o.budget, "budget", true, "print the byte budget of the types an endpoint is made of")
 	flag.Parse()

@@ -36,6 +36,7 @@ func printReport(w io.Writer, r *report) {
 		{"peak RSS (VmHWM)", bytes(float64(r.idle.peak))},
 		{"heap allocations per connection in the build-up (both ends, harness included)", fmt.Sprintf("%.1f", float64(r.idle.mallocs-r.before.mallocs)/float64(o.n))},
 		{"goroutines, idle", strconv.Itoa(r.idle.gorou)},
+		{fmt.Sprintf("CPU used while idle for %v", o.quiet), r.idleCPU.String()},
 		{"SYNs dropped beyond a listener's backlog", strconv.FormatUint(r.listenDrops, 10)},
 		{"TCP segments sent per connection, client / server", fmt.Sprintf("%.2f / %.2f", float64(r.clientSegs)/float64(o.n), float64(r.serverSegs)/float64(o.n))},
 		{"connect + request/response, median (min, max)", spread(r.connectRTT)},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"github.com/renet-go/renet/conn"
@@ -26,6 +27,7 @@ type report struct {
 	listenDrops  uint64 // SYNs the server dropped beyond a listener's backlog
 	clientSegs   uint64 // TCP segments the client sent during the build-up
 	serverSegs   uint64
+	idleCPU      time.Duration // CPU the process used in o.quiet of idleness
 }
 
 // run opens o.n connections, measures them idle, probes latency, and
@@ -33,7 +35,7 @@ type report struct {
 func run(ctx context.Context, o *options, log io.Writer) (*report, func() error, error) {
 	r := &report{o: o}
 	if o.budget {
-		r.budget = budget()
+		r.budget = budget(o.n)
 	}
 	nw, err := newNetwork(o)
 	if err != nil {
@@ -50,6 +52,7 @@ func run(ctx context.Context, o *options, log io.Writer) (*report, func() error,
 		nw.Close()
 		return nil, nil, err
 	}
+	r.idleCPU = idleCPU(o.quiet)
 	fmt.Fprintf(log, "idle: %d connections open in %v; probing latency\n", o.n, r.build.total.Round(time.Millisecond))
 	if err := r.probe(ctx, nw, set); err != nil {
 		nw.Close()
@@ -102,6 +105,24 @@ func (r *report) probe(ctx context.Context, nw *network, set *idleSet) error {
 		return fmt.Errorf("connect and round trip: %w", err)
 	}
 	return nil
+}
+
+// idleCPU is the CPU time the process uses while every connection sits
+// idle for d: with keepalive off no connection has a timer armed, so it
+// should be next to nothing whatever their number.
+func idleCPU(d time.Duration) time.Duration {
+	before := cpuTime()
+	time.Sleep(d)
+	return cpuTime() - before
+}
+
+// cpuTime is the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // countEstablished counts the endpoints of set in ESTABLISHED.
