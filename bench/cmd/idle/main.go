@@ -111,11 +111,11 @@ func (o *options) fill() error {
 	if o.ephemeral {
 		perPort = ephemeralPorts
 	}
-	need := (o.n + perPort - 1) / perPort
+	need := ceilDiv(o.n, perPort)
 	if o.listeners <= 0 {
 		o.listeners = max(need, 64)
 		if o.ephemeral {
-			o.listeners = max(need*10/7+1, 64)
+			o.listeners = max(ceilDiv(o.n, perPort*7/10), 64)
 		}
 	}
 	if o.listeners < need || firstServerPort+o.listeners > 65536 {
@@ -141,3 +141,5 @@ func (o *options) fill() error {
 	}
 	return nil
 }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
