@@ -1,5 +1,7 @@
 // Package bench compares renet with gVisor's netstack and the Linux
 // kernel on the same workloads. It is a separate module so that users of
 // renet never download gVisor; its Benchmark functions live in
-// bench_test.go and the table-printing driver in cmd/compare.
+// bench_test.go and the table-printing driver in cmd/compare. cmd/idle
+// measures what many idle renet connections cost, and cmd/paths measures
+// goodput across impaired paths.
 package bench
