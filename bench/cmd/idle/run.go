@@ -91,7 +91,7 @@ func (r *report) measureIdle(nw *network) error {
 	}
 	cs, ss := nw.client.Stats(), nw.server.Stats()
 	r.clientSegs, r.serverSegs = cs.TCPSegmentsOut, ss.TCPSegmentsOut
-	r.listenDrops = ss.Drops[netstack.DropTCPListenOverflow]
+	r.listenDrops = ss.Drops[netstack.DropTCPSYNQueueFull] + ss.Drops[netstack.DropTCPAcceptQueueFull]
 	return nil
 }
 
