@@ -135,7 +135,7 @@ func (c *Conn) ackData(now time.Time, seg *Segment) int {
 	c.measureRTT(now, seg, karn)
 	c.snd.ackTo(ack)
 	c.stats.BytesAcked += uint64(acked)
-	c.events |= EventWritable
+	c.events |= EventWritable | EventAcked
 	c.sndUna = ack
 	c.sndNxt = seqMax(c.sndNxt, ack)
 	c.retries = 0

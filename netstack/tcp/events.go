@@ -19,6 +19,11 @@ const (
 	EventWritable
 	// EventClosed: the connection ended, normally or with Err.
 	EventClosed
+	// EventAcked: the peer acknowledged new data. That is forward
+	// progress, proof that the path and the next hop work, which lets the
+	// stack confirm its neighbour entry without probing (RFC 4861
+	// §7.3.1).
+	EventAcked
 )
 
 // TakeEvents returns the events collected since the last call and clears
