@@ -29,14 +29,18 @@ type Config struct {
 	// user has not yet read (SO_RCVBUF). Default 256 KiB.
 	UDPReceiveBuffer int
 
-	// ARPTimeout is how long a resolved neighbour entry stays valid.
-	// Default 60s.
+	// ARPTimeout is how long a neighbour stays REACHABLE after it was last
+	// confirmed, by an ARP reply or by TCP's forward progress; then it is
+	// STALE: still used, and probed with unicast requests if nothing
+	// confirms it within 5s of its next use (RFC 4861 §7.3). Default 30s,
+	// Linux's base_reachable_time.
 	ARPTimeout time.Duration
 
-	// ARPRetries is how many ARP requests are sent, one per ARPRetryInterval,
-	// before a neighbour is declared unreachable and its queued packets
-	// dropped. Defaults 3 and 1s, as Linux's mcast_solicit and
-	// retrans_time.
+	// ARPRetries is how many ARP requests are broadcast, one per
+	// ARPRetryInterval, before an unresolved neighbour is declared
+	// unreachable and its queued packets dropped; a known neighbour being
+	// probed gets three unicast requests at the same interval. Defaults 3
+	// and 1s, as Linux's mcast_solicit and retrans_time.
 	ARPRetries       int
 	ARPRetryInterval time.Duration
 
@@ -95,7 +99,7 @@ func (c *Config) setDefaults() {
 		c.UDPReceiveBuffer = 256 << 10
 	}
 	if c.ARPTimeout <= 0 {
-		c.ARPTimeout = 60 * time.Second
+		c.ARPTimeout = 30 * time.Second
 	}
 	if c.ARPRetries <= 0 {
 		c.ARPRetries = 3

@@ -292,7 +292,7 @@ func (s *Stack) onTimer() {
 
 // runDue does the timed work whose time has come. Called with mu held.
 func (s *Stack) runDue(now time.Time) {
-	s.neigh.tick(s, now)
+	s.neighTick(now)
 	s.tcpRunTimers(now)
 	s.tcpExpireTimeWait(now)
 	if n := s.reasm.Expire(now); n > 0 {
@@ -303,7 +303,7 @@ func (s *Stack) runDue(now time.Time) {
 // armTimer arms the stack timer for its earliest deadline. Called with mu
 // held after anything that may have added a deadline.
 func (s *Stack) armTimer(now time.Time) {
-	next := earliest(earliest(s.neigh.deadline(), s.reasm.Deadline()), earliest(s.tcp.timers.next(), s.nextTimeWait()))
+	next := earliest(earliest(s.neighDeadline(), s.reasm.Deadline()), earliest(s.tcp.timers.next(), s.nextTimeWait()))
 	if next.IsZero() || s.stopping {
 		return
 	}

@@ -134,19 +134,6 @@ func TestARPRetriesThenGivesUp(t *testing.T) {
 	}
 }
 
-func TestARPEntryExpires(t *testing.T) {
-	s, l := newTestStack(t)
-	resolvePeer(t, s, l)
-	s.runTimers(t0.Add(59 * time.Second))
-	if s.Stats().NeighbourEntries != 1 {
-		t.Fatal("entry gone early")
-	}
-	s.runTimers(t0.Add(60 * time.Second))
-	if s.Stats().NeighbourEntries != 0 {
-		t.Fatal("entry did not expire")
-	}
-}
-
 func TestMalformedAndForeignFramesDroppedAndCounted(t *testing.T) {
 	s, l := newTestStack(t)
 	resolvePeer(t, s, l)

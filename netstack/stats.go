@@ -13,6 +13,7 @@ const (
 	DropARPMalformed                          // truncated or not Ethernet/IPv4
 	DropARPUnresolved                         // queued for a neighbour that never answered
 	DropARPQueueFull                          // too many packets waiting for one neighbour
+	DropARPEvicted                            // queued for a neighbour entry evicted from a full cache
 	DropIPTruncated                           // shorter than its headers claim
 	DropIPMalformed                           // bad version, header or total length
 	DropIPChecksum                            // header checksum wrong
@@ -55,6 +56,7 @@ var dropNames = [numDropReasons]string{
 	DropARPMalformed:        "arp-malformed",
 	DropARPUnresolved:       "arp-unresolved",
 	DropARPQueueFull:        "arp-queue-full",
+	DropARPEvicted:          "arp-evicted",
 	DropIPTruncated:         "ip-truncated",
 	DropIPMalformed:         "ip-malformed",
 	DropIPChecksum:          "ip-bad-checksum",

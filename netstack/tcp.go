@@ -22,11 +22,14 @@ type tcpTable struct {
 	listeners map[netip.AddrPort]*TCPListener // Addr may be 0.0.0.0
 	ports     map[uint16]int                  // connections, TIME-WAIT records and listeners per local port
 	tw        twTable
-	timers    tcpTimers
-	isn       *tcp.ISNGenerator
-	seg       tcp.Segment  // scratch for output, guarded by s.mu
-	payload   []byte       // scratch for output payload, one MSS
-	due       []*TCPSocket // scratch for tcpRunTimers
+	// connecting holds the connections dialed and not yet established, so
+	// a failed neighbour resolution finds them without a scan of all.
+	connecting map[*TCPSocket]struct{}
+	timers     tcpTimers
+	isn        *tcp.ISNGenerator
+	seg        tcp.Segment  // scratch for output, guarded by s.mu
+	payload    []byte       // scratch for output payload, one MSS
+	due        []*TCPSocket // scratch for tcpRunTimers
 }
 
 func (t *tcpTable) init(mtu int) {
@@ -34,6 +37,7 @@ func (t *tcpTable) init(mtu int) {
 	t.listeners = make(map[netip.AddrPort]*TCPListener)
 	t.ports = make(map[uint16]int)
 	t.tw.m = make(map[tuple]*twEntry)
+	t.connecting = make(map[*TCPSocket]struct{})
 	var key [16]byte
 	rand.Read(key[:])
 	t.isn = tcp.NewISNGenerator(key)
@@ -111,6 +115,7 @@ func (s *Stack) removeConn(sk *TCPSocket) {
 		s.unrefPort(sk.id.local.Port())
 	}
 	s.tcp.timers.set(sk, time.Time{})
+	delete(s.tcp.connecting, sk)
 	if l := sk.listener; l != nil {
 		l.removeChild(sk)
 	}
@@ -139,6 +144,12 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	}
 	ev := sk.tcb.TakeEvents()
 	sk.closed = sk.closed || ev&tcp.EventClosed != 0
+	if ev&tcp.EventAcked != 0 {
+		s.confirmNeighbour(now, sk.id.remote.Addr())
+	}
+	if ev&(tcp.EventEstablished|tcp.EventClosed) != 0 {
+		delete(s.tcp.connecting, sk)
+	}
 	// Wake-ups are level-triggered as well as driven by events: a waiter
 	// woken by one token may leave data or room for the next.
 	if ev&(tcp.EventReadable|tcp.EventClosed) != 0 || sk.tcb.Readable() {
@@ -366,6 +377,7 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))
 	now := time.Now()
 	s.addConn(sk)
+	s.tcp.connecting[sk] = struct{}{}
 	sk.tcb.Connect(now, s.tcp.isn.ISN(id.local, id.remote, now))
 	s.tcpUpdate(now, sk)
 	s.armTimer(now)
