@@ -60,4 +60,3 @@ func TestBulkTransferAcrossNeighbourExpiry(t *testing.T) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
-
