@@ -236,12 +236,10 @@ func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) erro
 	hl := s.packetHeadroom()
 	s.stats.IPPacketsOut++
 	if s.isLocal(f.Dst) {
-		// Loopback: deliver without touching the link, as the kernel's lo.
+		// Loopback: deliver without touching the link, as the kernel's lo,
+		// once the current operation is done (see deliverLoopback).
 		f.Encode((*p)[hl:], n)
-		if ip, err := wire.ParseIPv4((*p)[hl : hl+wire.IPv4MinHeaderLen+n]); err == nil {
-			s.ipDeliver(now, ip)
-		}
-		s.putBuf(p)
+		s.loopq = append(s.loopq, loopPacket{p: p, off: hl, n: wire.IPv4MinHeaderLen + n})
 		return nil
 	}
 	if wire.IPv4MinHeaderLen+n <= s.mtu {

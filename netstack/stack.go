@@ -50,7 +50,9 @@ type Stack struct {
 
 	mu sync.Mutex
 	// Everything below is guarded by mu.
-	outq     []*[]byte // packets waiting to be written to the link
+	outq     []*[]byte    // packets waiting to be written to the link
+	loopq    []loopPacket // packets to our own addresses, waiting for delivery
+	loopNext []loopPacket // loopq's spare array
 	stats    Stats
 	neigh    neighbourCache
 	reasm    *reasm.Reassembler
@@ -186,6 +188,10 @@ func (s *Stack) Close() error {
 		s.putBuf(p)
 	}
 	s.outq = s.outq[:0]
+	for _, lp := range s.loopq {
+		s.putBuf(lp.p)
+	}
+	s.loopq = nil
 	s.mu.Unlock()
 	return err
 }
@@ -359,15 +365,50 @@ func (s *Stack) queue(p *[]byte) {
 	s.outq = append(s.outq, p)
 }
 
-// flush writes the output queue to the link. Call it without mu held after
-// any operation that may have queued packets.
+// loopPacket is an IP packet to one of our own addresses: (*p)[off:off+n].
+type loopPacket struct {
+	p      *[]byte
+	off, n int
+}
+
+// deliverLoopback delivers the packets the stack sent to itself, as input.
+// Delivery waits for the operation that sent them to finish, rather than
+// calling into input from inside output: a connection to ourselves then
+// never sees its own state half-updated, and the call depth stays flat.
+// Packets the delivery sends to ourselves in turn wait for the next call.
+// Called with mu held.
+func (s *Stack) deliverLoopback() {
+	q := s.loopq
+	s.loopq = s.loopNext[:0]
+	now := time.Now()
+	for i, lp := range q {
+		if ip, err := wire.ParseIPv4((*lp.p)[lp.off : lp.off+lp.n]); err == nil {
+			s.ipDeliver(now, ip)
+		}
+		s.putBuf(lp.p)
+		q[i] = loopPacket{}
+	}
+	s.loopNext = q[:0]
+	s.armTimer(now)
+}
+
+// flush delivers loopback packets and writes the output queue to the link.
+// Call it without mu held after any operation that may have queued
+// packets.
 func (s *Stack) flush() {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	for {
 		s.mu.Lock()
+		if len(s.loopq) > 0 && !s.stopping {
+			s.deliverLoopback()
+		}
 		if len(s.outq) == 0 {
+			more := len(s.loopq) > 0 && !s.stopping
 			s.mu.Unlock()
+			if more {
+				continue
+			}
 			return
 		}
 		s.outq, s.flushq = s.flushq[:0], s.outq
