@@ -517,11 +517,20 @@ func (sk *TCPSocket) Info() tcp.Info {
 }
 
 // abortAllTCP resets every connection, for Stack.Close. Called with s.mu
-// held.
+// held; the RSTs are written out every abortBatch connections (the lock
+// released meanwhile), so that closing a million connections does not
+// hold a million packet buffers at once.
 func (s *Stack) abortAllTCP(now time.Time) {
+	const abortBatch = 256
+	n := 0
 	for _, sk := range s.tcp.conns {
 		sk.tcb.Abort()
 		s.tcpUpdate(now, sk)
+		if n++; n%abortBatch == 0 {
+			s.mu.Unlock()
+			s.flush()
+			s.mu.Lock()
+		}
 	}
 	for _, e := range s.tcp.tw.m {
 		s.removeTimeWait(e)
