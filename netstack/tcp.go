@@ -66,12 +66,15 @@ func (s *Stack) tcpConfig() tcp.Config {
 // stack. Its methods are safe for concurrent use; package conn adds
 // blocking, deadlines and net errors.
 type TCPSocket struct {
-	s        *Stack
-	id       tuple
-	readable chan struct{} // a token when Read may make progress
-	writable chan struct{} // a token when Write may make progress or the state changed
+	s  *Stack
+	id tuple
 
 	// Guarded by s.mu.
+	// readable and writable receive a token when Read, or Write, may make
+	// progress or the state changed. Each is made on first use, so a
+	// connection nobody waits on costs no channels.
+	readable  chan struct{}
+	writable  chan struct{}
 	tcb       *tcp.Conn
 	listener  *TCPListener // set while in the listener's SYN queue
 	prevChild *TCPSocket   // the SYN queue's list, while listener is set
@@ -88,14 +91,7 @@ func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
 
 // newTCPSocketWith wraps an existing TCB.
 func (s *Stack) newTCPSocketWith(id tuple, tcb *tcp.Conn) *TCPSocket {
-	return &TCPSocket{
-		s:         s,
-		id:        id,
-		readable:  make(chan struct{}, 1),
-		writable:  make(chan struct{}, 1),
-		tcb:       tcb,
-		heapIndex: -1,
-	}
+	return &TCPSocket{s: s, id: id, tcb: tcb, heapIndex: -1}
 }
 
 // addConn enters sk in the connection table. Called with s.mu held.
@@ -438,11 +434,24 @@ func (sk *TCPSocket) TryWrite(p []byte) (int, error) {
 
 // Readable returns the channel that receives a token when TryRead may make
 // progress.
-func (sk *TCPSocket) Readable() <-chan struct{} { return sk.readable }
+func (sk *TCPSocket) Readable() <-chan struct{} { return sk.waitChan(&sk.readable) }
 
 // Writable returns the channel that receives a token when TryWrite may
 // make progress or the connection's state changed.
-func (sk *TCPSocket) Writable() <-chan struct{} { return sk.writable }
+func (sk *TCPSocket) Writable() <-chan struct{} { return sk.waitChan(&sk.writable) }
+
+// waitChan returns *ch, making it on first use. A new channel starts with
+// a token: a wake-up may have been due while there was no channel to
+// carry it, and a spurious one only makes the waiter try again.
+func (sk *TCPSocket) waitChan(ch *chan struct{}) <-chan struct{} {
+	sk.s.mu.Lock()
+	defer sk.s.mu.Unlock()
+	if *ch == nil {
+		*ch = make(chan struct{}, 1)
+		(*ch) <- struct{}{}
+	}
+	return *ch
+}
 
 // State is the TCB's state.
 func (sk *TCPSocket) State() tcp.State {
