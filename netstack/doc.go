@@ -13,11 +13,17 @@
 //     short and never block on I/O or on a user.
 //   - The driver goroutine reads batches of packets from the link and
 //     processes each batch under one acquisition of the lock. One time.Timer,
-//     armed for the stack's earliest deadline, drives ARP retries, cache
-//     expiry, reassembly timeouts and every TCP timer (retransmission,
-//     delayed ACK, persist, keepalive, TIME-WAIT): TCP connections sit in a
-//     min-heap ordered by their next deadline, so arming the timer never
-//     scans them.
+//     armed for the stack's earliest deadline, drives the neighbour states
+//     (ARP probes, RFC 4861 §7.3's REACHABLE/STALE/DELAY/PROBE), reassembly
+//     timeouts and every TCP timer (retransmission, delayed ACK, persist,
+//     keepalive) and TIME-WAIT expiry: connections, neighbour entries and
+//     TIME-WAIT records each sit in a min-heap ordered by their next
+//     deadline, so neither arming the timer nor running it scans them.
+//     Per packet and per timer event the work is O(1) or O(log n) in the
+//     number of connections.
+//   - Packets the stack sends to its own addresses wait in a loopback queue
+//     that flush delivers once the operation that sent them is done, so
+//     output never calls back into input.
 //   - Sockets are non-blocking handles. User goroutines (package conn) take
 //     the lock only to move bytes between their buffers and the socket's,
 //     and wait for readiness outside it on a per-socket notification channel
@@ -35,8 +41,11 @@
 // driver goes on to the next packet. Nothing a peer sends can stop the
 // driver, and nothing it sends can grow memory without bound: queues for
 // unresolved neighbours, fragment reassembly, socket receive buffers, TCP
-// reassembly (bounded by the window) and listen backlogs (half-open and
-// accept queues) all have fixed limits.
+// reassembly (bounded by the window), listeners' SYN and accept queues and
+// the TIME-WAIT table all have fixed limits. Beyond its SYN queue a
+// listener answers with SYN cookies (RFC 4987 §3.6), so a SYN flood costs
+// CPU but neither memory nor service; a connection that reaches TIME-WAIT
+// is reduced to a record of a few dozen bytes (tcp.TimeWaitRecord).
 //
 // # Allocation
 //
