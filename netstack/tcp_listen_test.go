@@ -64,3 +64,36 @@ func TestHalfOpenCost(t *testing.T) {
 		t.Fatalf("%d cookies for the SYNs past the queue", st.TCPSYNCookiesSent)
 	}
 }
+
+// Once a listener has sent cookies, an ACK that matches no connection is
+// checked as a cookie: a forged one is dropped and counted, not answered
+// with a reset (a flood of forged ACKs would otherwise be reflected). A
+// listener that sent no cookie lately resets such an ACK (RFC 9293
+// §3.10.7.2).
+func TestBadCookieDropped(t *testing.T) {
+	s, l := newTestStack(t, func(c *Config) { c.SYNBacklog = 1 })
+	resolvePeer(t, s, l)
+	if _, err := s.ListenTCP(netip.AddrPortFrom(ourIP, 80), 0); err != nil {
+		t.Fatal(err)
+	}
+	ack := func(port uint16) []byte {
+		f := wire.TCPFields{SrcPort: port, DstPort: 80, Seq: 1001, Ack: 12345, Flags: wire.TCPFlagACK, Window: 500}
+		b := make([]byte, f.Len())
+		f.Encode(b, peerIP, ourIP)
+		return fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b))
+	}
+	s.inject(t0, ack(30000))
+	if n := len(l.take()); n != 1 || s.Stats().TCPResetsOut != 1 {
+		t.Fatalf("stray ACK before any cookie: %d frames, %d resets", n, s.Stats().TCPResetsOut)
+	}
+	s.inject(t0, synFrom(20000)) // fills the SYN queue of one
+	s.inject(t0, synFrom(20001)) // answered with a cookie
+	l.take()
+	s.inject(t0, ack(30001))
+	if n := len(l.take()); n != 0 {
+		t.Fatalf("forged cookie answered with %d frames", n)
+	}
+	if st := s.Stats(); st.Dropped(DropTCPBadCookie) != 1 || st.TCPSYNCookiesSent != 1 {
+		t.Fatalf("bad cookies dropped %d, cookies sent %d", st.Dropped(DropTCPBadCookie), st.TCPSYNCookiesSent)
+	}
+}
