@@ -74,8 +74,8 @@ type Conn struct {
 	// synOpt is what the peer's SYN offered, kept to build our SYN-ACK.
 	synOpt synOptions
 
-	// Timers as data: the zero time means "not armed".
-	rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt time.Time
+	// Timers as data, as instants after base: zero means "not armed".
+	rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt mono
 
 	rtt     rttEstimator
 	lastRTT time.Duration // the RTT sample of the ACK being processed
@@ -86,12 +86,13 @@ type Conn struct {
 	timing   bool
 	timedSeq Seq
 	timedAt  mono
-	// base is the connection's clock origin for send records.
+	// base is the connection's clock origin: timers, send records and
+	// every other instant the connection keeps are offsets from it.
 	base time.Time
 	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
 	// RFC 5681 §3.1 then start data transfer conservatively.
 	synRetransmitted bool
-	lastSend         time.Time
+	lastSend         mono
 
 	cc   cc.Controller
 	loss lossRecovery
@@ -112,7 +113,7 @@ type Conn struct {
 	kaInterval time.Duration
 	kaCount    int32
 	kaProbes   int32
-	lastRecv   time.Time
+	lastRecv   mono
 
 	// challenge ACK rate limit (RFC 5961 §7)
 	chalStart mono
@@ -127,8 +128,8 @@ type Conn struct {
 	stats Counters
 
 	rcvTune   rcvTuner
-	sndPinned bool      // SetSendBufSize was called: no send-buffer tuning
-	reclaimAt time.Time // reclaim timer: free ring storage of an idle connection
+	sndPinned bool // SetSendBufSize was called: no send-buffer tuning
+	reclaimAt mono // reclaim timer: free ring storage of an idle connection
 
 	events    Events // collected for TakeEvents
 	connected bool   // EventEstablished was raised
@@ -179,8 +180,8 @@ func (c *Conn) Connect(now time.Time, iss Seq) {
 	}
 	c.SetISS(iss)
 	c.state = SynSent
-	c.lastRecv = now
 	c.base = now
+	c.lastRecv = c.mono(now)
 }
 
 // Listen puts a fresh connection in LISTEN (RFC 9293 §3.10.1). The stack
@@ -240,10 +241,10 @@ func (c *Conn) smss() int {
 // §3.10.7.4); every other timer stops.
 func (c *Conn) enterTimeWait(now time.Time) {
 	c.state = TimeWait
-	c.rtoAt, c.probeAt, c.keepaliveAt = time.Time{}, time.Time{}, time.Time{}
-	c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	c.rtoAt, c.probeAt, c.keepaliveAt = 0, 0, 0
+	c.loss.tlp.at, c.loss.rack.reorderAt = 0, 0
 	c.loss.recs.reset()
-	c.timeWaitAt = now.Add(c.cfg.TimeWait)
+	c.timeWaitAt = c.at(now, c.cfg.TimeWait)
 	c.snd.r.release()
 }
 
@@ -253,10 +254,10 @@ func (c *Conn) close() {
 		c.events |= EventClosed | EventReadable | EventWritable
 	}
 	c.state = Closed
-	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	c.reclaimAt = time.Time{}
+	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = 0, 0, 0, 0, 0
+	c.reclaimAt = 0
 	c.ackNow, c.probeNow = false, false
-	c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	c.loss.tlp.at, c.loss.rack.reorderAt = 0, 0
 	c.loss.recs.reset()
 	c.snd.r.release()
 	c.snd.n = 0

@@ -146,7 +146,8 @@ func (g *ISNGenerator) CookieConn(cfg Config, local, remote netip.AddrPort, ack 
 // have left: SYN-RECEIVED, the SYN-ACK sent, the options decoded.
 func (c *Conn) restoreFromCookie(now time.Time, ack *Segment, peerMSS int) {
 	c.state, c.passive, c.cookie = SynReceived, true, true
-	c.base, c.lastRecv = now, now
+	c.base = now
+	c.lastRecv = c.mono(now)
 	c.irs = ack.Seq.Add(-1)
 	c.rcvNxt = ack.Seq
 	c.lastAckSent = c.rcvNxt

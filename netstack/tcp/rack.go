@@ -29,7 +29,7 @@ type rackState struct {
 	dsackRound     Seq  // RACK.dsack_round; valid when dsackRoundOn
 	dsackRoundOn   bool
 
-	reorderAt time.Time // the reordering timer (§6.2 step 5)
+	reorderAt mono // the reordering timer (§6.2 step 5)
 }
 
 // minRTTWindow is how long a minimum RTT sample is trusted: paths change,
@@ -122,7 +122,7 @@ func (c *Conn) rackRecoveryDone() {
 // It reports whether anything was newly marked.
 func (c *Conn) rackDetectLoss(now time.Time) bool {
 	r := &c.loss.rack
-	r.reorderAt = time.Time{}
+	r.reorderAt = 0
 	if !r.valid {
 		return false
 	}
@@ -166,7 +166,7 @@ func (c *Conn) rackDetectLoss(now time.Time) bool {
 		marked = true
 	}
 	if wait > 0 {
-		r.reorderAt = now.Add(wait)
+		r.reorderAt = c.at(now, wait)
 	}
 	return marked
 }

@@ -47,21 +47,6 @@ type lossRecovery struct {
 	delivered, sent int64
 }
 
-// mono is an instant kept as its offset from the connection's clock base,
-// plus one nanosecond so that the zero value means "unset": 8 bytes where
-// a time.Time takes 24, for the many instants a Conn keeps that are not
-// timers.
-type mono int64
-
-// mono returns now as a mono.
-func (c *Conn) mono(now time.Time) mono { return mono(now.Sub(c.base)) + 1 }
-
-// set reports whether m holds an instant.
-func (m mono) set() bool { return m != 0 }
-
-// elapsed returns the time from m to now.
-func (c *Conn) elapsed(now time.Time, m mono) time.Duration { return time.Duration(c.mono(now) - m) }
-
 // clock returns now as an offset from the connection's clock base, for
 // send records.
 func (c *Conn) clock(now time.Time) time.Duration { return now.Sub(c.base) }

@@ -87,8 +87,8 @@ func (c *Conn) delayAck(now time.Time, n int) {
 		c.ackNow = true
 		return
 	}
-	if c.ackAt.IsZero() {
-		c.ackAt = now.Add(c.cfg.DelayedAck)
+	if !c.ackAt.set() {
+		c.ackAt = c.at(now, c.cfg.DelayedAck)
 	}
 }
 

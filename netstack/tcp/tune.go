@@ -121,10 +121,10 @@ func (c *Conn) tuneSendBuf() {
 // armReclaim arms the reclaim timer when both buffers are empty and
 // storage is held.
 func (c *Conn) armReclaim(now time.Time) {
-	if !c.reclaimAt.IsZero() || !c.buffersIdle() {
+	if c.reclaimAt.set() || !c.buffersIdle() {
 		return
 	}
-	c.reclaimAt = now.Add(reclaimDelay)
+	c.reclaimAt = c.at(now, reclaimDelay)
 }
 
 func (c *Conn) buffersIdle() bool {
@@ -134,17 +134,15 @@ func (c *Conn) buffersIdle() bool {
 // onReclaim frees ring storage if the buffers are still empty and nothing
 // was sent or received for reclaimDelay; otherwise it waits again.
 func (c *Conn) onReclaim(now time.Time) {
-	c.reclaimAt = time.Time{}
+	c.reclaimAt = 0
 	if !c.buffersIdle() {
 		return
 	}
-	last := c.lastSend
-	if c.lastRecv.After(last) {
-		last = c.lastRecv
-	}
-	if quiet := now.Sub(last); quiet < reclaimDelay {
-		c.reclaimAt = now.Add(reclaimDelay - quiet)
-		return
+	if last := max(c.lastSend, c.lastRecv); last.set() {
+		if quiet := c.elapsed(now, last); quiet < reclaimDelay {
+			c.reclaimAt = c.at(now, reclaimDelay-quiet)
+			return
+		}
 	}
 	c.snd.r.release()
 	c.rcv.r.release()

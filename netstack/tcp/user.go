@@ -150,9 +150,9 @@ func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
 	if count > 0 {
 		c.kaCount = int32(min(count, 1<<30))
 	}
-	c.keepaliveAt = time.Time{}
-	if on && !c.lastRecv.IsZero() && (c.state == Established || c.state == CloseWait) {
-		c.keepaliveAt = c.lastRecv.Add(c.kaIdle)
+	c.keepaliveAt = 0
+	if on && c.lastRecv.set() && (c.state == Established || c.state == CloseWait) {
+		c.keepaliveAt = c.mono(c.time(c.lastRecv).Add(c.kaIdle))
 	}
 }
 
