@@ -13,7 +13,7 @@ import (
 // time through the now arguments and Tick. A Conn is not safe for
 // concurrent use; the stack serialises every call.
 type Conn struct {
-	cfg     Config
+	cfg     connConfig
 	state   State
 	passive bool // opened by Listen: a reset in SYN-RECEIVED just ends it
 	cookie  bool // rebuilt from a SYN cookie: the handshake is not timed
@@ -147,10 +147,10 @@ type synOptions struct {
 // SYN) for a passive one.
 func NewConn(cfg Config) *Conn {
 	cfg.fill()
-	c := &Conn{cfg: cfg}
+	c := &Conn{cfg: cfg.conn()}
 	c.snd.max = cfg.SendBufSize
 	c.rcv.max = cfg.RecvBufSize
-	c.rtt.init(&c.cfg)
+	c.rtt.init(&cfg)
 	c.keepAlive = cfg.KeepAlive
 	c.kaIdle, c.kaInterval, c.kaCount = cfg.KeepAliveIdle, cfg.KeepAliveInterval, int32(min(cfg.KeepAliveCount, 1<<30))
 	c.rcvMSS = defaultPeerMSS

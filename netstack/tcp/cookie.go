@@ -104,7 +104,7 @@ func (g *ISNGenerator) CookieSYNACK(cfg Config, local, remote netip.AddrPort, sy
 	}
 	bits := uint32(tsNoWscale)
 	if in.HasWindowScale && !cfg.DisableWindowScale {
-		o.HasWindowScale, o.WindowScale = true, rcvWscaleFor(&cfg, cfg.RecvBufSize, false)
+		o.HasWindowScale, o.WindowScale = true, rcvWscaleFor(cfg.DisableWindowScale, cfg.RecvBufSize, cfg.RecvBufMax, false)
 		bits = uint32(min(in.WindowScale, maxWscale))
 	}
 	if in.SACKPermitted && !cfg.DisableSACK {

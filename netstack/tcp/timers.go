@@ -88,7 +88,7 @@ func (c *Conn) Tick(now time.Time) {
 			}
 			return
 		}
-		if c.probesOut >= c.cfg.MaxRetries {
+		if c.probesOut >= int(c.cfg.MaxRetries) {
 			// A peer that answers probes may keep its window shut for
 			// ever, but one that stops answering is gone (Linux's
 			// tcp_probe_timer gives up after tcp_retries2 probes).
@@ -116,12 +116,12 @@ const orphanProbes = 8
 // onRTO handles the retransmission timer (RFC 6298 §5.4-§5.6).
 func (c *Conn) onRTO(now time.Time) {
 	c.rtoAt = 0
-	limit := c.cfg.MaxRetries
+	limit := int(c.cfg.MaxRetries)
 	switch c.state {
 	case SynSent:
-		limit = c.cfg.SynRetries
+		limit = int(c.cfg.SynRetries)
 	case SynReceived:
-		limit = c.cfg.SynAckRetries
+		limit = int(c.cfg.SynAckRetries)
 	case Closed, Listen, TimeWait:
 		return
 	default:
@@ -166,7 +166,7 @@ func (c *Conn) onRTO(now time.Time) {
 // keeps answering is never timed out, even if one answer is lost, and one
 // that stops is, after MaxRetries probes.
 func (c *Conn) zeroWindowRTO(now time.Time) {
-	if c.probesOut >= c.cfg.MaxRetries {
+	if c.probesOut >= int(c.cfg.MaxRetries) {
 		c.fail(c.timeoutErr())
 		return
 	}
