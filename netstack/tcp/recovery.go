@@ -22,14 +22,7 @@ const (
 
 // lossRecovery is the loss-recovery component's state.
 type lossRecovery struct {
-	recs  sendRecords
-	phase phase
-	// point is RFC 6675's RecoveryPoint: recovery ends when SND.UNA
-	// reaches it.
-	point Seq
-	// retxHint is at or below the lowest record that may need a
-	// retransmission, so finding the next one does not rescan the ring.
-	retxHint Seq
+	recs sendRecords
 
 	// dupAcks counts duplicate ACKs (RFC 5681 §2) from a peer that does
 	// not SACK; NewReno's recovery (RFC 6582) then stands in for RACK.
@@ -38,13 +31,21 @@ type lossRecovery struct {
 	// Proportional Rate Reduction (RFC 6937 §3).
 	prrDelivered, prrOut, recoverFS int
 
+	// delivered counts bytes the peer has acknowledged or SACKed, ever;
+	// sent counts distinct bytes sent, ever.
+	delivered, sent int64
+
 	rack rackState
 	tlp  tlpState
 	undo undoState
 
-	// delivered counts bytes the peer has acknowledged or SACKed, ever;
-	// sent counts distinct bytes sent, ever.
-	delivered, sent int64
+	// point is RFC 6675's RecoveryPoint: recovery ends when SND.UNA
+	// reaches it.
+	point Seq
+	// retxHint is at or below the lowest record that may need a
+	// retransmission, so finding the next one does not rescan the ring.
+	retxHint Seq
+	phase    phase
 }
 
 // clock returns now as an offset from the connection's clock base, for

@@ -88,7 +88,7 @@ func (c *Conn) Tick(now time.Time) {
 			}
 			return
 		}
-		if c.probesOut >= int(c.cfg.MaxRetries) {
+		if c.probesOut >= c.cfg.MaxRetries {
 			// A peer that answers probes may keep its window shut for
 			// ever, but one that stops answering is gone (Linux's
 			// tcp_probe_timer gives up after tcp_retries2 probes).
@@ -116,12 +116,12 @@ const orphanProbes = 8
 // onRTO handles the retransmission timer (RFC 6298 §5.4-§5.6).
 func (c *Conn) onRTO(now time.Time) {
 	c.rtoAt = 0
-	limit := int(c.cfg.MaxRetries)
+	limit := c.cfg.MaxRetries
 	switch c.state {
 	case SynSent:
-		limit = int(c.cfg.SynRetries)
+		limit = c.cfg.SynRetries
 	case SynReceived:
-		limit = int(c.cfg.SynAckRetries)
+		limit = c.cfg.SynAckRetries
 	case Closed, Listen, TimeWait:
 		return
 	default:
@@ -166,7 +166,7 @@ func (c *Conn) onRTO(now time.Time) {
 // keeps answering is never timed out, even if one answer is lost, and one
 // that stops is, after MaxRetries probes.
 func (c *Conn) zeroWindowRTO(now time.Time) {
-	if c.probesOut >= int(c.cfg.MaxRetries) {
+	if c.probesOut >= c.cfg.MaxRetries {
 		c.fail(c.timeoutErr())
 		return
 	}
@@ -191,7 +191,7 @@ func (c *Conn) timeoutErr() error {
 // unanswered probe, capped at MaxRTO (RFC 9293 §3.8.6.1).
 func (c *Conn) persistInterval() time.Duration {
 	d := c.rtt.rto
-	for i := 0; i < c.probeBackoff && d < c.cfg.MaxRTO; i++ {
+	for i := int32(0); i < c.probeBackoff && d < c.cfg.MaxRTO; i++ {
 		d *= 2
 	}
 	return min(d, c.cfg.MaxRTO)

@@ -23,7 +23,6 @@ const reclaimDelay = time.Second
 
 // rcvTuner holds the state of receive-buffer autotuning.
 type rcvTuner struct {
-	pinned bool // SetRecvBufSize was called: no tuning
 	// read counts bytes the user has read, ever; space is what was read in
 	// the last measured round trip (Linux's rcvq_space.space).
 	read      uint64
@@ -31,9 +30,10 @@ type rcvTuner struct {
 	markAt    mono   // start of the current measurement
 	space     int
 	rtt       time.Duration // receiver's RTT estimate
-	rttSeq    Seq           // without timestamps: time one window's arrival
 	rttAt     mono
-	rttTiming bool
+	rttSeq    Seq  // without timestamps: time one window's arrival
+	rttTiming bool // a window's arrival is being timed
+	pinned    bool // SetRecvBufSize was called: no tuning
 }
 
 // rcvRTTSample folds one receiver-side round-trip sample into the estimate:
@@ -148,5 +148,5 @@ func (c *Conn) onReclaim(now time.Time) {
 	c.rcv.r.release()
 	c.rcv.ooo = nil
 	c.loss.recs.release()
-	c.loss.undo.recent, c.loss.undo.next = nil, 0 // D-SACKs a second late are not worth keeping
+	c.loss.undo.recent, c.loss.undo.nrecent, c.loss.undo.next = nil, 0, 0 // D-SACKs a second late are not worth keeping
 }
