@@ -48,7 +48,7 @@ func (c *Conn) windowReopened(now time.Time) {
 		c.markLost(c.loss.recs.at(i))
 	}
 	c.rtt.unbackoff()
-	c.rtoAt = now.Add(c.rtt.rto)
+	c.rtoAt = c.at(now, c.rtt.rto)
 }
 
 // onAck runs loss recovery for an acceptable ACK: SACK blocks, the
@@ -96,9 +96,9 @@ func (c *Conn) onAck(now time.Time, seg *Segment, dup bool) {
 	if advanced {
 		// RFC 6298 §5.2-§5.3: stop the timer when everything is
 		// acknowledged, otherwise restart it.
-		c.rtoAt = time.Time{}
+		c.rtoAt = 0
 		if c.sndUna != c.sndMax {
-			c.rtoAt = now.Add(c.rtt.rto)
+			c.rtoAt = c.at(now, c.rtt.rto)
 		}
 		c.armPTO(now)
 	}

@@ -1,6 +1,8 @@
 package tcp
 
 import (
+	"math"
+	"runtime"
 	"testing"
 	"time"
 	"unsafe"
@@ -109,12 +111,45 @@ func BenchmarkBulkTransfer(b *testing.B) {
 	b.ReportMetric(float64(p.received-start)/float64(b.N), "bytes/round")
 }
 
-// A Conn is most of what an idle connection costs: it must stay within
-// the runtime's 1536-byte size class, or every connection pays 2 KiB.
-// Instants that are not timers are kept as 8-byte offsets (mono) and
-// counters apart from Info for this reason.
+// connSink keeps what allocation tests allocate on the heap.
+var connSink *Conn
+
+// allocBytes returns the heap bytes one call of f allocates as the
+// allocator counts them: each object rounded up to its size class, malloc
+// header included. The least of a few trials ignores allocations made
+// meanwhile by anything else.
+func allocBytes(f func()) float64 {
+	const n = 256
+	best := math.Inf(1)
+	for range 5 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range n {
+			f()
+		}
+		runtime.ReadMemStats(&after)
+		best = min(best, float64(after.TotalAlloc-before.TotalAlloc)/n)
+	}
+	return best
+}
+
+// A Conn is most of what an idle connection costs, and a million of them
+// must fit in a couple of gigabytes. The bound is on what NewConn really
+// allocates, not on unsafe.Sizeof: the allocator rounds each object up to
+// a size class (runtime sizeclasses.go: ... 1024, 1152, 1280 ...), and an
+// object over 512 bytes that holds pointers carries an 8-byte header
+// inside that class, so a Conn of up to 1144 bytes takes 1152 and one of
+// 1145 takes 1280. Instants are kept as 8-byte offsets (mono), only the
+// part of Config read after NewConn is kept, and fields are ordered so
+// small ones share words, for this reason.
 func TestConnSize(t *testing.T) {
-	if n := unsafe.Sizeof(Conn{}); n > 1536 {
-		t.Fatalf("a Conn is %d bytes, past the 1536-byte size class", n)
+	const class = 1152
+	newConn := func() { connSink = NewConn(Config{}) }
+	if n := testing.AllocsPerRun(100, newConn); n != 1 {
+		t.Fatalf("NewConn makes %v allocations, want 1", n)
+	}
+	if b := allocBytes(newConn); b > class {
+		t.Fatalf("NewConn allocates %v bytes, past the %d-byte size class (unsafe.Sizeof(Conn{}) = %d, plus an 8-byte malloc header)",
+			b, class, unsafe.Sizeof(Conn{}))
 	}
 }

@@ -182,8 +182,51 @@ func (c *Config) Validate() error {
 	return err
 }
 
+// connConfig is what a connection keeps of its Config: the fields it
+// reads after NewConn, under the same names. The rest (initial buffer
+// sizes, the initial and minimum RTO, keepalive) is copied into the state
+// it configures, which setters such as SetKeepAlive then change per
+// connection. Retry counts are kept in 32 bits, capped at 1<<30.
+type connConfig struct {
+	MSS                    int
+	RecvBufMax, SendBufMax int
+	MaxRTO                 time.Duration
+	DelayedAck             time.Duration
+	TimeWait               time.Duration
+	CongestionControl      string
+	Congestion             func(smss int) cc.Controller
+
+	SynRetries, SynAckRetries, MaxRetries int32
+
+	Nagle                                              bool
+	DisableSACK, DisableTimestamps, DisableWindowScale bool
+	EveryLossIsCongestion                              bool
+}
+
+// conn returns what a connection keeps of c, which has been filled.
+func (c *Config) conn() connConfig {
+	return connConfig{
+		MSS:                   c.MSS,
+		RecvBufMax:            c.RecvBufMax,
+		SendBufMax:            c.SendBufMax,
+		MaxRTO:                c.MaxRTO,
+		DelayedAck:            c.DelayedAck,
+		TimeWait:              c.TimeWait,
+		CongestionControl:     c.CongestionControl,
+		Congestion:            c.Congestion,
+		SynRetries:            int32(min(c.SynRetries, 1<<30)),
+		SynAckRetries:         int32(min(c.SynAckRetries, 1<<30)),
+		MaxRetries:            int32(min(c.MaxRetries, 1<<30)),
+		Nagle:                 c.Nagle,
+		DisableSACK:           c.DisableSACK,
+		DisableTimestamps:     c.DisableTimestamps,
+		DisableWindowScale:    c.DisableWindowScale,
+		EveryLossIsCongestion: c.EveryLossIsCongestion,
+	}
+}
+
 // newController builds the congestion controller for a connection.
-func (c *Config) newController(smss int) cc.Controller {
+func (c *connConfig) newController(smss int) cc.Controller {
 	if c.Congestion != nil {
 		return c.Congestion(smss)
 	}

@@ -13,10 +13,20 @@ import (
 // time through the now arguments and Tick. A Conn is not safe for
 // concurrent use; the stack serialises every call.
 type Conn struct {
-	cfg     Config
-	state   State
-	passive bool // opened by Listen: a reset in SYN-RECEIVED just ends it
-	cookie  bool // rebuilt from a SYN cookie: the handshake is not timed
+	// Fields are grouped by what they are for and, within a group,
+	// ordered so that small ones share words: an idle connection costs
+	// little more than this struct, so every byte counts a million times.
+	state     State
+	passive   bool   // opened by Listen: a reset in SYN-RECEIVED just ends it
+	cookie    bool   // rebuilt from a SYN cookie: the handshake is not timed
+	connected bool   // EventEstablished was raised
+	userClose bool   // Close (not CloseWrite) was called
+	events    Events // collected for TakeEvents
+	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
+	// RFC 5681 §3.1 then start data transfer conservatively.
+	synRetransmitted bool
+
+	cfg connConfig
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	//
@@ -32,32 +42,32 @@ type Conn struct {
 	sndUna    Seq
 	sndNxt    Seq
 	sndMax    Seq
-	sndWnd    int // peer's window, scaled
-	maxSndWnd int // largest window the peer has offered (RFC 5961 §5.2)
 	sndWl1    Seq
 	sndWl2    Seq
+	sndWnd    int // peer's window, scaled
+	maxSndWnd int // largest window the peer has offered (RFC 5961 §5.2)
 	snd       sendBuffer
-	// finQueued is set once the user closed the sending direction: a FIN
-	// follows the last buffered byte, at sequence number snd.end().
-	finQueued bool
 	sndMSS    int // sender MSS from the peer's SYN, before options
 	blackhole blackholeState
 	pmtuMSS   int32 // MSS allowed by path MTU discovery; 0: not limited
+	// finQueued is set once the user closed the sending direction: a FIN
+	// follows the last buffered byte, at sequence number snd.end().
+	finQueued bool
+	sndPinned bool // SetSendBufSize was called: no send-buffer tuning
 
 	// Receive sequence space.
-	irs    Seq
-	rcvNxt Seq
-	rcvAdv Seq // right edge of the window last advertised
-	rcv    recvBuffer
+	irs       Seq
+	rcvNxt    Seq
+	rcvAdv    Seq // right edge of the window last advertised
+	oooFinSeq Seq // where an out-of-order FIN is, if oooFin
+	rcv       recvBuffer
+	// dsack is a duplicate range the next ACK reports (RFC 2883).
+	dsack seqRange
 	// finRcvd is set once the peer's FIN has been consumed (RCV.NXT is past
 	// it): Read returns io.EOF once the buffer is drained.
 	finRcvd bool
-	// dsack is a duplicate range the next ACK reports (RFC 2883).
-	dsack   seqRange
 	dsackOn bool
-	// oooFin is set when a FIN arrived out of order, at oooFinSeq.
-	oooFin    bool
-	oooFinSeq Seq
+	oooFin  bool // a FIN arrived out of order, at oooFinSeq
 
 	// Negotiated options (RFC 7323, RFC 2018).
 	wsOK      bool
@@ -65,73 +75,66 @@ type Conn struct {
 	rcvWscale uint8 // shift applied to windows we send
 	sackOK    bool
 	tsOK      bool
-	tsRecent  uint32 // TS.Recent (RFC 7323 §4.3)
-	tsRecentT mono   // when TS.Recent was set (RFC 7323 §5.5)
-	tsOffset  uint32
+	// synOpt is what the peer's SYN offered, kept to build our SYN-ACK.
+	synOpt   synOptions
+	tsRecent uint32 // TS.Recent (RFC 7323 §4.3)
+	tsOffset uint32
 	// lastAckSent is Last.ACK.sent of RFC 7323 §4.3: the ACK field of the
 	// last segment we sent.
 	lastAckSent Seq
-	// synOpt is what the peer's SYN offered, kept to build our SYN-ACK.
-	synOpt synOptions
+	tsRecentT   mono // when TS.Recent was set (RFC 7323 §5.5)
 
-	// Timers as data: the zero time means "not armed".
-	rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt time.Time
+	// base is the connection's clock origin: timers, send records and
+	// every other instant the connection keeps are offsets from it.
+	base               time.Time
+	lastSend, lastRecv mono
+
+	// Timers as data, as instants after base: zero means "not armed".
+	// reclaimAt frees the ring storage of an idle connection.
+	rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt, reclaimAt mono
 
 	rtt     rttEstimator
 	lastRTT time.Duration // the RTT sample of the ACK being processed
-	retries int           // consecutive timeouts of the same data
 	// The handshake's RTT is timed from the SYN (Karn's algorithm: not
 	// when it was retransmitted); data segments are timed from their send
 	// records.
-	timing   bool
-	timedSeq Seq
 	timedAt  mono
-	// base is the connection's clock origin for send records.
-	base time.Time
-	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
-	// RFC 5681 §3.1 then start data transfer conservatively.
-	synRetransmitted bool
-	lastSend         time.Time
-
-	cc   cc.Controller
-	loss lossRecovery
+	timedSeq Seq
+	retries  int32 // consecutive timeouts of the same data
+	timing   bool
 
 	// Pending output.
-	ackNow     bool // an ACK must go out now
-	ackPending int  // received in-order bytes not yet acknowledged
-	rcvMSS     int  // largest segment received: "full-sized" for delayed ACKs
-	rstPending bool
+	ackNow     bool  // an ACK must go out now
+	rstPending bool  // rst must go out
+	probeNow   bool  // send a zero-window or keepalive probe
+	ackPending int32 // received in-order bytes not yet acknowledged
+	rcvMSS     int32 // largest segment received: "full-sized" for delayed ACKs
 	rst        rstSegment
-	probeNow   bool // send a zero-window or keepalive probe
 
-	probeBackoff int // persist timer exponent
-	probesOut    int // window probes sent since the peer last answered
+	probeBackoff int32 // persist timer exponent
+	probesOut    int32 // window probes sent since the peer last answered
 
-	keepAlive  bool
 	kaIdle     time.Duration
 	kaInterval time.Duration
 	kaCount    int32
 	kaProbes   int32
-	lastRecv   time.Time
 
 	// challenge ACK rate limit (RFC 5961 §7)
 	chalStart mono
-	chalCount int
 	// lastOOWAck rate-limits ACKs for unacceptable bare segments.
 	lastOOWAck mono
+	chalCount  int32
+	keepAlive  bool
 
-	err       error // sticky error
-	softErr   error // last ICMP soft error, reported on timeout
-	userClose bool  // Close (not CloseWrite) was called
+	cc   cc.Controller
+	loss lossRecovery
+
+	err     error // sticky error
+	softErr error // last ICMP soft error, reported on timeout
 
 	stats Counters
 
-	rcvTune   rcvTuner
-	sndPinned bool      // SetSendBufSize was called: no send-buffer tuning
-	reclaimAt time.Time // reclaim timer: free ring storage of an idle connection
-
-	events    Events // collected for TakeEvents
-	connected bool   // EventEstablished was raised
+	rcvTune rcvTuner
 }
 
 // synOptions records the options of the peer's SYN.
@@ -146,10 +149,10 @@ type synOptions struct {
 // SYN) for a passive one.
 func NewConn(cfg Config) *Conn {
 	cfg.fill()
-	c := &Conn{cfg: cfg}
+	c := &Conn{cfg: cfg.conn()}
 	c.snd.max = cfg.SendBufSize
 	c.rcv.max = cfg.RecvBufSize
-	c.rtt.init(&c.cfg)
+	c.rtt.init(&cfg)
 	c.keepAlive = cfg.KeepAlive
 	c.kaIdle, c.kaInterval, c.kaCount = cfg.KeepAliveIdle, cfg.KeepAliveInterval, int32(min(cfg.KeepAliveCount, 1<<30))
 	c.rcvMSS = defaultPeerMSS
@@ -179,8 +182,8 @@ func (c *Conn) Connect(now time.Time, iss Seq) {
 	}
 	c.SetISS(iss)
 	c.state = SynSent
-	c.lastRecv = now
 	c.base = now
+	c.lastRecv = c.mono(now)
 }
 
 // Listen puts a fresh connection in LISTEN (RFC 9293 §3.10.1). The stack
@@ -240,10 +243,10 @@ func (c *Conn) smss() int {
 // §3.10.7.4); every other timer stops.
 func (c *Conn) enterTimeWait(now time.Time) {
 	c.state = TimeWait
-	c.rtoAt, c.probeAt, c.keepaliveAt = time.Time{}, time.Time{}, time.Time{}
-	c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	c.rtoAt, c.probeAt, c.keepaliveAt = 0, 0, 0
+	c.loss.tlp.at, c.loss.rack.reorderAt = 0, 0
 	c.loss.recs.reset()
-	c.timeWaitAt = now.Add(c.cfg.TimeWait)
+	c.timeWaitAt = c.at(now, c.cfg.TimeWait)
 	c.snd.r.release()
 }
 
@@ -253,10 +256,10 @@ func (c *Conn) close() {
 		c.events |= EventClosed | EventReadable | EventWritable
 	}
 	c.state = Closed
-	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	c.reclaimAt = time.Time{}
+	c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt = 0, 0, 0, 0, 0
+	c.reclaimAt = 0
 	c.ackNow, c.probeNow = false, false
-	c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	c.loss.tlp.at, c.loss.rack.reorderAt = 0, 0
 	c.loss.recs.reset()
 	c.snd.r.release()
 	c.snd.n = 0

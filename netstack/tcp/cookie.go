@@ -104,7 +104,7 @@ func (g *ISNGenerator) CookieSYNACK(cfg Config, local, remote netip.AddrPort, sy
 	}
 	bits := uint32(tsNoWscale)
 	if in.HasWindowScale && !cfg.DisableWindowScale {
-		o.HasWindowScale, o.WindowScale = true, rcvWscaleFor(&cfg, cfg.RecvBufSize, false)
+		o.HasWindowScale, o.WindowScale = true, rcvWscaleFor(cfg.DisableWindowScale, cfg.RecvBufSize, cfg.RecvBufMax, false)
 		bits = uint32(min(in.WindowScale, maxWscale))
 	}
 	if in.SACKPermitted && !cfg.DisableSACK {
@@ -146,7 +146,8 @@ func (g *ISNGenerator) CookieConn(cfg Config, local, remote netip.AddrPort, ack 
 // have left: SYN-RECEIVED, the SYN-ACK sent, the options decoded.
 func (c *Conn) restoreFromCookie(now time.Time, ack *Segment, peerMSS int) {
 	c.state, c.passive, c.cookie = SynReceived, true, true
-	c.base, c.lastRecv = now, now
+	c.base = now
+	c.lastRecv = c.mono(now)
 	c.irs = ack.Seq.Add(-1)
 	c.rcvNxt = ack.Seq
 	c.lastAckSent = c.rcvNxt

@@ -51,8 +51,13 @@
 //     moves their limits; a second after both drain and the connection
 //     goes quiet, the reclaim timer frees their storage.
 //   - Timers are data (rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt,
-//     reclaimAt, the tail-loss probe and the RACK reordering timer);
-//     Deadline is their minimum.
+//     reclaimAt, the tail-loss probe and the RACK reordering timer), kept
+//     like every other instant as an 8-byte offset from the connection's
+//     clock base; Deadline is their minimum.
+//   - An idle connection costs one Conn, a single allocation in the
+//     1152-byte size class (TestConnSize), and its congestion controller
+//     (208 bytes for CUBIC): the rings and tables above, and the record of
+//     recent retransmissions, are allocated on demand and freed when idle.
 //
 // # Not (yet) implemented
 //

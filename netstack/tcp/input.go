@@ -53,7 +53,7 @@ func (c *Conn) inputListen(now time.Time, seg *Segment) {
 		c.takeSynOptions(now, seg)
 		c.setSndWnd(seg, int(seg.Window)) // RFC 7323 §2.2: a SYN's window is never scaled
 		c.state = SynReceived
-		c.lastRecv = now
+		c.lastRecv = c.mono(now)
 		// SND.NXT == ISS: Output sends <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
 	}
 }
@@ -85,13 +85,13 @@ func (c *Conn) inputSynSent(now time.Time, seg *Segment) {
 	c.rcvAdv = c.rcvNxt
 	c.takeSynOptions(now, seg)
 	c.setSndWnd(seg, int(seg.Window))
-	c.lastRecv = now
+	c.lastRecv = c.mono(now)
 	if !hasAck {
 		// Simultaneous open (RFC 9293 §3.5, Figure 6): answer with
 		// <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and wait in SYN-RECEIVED.
 		c.state = SynReceived
 		c.sndNxt = c.iss
-		c.rtoAt = time.Time{}
+		c.rtoAt = 0
 		return
 	}
 	c.ackSyn(now, seg)
@@ -117,7 +117,7 @@ func (c *Conn) setSndWnd(seg *Segment, wnd int) {
 func (c *Conn) ackSyn(now time.Time, seg *Segment) {
 	c.sndUna = seg.Ack
 	c.sndNxt = seqMax(c.sndNxt, c.sndUna)
-	c.rtoAt = time.Time{}
+	c.rtoAt = 0
 	c.retries = 0
 	if !c.cookie {
 		// A cookie's timestamp had its low bits replaced: no sample.
@@ -147,8 +147,8 @@ func (c *Conn) establish(now time.Time) {
 			c.rtt.rto = c.rtt.clamp(3 * time.Second)
 		}
 	}
-	c.lastSend = now
+	c.lastSend = c.mono(now)
 	if c.keepAlive {
-		c.keepaliveAt = now.Add(c.kaIdle)
+		c.keepaliveAt = c.at(now, c.kaIdle)
 	}
 }

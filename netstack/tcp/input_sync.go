@@ -48,10 +48,10 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 	if flags, payload, ok = c.checkSequence(now, seq, flags, payload); !ok {
 		return
 	}
-	c.lastRecv = now
+	c.lastRecv = c.mono(now)
 	c.kaProbes, c.probesOut = 0, 0
 	if c.keepAlive && c.state.synchronized() {
-		c.keepaliveAt = now.Add(c.kaIdle)
+		c.keepaliveAt = c.at(now, c.kaIdle)
 	}
 	// Second: RST (RFC 5961 §3.2). Only an exact match resets; any other
 	// in-window RST draws a challenge ACK.
@@ -120,7 +120,7 @@ func (c *Conn) inputAck(now time.Time, seg *Segment, seq Seq, dataLen int, flags
 		if c.userClose {
 			// Linux's tcp_fin_timeout: an orphaned FIN-WAIT-2 does not
 			// wait for the peer's FIN forever.
-			c.timeWaitAt = now.Add(c.cfg.TimeWait)
+			c.timeWaitAt = c.at(now, c.cfg.TimeWait)
 		}
 	case Closing:
 		c.enterTimeWait(now)

@@ -76,17 +76,17 @@ func (c *Conn) synOptionsOut(now time.Time, o *wire.TCPOptions, synAck bool) {
 // chooseRcvWscale fixes the shift for our receive window before our SYN
 // goes out.
 func (c *Conn) chooseRcvWscale() {
-	c.rcvWscale = rcvWscaleFor(&c.cfg, c.rcv.max, c.rcvTune.pinned)
+	c.rcvWscale = rcvWscaleFor(c.cfg.DisableWindowScale, c.rcv.max, c.cfg.RecvBufMax, c.rcvTune.pinned)
 }
 
 // rcvWscaleFor is the shift for a receive buffer of bufSize that may grow
-// to cfg.RecvBufMax unless pinned.
-func rcvWscaleFor(cfg *Config, bufSize int, pinned bool) uint8 {
-	if cfg.DisableWindowScale {
+// to bufMax unless pinned; zero when window scaling is disabled.
+func rcvWscaleFor(disabled bool, bufSize, bufMax int, pinned bool) uint8 {
+	if disabled {
 		return 0
 	}
 	if !pinned {
-		bufSize = max(bufSize, cfg.RecvBufMax)
+		bufSize = max(bufSize, bufMax)
 	}
 	return wscaleFor(bufSize)
 }

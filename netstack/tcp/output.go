@@ -90,8 +90,8 @@ func (c *Conn) sendSyn(now time.Time, seg *Segment, synAck bool) {
 	}
 	c.sndNxt = c.iss.Add(1)
 	c.sndMax = seqMax(c.sndMax, c.sndNxt)
-	if c.rtoAt.IsZero() {
-		c.rtoAt = now.Add(c.rtt.rto)
+	if !c.rtoAt.set() {
+		c.rtoAt = c.at(now, c.rtt.rto)
 	}
 }
 
@@ -110,7 +110,7 @@ func (c *Conn) fillAck(now time.Time, seg *Segment) {
 func (c *Conn) ackSent() {
 	c.ackNow = false
 	c.dsackOn = false
-	c.ackAt = time.Time{}
+	c.ackAt = 0
 	c.ackPending = 0
 	c.lastAckSent = c.rcvNxt
 }
@@ -155,7 +155,7 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 		return false
 	}
 	inflight := c.sndMax.Sub(c.sndUna)
-	if inflight == 0 && !c.lastSend.IsZero() && now.Sub(c.lastSend) > c.rtt.rto {
+	if inflight == 0 && c.lastSend.set() && c.elapsed(now, c.lastSend) > c.rtt.rto {
 		c.cc.OnIdle(now) // RFC 5681 §4.1: restart window after an idle period
 	}
 	usable := c.sndUna.Add(c.sndWnd).Sub(c.sndMax) // the peer's window
@@ -274,7 +274,7 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	if i == 0 {
 		// The retransmission of the oldest segment restarts the timer,
 		// as Linux does: its ACK needs a full round trip from now.
-		c.rtoAt = now.Add(c.rtt.rto)
+		c.rtoAt = c.at(now, c.rtt.rto)
 	}
 	if c.loss.phase == phaseFast {
 		c.loss.prrOut += rec.len()
@@ -285,8 +285,8 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 // sent does the bookkeeping common to every data segment: the
 // retransmission timer (RFC 6298 §5.1) and the idle clock.
 func (c *Conn) sent(now time.Time) {
-	if c.rtoAt.IsZero() {
-		c.rtoAt = now.Add(c.rtt.rto)
+	if !c.rtoAt.set() {
+		c.rtoAt = c.at(now, c.rtt.rto)
 	}
-	c.lastSend = now
+	c.lastSend = c.mono(now)
 }

@@ -107,7 +107,7 @@ func (c *Conn) suspectBlackhole(now time.Time) {
 	if bh.verifying {
 		// The full size failed again right after it was restored: a real
 		// black hole. Keep the MSS down for a while.
-		bh.holdUntil = c.mono(now.Add(blackholeHold))
+		bh.holdUntil = c.at(now, blackholeHold)
 	}
 	bh.from, bh.verifying = int32(from), false
 }

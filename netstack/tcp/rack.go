@@ -8,28 +8,30 @@ import "time"
 // of reordering does not cause spurious retransmissions and a lost
 // retransmission is caught without waiting for a timeout.
 
-// rackState is RFC 8985's RACK.* variables.
+// rackState is RFC 8985's RACK.* variables. Fields are ordered by size so
+// the struct packs without padding.
 type rackState struct {
 	xmit   time.Duration // RACK.xmit_ts: send time of the most recently sent delivered segment
-	endSeq Seq           // RACK.end_seq
 	rtt    time.Duration // RACK.rtt: its round-trip time
+	endSeq Seq           // RACK.end_seq
 	fack   Seq           // highest end of any delivered segment
-	valid  bool          // a delivered segment has set xmit
 
 	minRTT   time.Duration // RACK.min_RTT (also Info.MinRTT)
 	minRTTAt time.Duration // when minRTT was taken
 
+	reorderAt mono // the reordering timer (§6.2 step 5)
+
 	// hint is at or below the lowest record neither SACKed nor marked
 	// lost: the first one loss detection must judge.
-	hint           Seq
-	reorderingSeen bool // RACK.reordering_seen
-	reorderDist    int  // largest reordering seen, in segments
-	reoWndMult     int  // RACK.reo_wnd_mult (§6.2 step 4)
-	reoWndPersist  int  // recoveries left before the multiplier resets
-	dsackRound     Seq  // RACK.dsack_round; valid when dsackRoundOn
-	dsackRoundOn   bool
+	hint          Seq
+	dsackRound    Seq   // RACK.dsack_round; valid when dsackRoundOn
+	reorderDist   int32 // largest reordering seen, in segments
+	reoWndMult    int32 // RACK.reo_wnd_mult (§6.2 step 4), at most 64
+	reoWndPersist int32 // recoveries left before the multiplier resets
 
-	reorderAt time.Time // the reordering timer (§6.2 step 5)
+	valid          bool // a delivered segment has set xmit
+	reorderingSeen bool // RACK.reordering_seen
+	dsackRoundOn   bool
 }
 
 // minRTTWindow is how long a minimum RTT sample is trusted: paths change,
@@ -49,7 +51,7 @@ func (c *Conn) rackDelivered(now time.Time, rec *sendRecord, tsecr uint32) {
 	} else if !rec.has(recRetrans) {
 		// Delivered below a later one, and never resent: reordering.
 		r.reorderingSeen = true
-		r.reorderDist = max(r.reorderDist, r.fack.Sub(rec.end)/max(c.smss(), 1)+1)
+		r.reorderDist = max(r.reorderDist, int32(r.fack.Sub(rec.end)/max(c.smss(), 1)+1))
 		c.stats.ReorderSeen++
 	}
 	rtt := c.clock(now) - rec.sentAt
@@ -122,7 +124,7 @@ func (c *Conn) rackRecoveryDone() {
 // It reports whether anything was newly marked.
 func (c *Conn) rackDetectLoss(now time.Time) bool {
 	r := &c.loss.rack
-	r.reorderAt = time.Time{}
+	r.reorderAt = 0
 	if !r.valid {
 		return false
 	}
@@ -166,7 +168,7 @@ func (c *Conn) rackDetectLoss(now time.Time) bool {
 		marked = true
 	}
 	if wait > 0 {
-		r.reorderAt = now.Add(wait)
+		r.reorderAt = c.at(now, wait)
 	}
 	return marked
 }

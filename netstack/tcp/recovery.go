@@ -22,14 +22,7 @@ const (
 
 // lossRecovery is the loss-recovery component's state.
 type lossRecovery struct {
-	recs  sendRecords
-	phase phase
-	// point is RFC 6675's RecoveryPoint: recovery ends when SND.UNA
-	// reaches it.
-	point Seq
-	// retxHint is at or below the lowest record that may need a
-	// retransmission, so finding the next one does not rescan the ring.
-	retxHint Seq
+	recs sendRecords
 
 	// dupAcks counts duplicate ACKs (RFC 5681 §2) from a peer that does
 	// not SACK; NewReno's recovery (RFC 6582) then stands in for RACK.
@@ -38,29 +31,22 @@ type lossRecovery struct {
 	// Proportional Rate Reduction (RFC 6937 §3).
 	prrDelivered, prrOut, recoverFS int
 
+	// delivered counts bytes the peer has acknowledged or SACKed, ever;
+	// sent counts distinct bytes sent, ever.
+	delivered, sent int64
+
 	rack rackState
 	tlp  tlpState
 	undo undoState
 
-	// delivered counts bytes the peer has acknowledged or SACKed, ever;
-	// sent counts distinct bytes sent, ever.
-	delivered, sent int64
+	// point is RFC 6675's RecoveryPoint: recovery ends when SND.UNA
+	// reaches it.
+	point Seq
+	// retxHint is at or below the lowest record that may need a
+	// retransmission, so finding the next one does not rescan the ring.
+	retxHint Seq
+	phase    phase
 }
-
-// mono is an instant kept as its offset from the connection's clock base,
-// plus one nanosecond so that the zero value means "unset": 8 bytes where
-// a time.Time takes 24, for the many instants a Conn keeps that are not
-// timers.
-type mono int64
-
-// mono returns now as a mono.
-func (c *Conn) mono(now time.Time) mono { return mono(now.Sub(c.base)) + 1 }
-
-// set reports whether m holds an instant.
-func (m mono) set() bool { return m != 0 }
-
-// elapsed returns the time from m to now.
-func (c *Conn) elapsed(now time.Time, m mono) time.Duration { return time.Duration(c.mono(now) - m) }
 
 // clock returns now as an offset from the connection's clock base, for
 // send records.

@@ -79,7 +79,7 @@ func (c *Conn) Info() Info {
 	}
 	s.InFlight = c.pipe()
 	s.MinRTT = c.loss.rack.minRTT
-	s.Reordering = max(dupThresh, c.loss.rack.reorderDist)
+	s.Reordering = max(dupThresh, int(c.loss.rack.reorderDist))
 	s.SndWnd = c.sndWnd
 	s.RcvWnd = max(c.rcvAdv.Sub(c.rcvNxt), 0)
 	s.SndMSS = c.sndMSS

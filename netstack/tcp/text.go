@@ -55,7 +55,7 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 			c.events |= EventReadable
 			c.measureRcvRTT(now, seg)
 			c.tuneRecvBuf(now)
-			c.rcvMSS = max(c.rcvMSS, min(len(payload), c.cfg.MSS))
+			c.rcvMSS = max(c.rcvMSS, int32(min(len(payload), c.cfg.MSS)))
 			if filled {
 				c.ackNow = true // filled a hole: ACK at once (RFC 5681 §4.2)
 			} else {
@@ -82,13 +82,13 @@ func (c *Conn) delayAck(now time.Time, n int) {
 		c.ackNow = true
 		return
 	}
-	c.ackPending += n
+	c.ackPending += int32(n)
 	if c.ackPending >= 2*c.rcvMSS {
 		c.ackNow = true
 		return
 	}
-	if c.ackAt.IsZero() {
-		c.ackAt = now.Add(c.cfg.DelayedAck)
+	if !c.ackAt.set() {
+		c.ackAt = c.at(now, c.cfg.DelayedAck)
 	}
 }
 

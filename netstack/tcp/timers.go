@@ -1,45 +1,82 @@
 package tcp
 
-import "time"
+import (
+	"math"
+	"time"
+)
+
+// mono is an instant kept as its offset from the connection's clock base,
+// plus one nanosecond so that the zero value means "unset". Every timer and
+// every other instant a Conn keeps is one: 8 bytes where a time.Time takes
+// 24, and no pointer for the garbage collector to scan, which is most of
+// what an idle connection costs.
+type mono int64
+
+// mono returns t as a mono. An instant too far from base to be expressed
+// (about 292 years) saturates: a timer armed that far out never fires.
+func (c *Conn) mono(t time.Time) mono {
+	d := t.Sub(c.base) // saturates at math.MaxInt64
+	if d == math.MaxInt64 {
+		return mono(d)
+	}
+	return mono(d) + 1
+}
+
+// at returns the instant d after now, as a timer is armed.
+func (c *Conn) at(now time.Time, d time.Duration) mono { return c.mono(now.Add(d)) }
+
+// time returns the time.Time of m, which must be set.
+func (c *Conn) time(m mono) time.Time { return c.base.Add(time.Duration(m - 1)) }
+
+// set reports whether m holds an instant.
+func (m mono) set() bool { return m != 0 }
+
+// elapsed returns the time from m to now.
+func (c *Conn) elapsed(now time.Time, m mono) time.Duration { return time.Duration(c.mono(now) - m) }
 
 // Deadline returns the earliest time at which Tick has work to do: the
 // retransmission, delayed ACK, persist, keepalive or TIME-WAIT timer. The
 // zero time means no timer is armed.
 func (c *Conn) Deadline() time.Time {
-	var d time.Time
-	for _, t := range [...]time.Time{c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt, c.reclaimAt,
+	var d mono
+	for _, t := range [...]mono{c.rtoAt, c.ackAt, c.probeAt, c.keepaliveAt, c.timeWaitAt, c.reclaimAt,
 		c.loss.tlp.at, c.loss.rack.reorderAt} {
-		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
+		if t.set() && (!d.set() || t < d) {
 			d = t
 		}
 	}
-	return d
+	if !d.set() {
+		return time.Time{}
+	}
+	return c.time(d)
 }
 
 // Tick runs the timers due at now. The caller then drains Output.
 func (c *Conn) Tick(now time.Time) {
-	if due(c.timeWaitAt, now) {
-		c.timeWaitAt = time.Time{}
+	n := c.mono(now)
+	due := func(t mono) bool { return t.set() && n >= t }
+	if due(c.timeWaitAt) {
+		c.timeWaitAt = 0
 		if c.state == TimeWait || c.state == FinWait2 {
 			c.close()
 			return
 		}
 	}
-	if due(c.loss.tlp.at, now) {
+	if due(c.loss.tlp.at) {
 		c.onPTO(now) // before the RTO it was clamped to; it restarts the RTO
 	}
-	if due(c.rtoAt, now) {
-		c.loss.tlp.at, c.loss.rack.reorderAt = time.Time{}, time.Time{}
+	if due(c.rtoAt) {
+		c.loss.tlp.at, c.loss.rack.reorderAt = 0, 0
 		c.onRTO(now)
 	}
-	if due(c.loss.rack.reorderAt, now) {
+	if due(c.loss.rack.reorderAt) {
 		c.onReorderTimer(now)
 	}
-	if due(c.ackAt, now) {
-		c.ackAt = time.Time{}
+	if due(c.ackAt) {
+		c.ackAt = 0
 		c.ackNow = true
 	}
-	if due(c.probeAt, now) {
+	if due(c.probeAt) {
 		if c.userClose && c.probeBackoff >= orphanProbes {
 			// A peer may hold its window shut forever (RFC 9293
 			// §3.8.6.1), but a connection the user has closed must not
@@ -61,13 +98,13 @@ func (c *Conn) Tick(now time.Time) {
 		c.probeNow = true
 		c.probeBackoff++
 		c.probesOut++
-		c.probeAt = now.Add(c.persistInterval())
+		c.probeAt = c.at(now, c.persistInterval())
 		c.stats.Probes++
 	}
-	if due(c.keepaliveAt, now) {
+	if due(c.keepaliveAt) {
 		c.onKeepalive(now)
 	}
-	if due(c.reclaimAt, now) {
+	if due(c.reclaimAt) {
 		c.onReclaim(now)
 	}
 }
@@ -76,11 +113,9 @@ func (c *Conn) Tick(now time.Time) {
 // before it is reset (Linux's tcp_orphan_retries default).
 const orphanProbes = 8
 
-func due(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
-
 // onRTO handles the retransmission timer (RFC 6298 §5.4-§5.6).
 func (c *Conn) onRTO(now time.Time) {
-	c.rtoAt = time.Time{}
+	c.rtoAt = 0
 	limit := c.cfg.MaxRetries
 	switch c.state {
 	case SynSent:
@@ -111,7 +146,7 @@ func (c *Conn) onRTO(now time.Time) {
 	c.rtt.backoff()
 	c.suspectBlackhole(now)
 	c.timing = false
-	c.rtoAt = now.Add(c.rtt.rto)
+	c.rtoAt = c.at(now, c.rtt.rto)
 	if c.state == SynSent || c.state == SynReceived {
 		c.sndNxt = c.iss // Output resends the SYN or SYN-ACK
 		c.synRetransmitted = true
@@ -139,7 +174,7 @@ func (c *Conn) zeroWindowRTO(now time.Time) {
 	c.stats.Timeouts++
 	c.stats.Probes++
 	c.rtt.backoff()
-	c.rtoAt = now.Add(c.rtt.rto)
+	c.rtoAt = c.at(now, c.rtt.rto)
 	c.onRecoveryRTO(now)
 }
 
@@ -156,7 +191,7 @@ func (c *Conn) timeoutErr() error {
 // unanswered probe, capped at MaxRTO (RFC 9293 §3.8.6.1).
 func (c *Conn) persistInterval() time.Duration {
 	d := c.rtt.rto
-	for i := 0; i < c.probeBackoff && d < c.cfg.MaxRTO; i++ {
+	for i := int32(0); i < c.probeBackoff && d < c.cfg.MaxRTO; i++ {
 		d *= 2
 	}
 	return min(d, c.cfg.MaxRTO)
@@ -165,7 +200,7 @@ func (c *Conn) persistInterval() time.Duration {
 // onKeepalive handles the keepalive timer (RFC 9293 §3.8.4, RFC 1122
 // §4.2.3.6).
 func (c *Conn) onKeepalive(now time.Time) {
-	c.keepaliveAt = time.Time{}
+	c.keepaliveAt = 0
 	switch c.state {
 	case Established, CloseWait, FinWait1, FinWait2:
 	default:
@@ -177,7 +212,7 @@ func (c *Conn) onKeepalive(now time.Time) {
 	if c.sndUna != c.sndMax || c.snd.end().GreaterThan(c.sndMax) {
 		// Data is in flight or queued: the retransmission and persist
 		// timers watch the peer instead.
-		c.keepaliveAt = now.Add(c.kaIdle)
+		c.keepaliveAt = c.at(now, c.kaIdle)
 		return
 	}
 	if c.kaProbes >= c.kaCount {
@@ -188,7 +223,7 @@ func (c *Conn) onKeepalive(now time.Time) {
 	c.kaProbes++
 	c.probeNow = true
 	c.stats.Probes++
-	c.keepaliveAt = now.Add(c.kaInterval)
+	c.keepaliveAt = c.at(now, c.kaInterval)
 }
 
 // armTimers arms the timers whose need depends on the state left by the
@@ -199,11 +234,11 @@ func (c *Conn) armTimers(now time.Time) {
 	if c.state != Closed {
 		c.armReclaim(now)
 	}
-	if c.state == FinWait2 && c.userClose && c.timeWaitAt.IsZero() {
-		c.timeWaitAt = now.Add(c.cfg.TimeWait)
+	if c.state == FinWait2 && c.userClose && !c.timeWaitAt.set() {
+		c.timeWaitAt = c.at(now, c.cfg.TimeWait)
 	}
-	if c.keepAlive && c.keepaliveAt.IsZero() && (c.state == Established || c.state == CloseWait || c.state == FinWait2) {
-		c.keepaliveAt = now.Add(c.kaIdle)
+	if c.keepAlive && !c.keepaliveAt.set() && (c.state == Established || c.state == CloseWait || c.state == FinWait2) {
+		c.keepaliveAt = c.at(now, c.kaIdle)
 	}
 }
 
@@ -218,13 +253,13 @@ func (c *Conn) updatePersist(now time.Time) {
 			(c.snd.end().GreaterThan(c.sndMax) || (c.finQueued && c.sndMax.LessEq(c.snd.end())))
 	}
 	if !waiting {
-		c.probeAt = time.Time{}
+		c.probeAt = 0
 		if c.sndWnd > 0 {
 			c.probeBackoff = 0
 		}
 		return
 	}
-	if c.probeAt.IsZero() {
-		c.probeAt = now.Add(c.persistInterval())
+	if !c.probeAt.set() {
+		c.probeAt = c.at(now, c.persistInterval())
 	}
 }

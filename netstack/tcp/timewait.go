@@ -44,7 +44,7 @@ func (c *Conn) timeWait() TimeWaitRecord {
 		window: uint16(min(max(c.rcvAdv.Sub(c.rcvNxt), 0)>>c.rcvWscale, 0xffff)),
 	}
 	if c.lastOOWAck.set() {
-		tw.lastOOWAck = c.base.Add(time.Duration(c.lastOOWAck - 1)).UnixNano()
+		tw.lastOOWAck = c.time(c.lastOOWAck).UnixNano()
 	}
 	return tw
 }
@@ -75,7 +75,7 @@ func (c *Conn) inputTimeWait(now time.Time, seg *Segment) {
 	}
 	switch v {
 	case TimeWaitFIN:
-		c.timeWaitAt = now.Add(c.cfg.TimeWait)
+		c.timeWaitAt = c.at(now, c.cfg.TimeWait)
 		c.ackNow = true
 	case TimeWaitACK:
 		c.ackNow = true

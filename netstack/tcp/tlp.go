@@ -10,12 +10,12 @@ import "time"
 
 // tlpState is RFC 8985's TLP.* variables.
 type tlpState struct {
-	at      time.Time // the probe timeout (PTO), when armed
-	end     Seq       // TLP.end_seq: SND.NXT when the probe was sent
-	retrans bool      // the probe was a retransmission (TLP.is_retrans)
-	active  bool      // a probe is outstanding
-	probe   bool      // send a probe on the next Output
-	dsacked bool      // a D-SACK arrived while the probe was out
+	at      mono // the probe timeout (PTO), when armed
+	end     Seq  // TLP.end_seq: SND.NXT when the probe was sent
+	retrans bool // the probe was a retransmission (TLP.is_retrans)
+	active  bool // a probe is outstanding
+	probe   bool // send a probe on the next Output
+	dsacked bool // a D-SACK arrived while the probe was out
 }
 
 // maxAckDelay is the worst-case delayed ACK of a peer (RFC 8985 §7.2's
@@ -32,7 +32,7 @@ func (c *Conn) tlpReset() { c.loss.tlp = tlpState{} }
 // timeout's time instead of it.
 func (c *Conn) armPTO(now time.Time) {
 	t := &c.loss.tlp
-	t.at = time.Time{}
+	t.at = 0
 	if !c.sackOK || c.loss.phase != phaseOpen || t.active || c.sndUna == c.sndMax || !c.rtt.haveSample {
 		return
 	}
@@ -41,8 +41,8 @@ func (c *Conn) armPTO(now time.Time) {
 		pto += maxAckDelay
 	}
 	pto = max(pto, 10*time.Millisecond)
-	at := now.Add(pto)
-	if !c.rtoAt.IsZero() && at.After(c.rtoAt) {
+	at := c.at(now, pto)
+	if c.rtoAt.set() && at > c.rtoAt {
 		at = c.rtoAt // §7.2: the probe goes instead of the timeout
 	}
 	t.at = at
@@ -52,12 +52,12 @@ func (c *Conn) armPTO(now time.Time) {
 // otherwise it retransmits the last one (§7.3).
 func (c *Conn) onPTO(now time.Time) {
 	t := &c.loss.tlp
-	t.at = time.Time{}
+	t.at = 0
 	if c.sndUna == c.sndMax || c.loss.phase != phaseOpen {
 		return
 	}
 	t.probe = true
-	c.rtoAt = now.Add(c.rtt.rto) // §7.3: the RTO follows the probe
+	c.rtoAt = c.at(now, c.rtt.rto) // §7.3: the RTO follows the probe
 }
 
 // sendProbe sends the tail loss probe: new data if any may go, else the
@@ -67,7 +67,7 @@ func (c *Conn) sendProbe(now time.Time, seg *Segment, buf []byte) bool {
 	t.probe = false
 	t.active = true // one probe per episode: sending must not arm another
 	if c.sendData(now, seg, buf, true) {
-		t.end, t.retrans, t.at = c.sndMax, false, time.Time{}
+		t.end, t.retrans, t.at = c.sndMax, false, 0
 		c.stats.TLPProbes++
 		return true
 	}

@@ -23,7 +23,6 @@ const reclaimDelay = time.Second
 
 // rcvTuner holds the state of receive-buffer autotuning.
 type rcvTuner struct {
-	pinned bool // SetRecvBufSize was called: no tuning
 	// read counts bytes the user has read, ever; space is what was read in
 	// the last measured round trip (Linux's rcvq_space.space).
 	read      uint64
@@ -31,9 +30,10 @@ type rcvTuner struct {
 	markAt    mono   // start of the current measurement
 	space     int
 	rtt       time.Duration // receiver's RTT estimate
-	rttSeq    Seq           // without timestamps: time one window's arrival
 	rttAt     mono
-	rttTiming bool
+	rttSeq    Seq  // without timestamps: time one window's arrival
+	rttTiming bool // a window's arrival is being timed
+	pinned    bool // SetRecvBufSize was called: no tuning
 }
 
 // rcvRTTSample folds one receiver-side round-trip sample into the estimate:
@@ -121,10 +121,10 @@ func (c *Conn) tuneSendBuf() {
 // armReclaim arms the reclaim timer when both buffers are empty and
 // storage is held.
 func (c *Conn) armReclaim(now time.Time) {
-	if !c.reclaimAt.IsZero() || !c.buffersIdle() {
+	if c.reclaimAt.set() || !c.buffersIdle() {
 		return
 	}
-	c.reclaimAt = now.Add(reclaimDelay)
+	c.reclaimAt = c.at(now, reclaimDelay)
 }
 
 func (c *Conn) buffersIdle() bool {
@@ -134,21 +134,19 @@ func (c *Conn) buffersIdle() bool {
 // onReclaim frees ring storage if the buffers are still empty and nothing
 // was sent or received for reclaimDelay; otherwise it waits again.
 func (c *Conn) onReclaim(now time.Time) {
-	c.reclaimAt = time.Time{}
+	c.reclaimAt = 0
 	if !c.buffersIdle() {
 		return
 	}
-	last := c.lastSend
-	if c.lastRecv.After(last) {
-		last = c.lastRecv
-	}
-	if quiet := now.Sub(last); quiet < reclaimDelay {
-		c.reclaimAt = now.Add(reclaimDelay - quiet)
-		return
+	if last := max(c.lastSend, c.lastRecv); last.set() {
+		if quiet := c.elapsed(now, last); quiet < reclaimDelay {
+			c.reclaimAt = c.at(now, reclaimDelay-quiet)
+			return
+		}
 	}
 	c.snd.r.release()
 	c.rcv.r.release()
 	c.rcv.ooo = nil
 	c.loss.recs.release()
-	c.loss.undo.recent, c.loss.undo.next = nil, 0 // D-SACKs a second late are not worth keeping
+	c.loss.undo.recent, c.loss.undo.nrecent, c.loss.undo.next = nil, 0, 0 // D-SACKs a second late are not worth keeping
 }

@@ -12,15 +12,18 @@ import "time"
 
 // undoState tracks one recovery episode.
 type undoState struct {
-	on      bool   // the episode may still be undone
-	marker  Seq    // SND.UNA when the episode began
+	// recent holds the ranges of the latest retransmissions, so a D-SACK
+	// is matched to one of ours and not to a duplicate the network made:
+	// nrecent slots are in use, and once all are, next is the oldest. It
+	// is allocated at the first retransmission and freed when idle.
+	recent  *[maxRecentRetransmits]seqRange
 	retrans int    // retransmissions not yet shown spurious
+	marker  Seq    // SND.UNA when the episode began
 	stamp   uint32 // our timestamp on the first retransmission; 0: none yet
 	first   Seq    // where the first retransmission starts
-	// recent holds the ranges of the latest retransmissions, so a D-SACK
-	// is matched to one of ours and not to a duplicate the network made.
-	recent []seqRange
-	next   int
+	on      bool   // the episode may still be undone
+	nrecent uint8
+	next    uint8
 }
 
 // maxRecentRetransmits bounds undoState.recent.
@@ -29,17 +32,18 @@ const maxRecentRetransmits = 32
 // startUndo begins a new episode at the start of fast or RTO recovery.
 func (c *Conn) startUndo() {
 	u := &c.loss.undo
-	*u = undoState{on: true, marker: c.sndUna, recent: u.recent[:0]}
+	*u = undoState{on: true, marker: c.sndUna, recent: u.recent}
 }
 
 // noteRetransmit records a retransmission of [start, end).
 func (c *Conn) noteRetransmit(now time.Time, start, end Seq) {
 	u := &c.loss.undo
-	if len(u.recent) < maxRecentRetransmits {
-		if u.recent == nil {
-			u.recent = make([]seqRange, 0, maxRecentRetransmits)
-		}
-		u.recent = append(u.recent, seqRange{start, end})
+	if u.recent == nil {
+		u.recent = new([maxRecentRetransmits]seqRange)
+	}
+	if u.nrecent < maxRecentRetransmits {
+		u.recent[u.nrecent] = seqRange{start, end}
+		u.nrecent++
 	} else {
 		u.recent[u.next] = seqRange{start, end}
 		u.next = (u.next + 1) % maxRecentRetransmits
@@ -60,12 +64,12 @@ func (c *Conn) noteRetransmit(now time.Time, start, end Seq) {
 func (c *Conn) dsackSpurious(start, end Seq) {
 	u := &c.loss.undo
 	i := 0
-	for ; i < len(u.recent); i++ {
+	for ; i < int(u.nrecent); i++ {
 		if r := u.recent[i]; r.start != r.end && r.start.LessThan(end) && start.LessThan(r.end) {
 			break
 		}
 	}
-	if i == len(u.recent) {
+	if i == int(u.nrecent) {
 		return // a duplicate the network made, not a retransmission of ours
 	}
 	u.recent[i] = seqRange{} // each retransmission is counted once

@@ -3,6 +3,8 @@ package tcp
 import (
 	"io"
 	"time"
+
+	"github.com/renet-go/renet/netstack/tcp/cc"
 )
 
 // Write copies as much of p as fits into the send buffer and returns how
@@ -150,9 +152,9 @@ func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
 	if count > 0 {
 		c.kaCount = int32(min(count, 1<<30))
 	}
-	c.keepaliveAt = time.Time{}
-	if on && !c.lastRecv.IsZero() && (c.state == Established || c.state == CloseWait) {
-		c.keepaliveAt = c.lastRecv.Add(c.kaIdle)
+	c.keepaliveAt = 0
+	if on && c.lastRecv.set() && (c.state == Established || c.state == CloseWait) {
+		c.keepaliveAt = c.mono(c.time(c.lastRecv).Add(c.kaIdle))
 	}
 }
 
@@ -179,9 +181,7 @@ func (c *Conn) SetSendBufSize(n int) {
 // algorithm, as Linux's TCP_CONGESTION: "cubic" or "reno". An established
 // connection's new controller starts from the current window.
 func (c *Conn) SetCongestionControl(name string) error {
-	cfg := c.cfg
-	cfg.Congestion, cfg.CongestionControl = nil, name
-	if err := cfg.Validate(); err != nil {
+	if _, err := cc.New(name, DefaultMSS); err != nil {
 		return err
 	}
 	c.cfg.Congestion, c.cfg.CongestionControl = nil, name

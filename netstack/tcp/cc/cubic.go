@@ -47,17 +47,22 @@ type CUBIC struct {
 	c curve
 	// lastAck is when the last ACK arrived, so that OnIdle and
 	// application-limited ACKs know how long growth was paused.
-	lastAck  time.Time
-	haveLast bool
-	// prior is the state before the last reduction, for Undo.
-	prior struct {
-		w window
-		c curve
-	}
-	canUndo bool
+	lastAck time.Time
+	// prior is the state before the last reduction, for Undo. It is
+	// allocated at the first reduction and reused for every later one, so
+	// that the many connections that never lose a packet do not carry it.
+	prior *cubicState
 	// srtt and minRTT are from the latest ACK, for randomLoss.
 	srtt, minRTT time.Duration
+	haveLast     bool // lastAck is set
+	canUndo      bool // prior holds the state Undo returns to
 	noClassify   bool // SetLossClassification(false)
+}
+
+// cubicState is what a reduction changes, saved for Undo.
+type cubicState struct {
+	w window
+	c curve
 }
 
 // NewCUBIC returns a CUBIC controller for a sender maximum segment size of
@@ -303,7 +308,10 @@ func (c *CUBIC) SetMSS(smss int) {
 
 // save records the state a reduction is about to change.
 func (c *CUBIC) save() {
-	c.prior.w, c.prior.c, c.canUndo = c.w, c.c, true
+	if c.prior == nil {
+		c.prior = new(cubicState)
+	}
+	*c.prior, c.canUndo = cubicState{c.w, c.c}, true
 }
 
 // secondsSince returns the seconds from start to now, zero if the clock

@@ -61,16 +61,18 @@ func (p HyStartPhase) String() string {
 // The zero value is in HyStartSlowStart, ready for a connection's first
 // slow start.
 type HyStart struct {
-	phase   HyStartPhase
-	started bool  // a round is being measured; windowEnd is valid
+	phase    HyStartPhase
+	started  bool  // a round is being measured; windowEnd is valid
+	cssRound uint8 // CSS rounds completed, at most CSS_ROUNDS
+	// samples is rttSampleCount, which is only ever compared with
+	// N_RTT_SAMPLE: it stops counting there.
+	samples uint8
 	endAt   int64 // windowEnd: the round ends when Delivered >= endAt
 	// Round minimum RTTs; zero stands for the RFC's "infinity" (no sample),
 	// which is safe because zero samples are ignored.
 	lastRoundMin time.Duration // lastRoundMinRTT
 	curRoundMin  time.Duration // currentRoundMinRTT
-	samples      int           // rttSampleCount
 	cssBaseline  time.Duration // cssBaselineMinRtt; zero when not in CSS
-	cssRound     int           // CSS rounds completed
 }
 
 // Phase returns the current phase.
@@ -122,7 +124,7 @@ func (h *HyStart) sample(rtt time.Duration) {
 	if h.curRoundMin == 0 || rtt < h.curRoundMin {
 		h.curRoundMin = rtt
 	}
-	h.samples++
+	h.samples = min(h.samples+1, nRTTSample)
 }
 
 // delayIncreased is RFC 9406 §4.2's exit test: with at least N_RTT_SAMPLE
