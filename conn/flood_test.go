@@ -195,7 +195,7 @@ func TestSYNCookieConnectionOptions(t *testing.T) {
 }
 
 // 2,000 clients connecting at once to a conn.Listen listener: the default
-// queues hold them all, so no SYN is dropped and none is retransmitted.
+// queues hold them all, so no SYN is dropped and none needs a cookie.
 func TestSimultaneousDials(t *testing.T) {
 	for _, n := range []int{200, 2000} {
 		a, b := newPair(t, pipe.Config{QueueLen: 1 << 14, Seed: 4})
@@ -244,10 +244,12 @@ func TestSimultaneousDials(t *testing.T) {
 		}
 		st := a.Stats()
 		drops := st.Dropped(netstack.DropTCPSYNQueueFull) + st.Dropped(netstack.DropTCPAcceptQueueFull)
-		if drops != 0 || retrans != 0 || st.TCPSYNCookiesSent != 0 {
-			t.Errorf("%d dials: %d SYNs dropped, %d retransmitted, %d cookies", n, drops, retrans, st.TCPSYNCookiesSent)
+		if drops != 0 || st.TCPSYNCookiesSent != 0 {
+			t.Errorf("%d dials: %d SYNs dropped, %d cookies", n, drops, st.TCPSYNCookiesSent)
 		}
-		t.Logf("%d simultaneous dials: slowest %v", n, slices.Max(took))
+		// Retransmissions are reported, not asserted: on a loaded machine
+		// a handshake may outlast the 1s initial RTO without any loss.
+		t.Logf("%d simultaneous dials: slowest %v, %d segments retransmitted", n, slices.Max(took), retrans)
 		l.Close()
 	}
 }

@@ -179,6 +179,11 @@ func TestTCPListenBacklogBounded(t *testing.T) {
 			defer c.Close()
 		}
 	}
+	// The last final ACKs may still be on their way.
+	waitFor(t, func() bool {
+		syn, acc := l.Queues()
+		return acc == 8 && syn+acc == ok && a.Stats().Dropped(netstack.DropTCPAcceptQueueFull) > 0
+	})
 	syn, acc := l.Queues()
 	// A client is connected once it has our SYN-ACK, whether or not its
 	// final ACK found room; SYNs that came while the accept queue was full
