@@ -148,17 +148,8 @@ func (s *Stack) icmpErrorInput(now time.Time, m wire.ICMPv4) {
 func icmpErrno(m wire.ICMPv4) syscall.Errno {
 	switch m.Type() {
 	case wire.ICMPDestUnreachable:
-		switch m.Code() {
-		case wire.ICMPNetUnreachable:
-			return syscall.ENETUNREACH
-		case wire.ICMPHostUnreachable:
-			return syscall.EHOSTUNREACH
-		case wire.ICMPProtoUnreachable:
-			return syscall.ENOPROTOOPT
-		case wire.ICMPPortUnreachable:
-			return syscall.ECONNREFUSED
-		case wire.ICMPFragNeeded:
-			return syscall.EMSGSIZE
+		if c := int(m.Code()); c < len(unreachableErrno) {
+			return unreachableErrno[c]
 		}
 		return syscall.EHOSTUNREACH
 	case wire.ICMPTimeExceeded:
@@ -167,4 +158,25 @@ func icmpErrno(m wire.ICMPv4) syscall.Errno {
 		return syscall.EPROTO
 	}
 	return syscall.EHOSTUNREACH
+}
+
+// unreachableErrno is the errno of each destination unreachable code (RFC
+// 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1), as Linux maps them.
+var unreachableErrno = [...]syscall.Errno{
+	0:  syscall.ENETUNREACH,  // net unreachable
+	1:  syscall.EHOSTUNREACH, // host unreachable
+	2:  syscall.ENOPROTOOPT,  // protocol unreachable
+	3:  syscall.ECONNREFUSED, // port unreachable
+	4:  syscall.EMSGSIZE,     // fragmentation needed and DF set
+	5:  syscall.EOPNOTSUPP,   // source route failed
+	6:  syscall.ENETUNREACH,  // destination network unknown
+	7:  syscall.EHOSTDOWN,    // destination host unknown
+	8:  syscall.ENONET,       // source host isolated
+	9:  syscall.ENETUNREACH,  // network administratively prohibited
+	10: syscall.EHOSTUNREACH, // host administratively prohibited
+	11: syscall.ENETUNREACH,  // network unreachable for TOS
+	12: syscall.EHOSTUNREACH, // host unreachable for TOS
+	13: syscall.EHOSTUNREACH, // communication administratively prohibited
+	14: syscall.EHOSTUNREACH, // host precedence violation
+	15: syscall.EHOSTUNREACH, // precedence cutoff in effect
 }

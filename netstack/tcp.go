@@ -273,23 +273,17 @@ func (s *Stack) sendReset(now time.Time, id tuple, seg *tcp.Segment) {
 }
 
 // tcpICMPError passes an ICMP error about a segment we sent to its
-// connection. Port and protocol unreachable fail a connection still in
-// SYN-SENT with ECONNREFUSED (RFC 1122 §4.2.3.9); other errors are soft:
-// remembered, and reported only if the connection later times out. In
-// SYN-SENT the TCB treats any error as fatal, so soft ones are not passed
-// there.
+// connection. During a connect (SYN-SENT) every error ends the attempt at
+// once with its errno, as Linux's tcp_v4_err does: a host or network that
+// a router says is unreachable will not become reachable within the SYN
+// retries, and waiting them out would hold a dial for two minutes. On a
+// synchronized connection errors are soft (RFC 1122 §4.2.3.9): remembered,
+// and reported only if the connection later times out.
 func (s *Stack) tcpICMPError(now time.Time, inner wire.IPv4Inner, errno syscall.Errno) {
 	id := tuple{local: netip.AddrPortFrom(inner.Src, inner.SrcPort), remote: netip.AddrPortFrom(inner.Dst, inner.DstPort)}
 	sk := s.tcp.conns[id]
 	if sk == nil || !sk.tcb.AcceptsICMPFor(tcp.Seq(inner.TCPSeq)) {
 		return
-	}
-	hard := errno == syscall.ECONNREFUSED || errno == syscall.ENOPROTOOPT
-	if sk.tcb.State() == tcp.SynSent && !hard {
-		return
-	}
-	if hard {
-		errno = syscall.ECONNREFUSED
 	}
 	sk.tcb.SoftError(errno)
 	s.tcpUpdate(now, sk)

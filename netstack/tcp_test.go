@@ -22,26 +22,69 @@ func icmpAbout(t *testing.T, sent []byte, typ wire.ICMPType, code uint8) []byte 
 	return fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: peerIP, Dst: ourIP}, b))
 }
 
-// RFC 1122 §4.2.3.9: port or protocol unreachable during SYN-SENT fails
-// the connection with ECONNREFUSED; host unreachable is only a soft error.
+// Any ICMP error about our SYN ends the connect at once with the errno
+// Linux gives (tcp_v4_err, icmp_err_convert): a dial to a host a router
+// calls unreachable fails in a millisecond, not after every SYN retry.
 func TestTCPICMPErrorsDuringSynSent(t *testing.T) {
+	for _, tc := range []struct {
+		typ  wire.ICMPType
+		code uint8
+		want syscall.Errno
+	}{
+		{wire.ICMPDestUnreachable, wire.ICMPNetUnreachable, syscall.ENETUNREACH},
+		{wire.ICMPDestUnreachable, wire.ICMPHostUnreachable, syscall.EHOSTUNREACH},
+		{wire.ICMPDestUnreachable, wire.ICMPProtoUnreachable, syscall.ENOPROTOOPT},
+		{wire.ICMPDestUnreachable, wire.ICMPPortUnreachable, syscall.ECONNREFUSED},
+		{wire.ICMPDestUnreachable, 9, syscall.ENETUNREACH},   // network administratively prohibited
+		{wire.ICMPDestUnreachable, 10, syscall.EHOSTUNREACH}, // host administratively prohibited
+		{wire.ICMPDestUnreachable, 13, syscall.EHOSTUNREACH}, // communication administratively prohibited
+		{wire.ICMPTimeExceeded, wire.ICMPTTLExceeded, syscall.EHOSTUNREACH},
+	} {
+		s, l := newTestStack(t)
+		resolvePeer(t, s, l)
+		sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := l.take()
+		if len(w) != 1 {
+			t.Fatalf("%d frames after dial, want one SYN", len(w))
+		}
+		s.inject(t0, icmpAbout(t, w[0], tc.typ, tc.code))
+		if !errors.Is(sk.Err(), tc.want) || !sk.Closed() {
+			t.Errorf("ICMP %d/%d in SYN-SENT: err %v closed %v; want %v", tc.typ, tc.code, sk.Err(), sk.Closed(), tc.want)
+		}
+	}
+}
+
+// RFC 1122 §4.2.3.9: on an established connection the same errors are
+// soft: the connection goes on, and the error is what a later timeout
+// reports.
+func TestTCPICMPErrorsSoftWhenEstablished(t *testing.T) {
 	s, l := newTestStack(t)
 	resolvePeer(t, s, l)
 	sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := l.take()
-	if len(w) != 1 {
-		t.Fatalf("%d frames after dial, want one SYN", len(w))
+	syn := mustParseIP(t, l.take()[0])
+	th, _ := wire.ParseTCP(syn.ip.Payload())
+	synAck := wire.TCPFields{SrcPort: 80, DstPort: th.SrcPort(), Seq: 5000, Ack: th.Seq() + 1,
+		Flags: wire.TCPFlagSYN | wire.TCPFlagACK, Window: 65535, Options: wire.TCPOptions{MSS: 1460}}
+	b := make([]byte, synAck.Len())
+	synAck.Encode(b, peerIP, ourIP)
+	s.inject(time.Now(), fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b)))
+	l.take()
+	if _, err := sk.TryWrite([]byte("data")); err != nil {
+		t.Fatal(err)
 	}
-	s.inject(t0, icmpAbout(t, w[0], wire.ICMPDestUnreachable, wire.ICMPHostUnreachable))
-	if sk.State() != tcp.SynSent || sk.Err() != nil {
-		t.Fatalf("host unreachable: state %v, err %v; want still SYN-SENT", sk.State(), sk.Err())
+	data := l.take()
+	if len(data) != 1 || !sk.Connected() {
+		t.Fatalf("%d frames after a write; connected %v", len(data), sk.Connected())
 	}
-	s.inject(t0, icmpAbout(t, w[0], wire.ICMPDestUnreachable, wire.ICMPPortUnreachable))
-	if !errors.Is(sk.Err(), syscall.ECONNREFUSED) {
-		t.Fatalf("port unreachable: err %v, want ECONNREFUSED", sk.Err())
+	s.inject(time.Now(), icmpAbout(t, data[0], wire.ICMPDestUnreachable, wire.ICMPHostUnreachable))
+	if sk.Err() != nil || sk.Closed() {
+		t.Fatalf("host unreachable on an established connection: err %v", sk.Err())
 	}
 }
 
