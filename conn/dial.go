@@ -78,6 +78,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: udpAddr(raddr), Err: err}
 	}
+	sock.SetBroadcast(true) // as Go's net package sets SO_BROADCAST on UDP sockets
 	if err := sock.Connect(raddr); err != nil {
 		sock.Close()
 		return nil, &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: udpAddr(raddr), Err: err}
@@ -107,6 +108,7 @@ func ListenPacket(s *netstack.Stack, network, address string) (net.PacketConn, e
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: udpAddr(laddr), Err: err}
 	}
+	sock.SetBroadcast(true) // as Go's net package sets SO_BROADCAST on UDP sockets
 	return newUDPConn(s, sock, network), nil
 }
 

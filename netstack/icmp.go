@@ -133,7 +133,7 @@ func (s *Stack) icmpErrorInput(now time.Time, m wire.ICMPv4) {
 	}
 	switch inner.Protocol {
 	case wire.IPProtoUDP:
-		s.udpICMPError(inner, icmpErrno(m))
+		s.udpICMPError(inner, icmpErrno(m), icmpHard(m))
 	case wire.IPProtoTCP:
 		if m.Type() == wire.ICMPDestUnreachable && m.Code() == wire.ICMPFragNeeded {
 			s.tcpPathMTU(now, inner, int(m.NextHopMTU()))
@@ -158,6 +158,23 @@ func icmpErrno(m wire.ICMPv4) syscall.Errno {
 		return syscall.EPROTO
 	}
 	return syscall.EHOSTUNREACH
+}
+
+// icmpHard reports whether an ICMP error says the destination will not
+// answer at all rather than that the path failed for now: Linux's "fatal"
+// column of icmp_err_convert, plus parameter problems. Only these reach a
+// UDP socket.
+func icmpHard(m wire.ICMPv4) bool {
+	switch m.Type() {
+	case wire.ICMPDestUnreachable:
+		switch m.Code() {
+		case 2, 3, 6, 7, 8, 9, 10, 13, 14, 15:
+			return true
+		}
+	case wire.ICMPParameterProblem:
+		return true
+	}
+	return false
 }
 
 // unreachableErrno is the errno of each destination unreachable code (RFC

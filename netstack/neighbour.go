@@ -277,23 +277,18 @@ func (s *Stack) queueForNeighbour(n *neighbour, p *[]byte) {
 	c.pending++
 }
 
-// neighbourUnreachable tells the sockets whose next hop is ip that it never
-// answered ARP: connections still in SYN-SENT fail with EHOSTUNREACH, as a
+// neighbourUnreachable tells the connections whose next hop is ip that it
+// never answered ARP: those still in SYN-SENT fail with EHOSTUNREACH, as a
 // connect(2) to a dead on-link host does on Linux, instead of waiting out
-// every SYN retry; connected UDP sockets see EHOSTUNREACH on their next
-// call. Only connecting sockets are looked at, so the cost does not grow
-// with established connections. Called with s.mu held.
+// every SYN retry. Only connecting sockets are looked at, so the cost does
+// not grow with established connections. (UDP sockets are not told: on
+// Linux the host unreachable this amounts to is a soft error, which UDP
+// does not report.) Called with s.mu held.
 func (s *Stack) neighbourUnreachable(now time.Time, ip netip.Addr) {
 	for sk := range s.tcp.connecting {
 		if s.nextHop(sk.id.remote.Addr()) == ip {
 			sk.tcb.SoftError(syscall.EHOSTUNREACH)
 			s.tcpUpdate(now, sk)
-		}
-	}
-	for _, u := range s.udp.bound {
-		if u.remote.IsValid() && s.nextHop(u.remote.Addr()) == ip {
-			u.softErr = syscall.EHOSTUNREACH
-			notify(u.readable)
 		}
 	}
 }

@@ -107,6 +107,8 @@ type UDPSocket struct {
 	queued   int           // bytes charged against the receive buffer
 	rcvbuf   int           // receive buffer limit
 	softErr  syscall.Errno // ICMP error to report to a connected socket
+	errAfter int           // datagrams queued before softErr, read first
+	bcast    bool          // may send to broadcast addresses (SO_BROADCAST)
 	isClosed bool
 }
 
@@ -158,7 +160,7 @@ func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.checkBind(a); err != nil {
+	if err := s.checkBindUDP(a); err != nil {
 		return nil, err
 	}
 	conflict := func(p uint16) bool { return s.udp.conflicts(a, p) }
@@ -202,6 +204,16 @@ func (s *Stack) checkBind(a netip.Addr) error {
 	return nil
 }
 
+// checkBindUDP is checkBind for a UDP socket, which may also bind to a
+// broadcast address of the stack (255.255.255.255 or a subnet's), or to a
+// multicast group, to receive only what is sent there, as on Linux.
+func (s *Stack) checkBindUDP(a netip.Addr) error {
+	if !s.closing && (s.isBroadcast(a) || a.IsMulticast()) {
+		return nil
+	}
+	return s.checkBind(a)
+}
+
 // LocalAddr is the address the socket is bound to. For a socket bound to
 // every address and connected to a peer, it is the address the stack sends
 // from, as getsockname reports on Linux.
@@ -239,6 +251,9 @@ func (u *UDPSocket) Connect(remote netip.AddrPort) error {
 	if _, err := u.s.route(remote.Addr()); err != nil {
 		return err
 	}
+	if u.s.isBroadcast(remote.Addr()) && !u.bcast {
+		return syscall.EACCES
+	}
 	u.remote = remote
 	return nil
 }
@@ -259,7 +274,13 @@ func (u *UDPSocket) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 		notify(u.readable) // closed stays readable for every waiter
 		return 0, netip.AddrPort{}, net.ErrClosed
 	}
+	if e := u.softErr; e != 0 && u.errAfter == 0 {
+		// An ICMP error is reported in its place among the datagrams.
+		u.softErr = 0
+		return 0, netip.AddrPort{}, e
+	}
 	if d, ok := u.queue.pop(); ok {
+		u.errAfter = max(u.errAfter-1, 0)
 		n := copy(p, (*d.buf)[:d.n])
 		u.queued -= cap(*d.buf)
 		u.s.putBuf(d.buf)
@@ -267,10 +288,6 @@ func (u *UDPSocket) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 			notify(u.readable) // for another goroutine waiting on this socket
 		}
 		return n, d.from, nil
-	}
-	if e := u.softErr; e != 0 {
-		u.softErr = 0
-		return 0, netip.AddrPort{}, e
 	}
 	return 0, netip.AddrPort{}, ErrWouldBlock
 }
@@ -309,10 +326,14 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 		s.mu.Unlock()
 		return 0, e
 	}
+	if s.isBroadcast(dst.Addr()) && !u.bcast {
+		s.mu.Unlock()
+		return 0, syscall.EACCES // Linux without SO_BROADCAST
+	}
 	now := time.Now()
 	src := u.local.Addr()
-	if src.IsUnspecified() {
-		src = s.sourceFor(dst.Addr())
+	if !s.isLocal(src) {
+		src = s.sourceFor(dst.Addr()) // bound to every, a broadcast or a group address
 	}
 	n := wire.UDPHeaderLen + len(p)
 	pkt := s.newPacket(n)
@@ -414,15 +435,29 @@ func (s *Stack) udpInput(now time.Time, d *datagram) {
 }
 
 // udpICMPError records an ICMP-reported error for the connected socket that
-// sent the quoted datagram; unconnected sockets do not see such errors, as
-// on Linux without IP_RECVERR.
-func (s *Stack) udpICMPError(inner wire.IPv4Inner, errno syscall.Errno) {
+// sent the quoted datagram. As on Linux without IP_RECVERR
+// (__udp4_lib_err), only hard errors are reported (port or protocol
+// unreachable, administratively prohibited, parameter problem: not host or
+// network unreachable, not time exceeded), only to connected sockets, and
+// once: by the next send, or by the receive that comes after the
+// datagrams already queued.
+func (s *Stack) udpICMPError(inner wire.IPv4Inner, errno syscall.Errno, hard bool) {
 	u := s.udp.lookup(inner.Src, inner.SrcPort)
-	if u == nil || u.remote != netip.AddrPortFrom(inner.Dst, inner.DstPort) {
+	if !hard || u == nil || u.remote != netip.AddrPortFrom(inner.Dst, inner.DstPort) {
 		return
 	}
 	u.softErr = errno
+	u.errAfter = u.queue.size
 	notify(u.readable)
+}
+
+// SetBroadcast permits sending to broadcast addresses, as Linux's
+// SO_BROADCAST; without it such sends fail with EACCES. (Package conn turns
+// it on for every socket, as Go's net package does.)
+func (u *UDPSocket) SetBroadcast(on bool) {
+	u.s.mu.Lock()
+	u.bcast = on
+	u.s.mu.Unlock()
 }
 
 // SetReceiveBuffer sets the receive buffer limit in bytes (SO_RCVBUF).
