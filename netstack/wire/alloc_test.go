@@ -1,8 +1,13 @@
 package wire
 
 import (
+	"net/netip"
 	"testing"
+	"time"
 )
+
+// allocGroups are the groups of the "IGMPv3 groups report" encoder.
+var allocGroups = []netip.Addr{group1, group2, group3}
 
 // sink keeps results alive so the compiler cannot drop the work measured.
 var sink struct {
@@ -61,6 +66,27 @@ var encoders = []struct {
 		f := UDPFields{SrcPort: 6969, DstPort: 41000}
 		f.Encode(b[:1480], ipB, ipA)
 	}},
+	{"IPv4 with Router Alert", func(b []byte) {
+		f := IPv4Fields{TOS: 0xc0, DontFragment: true, TTL: 1, Protocol: IPProtoIGMP, Src: ipA, Dst: IGMPv3AllRouters, RouterAlert: true}
+		f.Encode(b, 16)
+	}},
+	{"IGMPv2", func(b []byte) {
+		f := IGMPFields{Type: IGMPv2MembershipReport, Group: group1}
+		f.Encode(b)
+	}},
+	{"IGMPv3 join", func(b []byte) {
+		recs := [1]IGMPGroupRecordFields{IGMPJoinRecord(group1)}
+		f := IGMPv3ReportFields{Records: recs[:]}
+		f.Encode(b)
+	}},
+	{"IGMPv3 groups report", func(b []byte) {
+		f := IGMPv3GroupsReportFields{RecordType: IGMPModeIsExclude, Groups: allocGroups}
+		f.Encode(b)
+	}},
+	{"IGMPv3 query", func(b []byte) {
+		f := IGMPv3QueryFields{MaxRespCode: IGMPv3MaxRespCode(10 * time.Second), QRV: 2, QQIC: IGMPv3QQIC(125 * time.Second)}
+		f.Encode(b)
+	}},
 	{"TCP", func(b []byte) {
 		f := TCPFields{SrcPort: 6969, DstPort: 41234, Seq: 1, Ack: 2, Flags: TCPFlagACK, Window: 512,
 			Options: TCPOptions{HasTimestamps: true, TSVal: 3, TSEcr: 4, NumSACK: 1, SACK: [MaxSACKBlocks]SACKBlock{{5, 6}}}}
@@ -82,6 +108,22 @@ func TestZeroAllocs(t *testing.T) {
 		sink.ok = a.SenderIP() == in.Src && u.VerifyChecksum(vlanSrc, vlanDst)
 	}); n != 0 {
 		t.Errorf("parsing ARP, ICMP, UDP: %v allocs, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		q := must(ParseIGMP(igmpV3Query))
+		m := must(ParseIGMP(igmpV3Report))
+		n := q.NumSources() + int(q.MaxRespTime()) + int(q.QueryInterval())
+		for it := m.GroupRecords(); ; {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			n += int(r.Type()) + r.NumSources() + len(r.AuxData())
+			sink.ok = r.Group().IsMulticast() && r.Source(0).IsValid()
+		}
+		sink.n = n
+	}); n != 0 {
+		t.Errorf("parsing IGMP and iterating records: %v allocs, want 0", n)
 	}
 	buf := make([]byte, 1500)
 	for _, e := range encoders {

@@ -1,7 +1,8 @@
 // Package wire reads and writes the packet formats the renet stack speaks:
 // Ethernet II (with one optional 802.1Q tag), ARP for IPv4 over Ethernet,
-// IPv4, ICMPv4, UDP and TCP with its options, plus the Internet checksum
-// and tcpdump-style printers.
+// IPv4 (building only the Router Alert option), ICMPv4, IGMP versions 1 to
+// 3, UDP and TCP with its options, plus the Internet checksum and
+// tcpdump-style printers.
 //
 // Each format comes in two shapes, after smoltcp's Packet/Repr split:
 //
@@ -16,7 +17,9 @@
 //   - A Fields struct (TCPFields, IPv4Fields, ...) holding decoded values,
 //     with Len to size a buffer and Encode to write the header into a
 //     caller-provided buffer. Encode never allocates; it panics only if the
-//     buffer is shorter than documented, as a slice index would.
+//     buffer is shorter than documented, as a slice index would. Where a
+//     message has parts that repeat (IGMPv3 group records), the view
+//     iterates over them with an iterator value that allocates nothing.
 //
 // Parsers accept arbitrary, hostile bytes: they return ErrTruncated,
 // ErrMalformed, ErrBadChecksum or ErrUnsupported and never panic. Parse and

@@ -21,7 +21,7 @@ import (
 // -nn -S -t prints for the payload. Malformed input is printed as far as
 // it decodes, followed by the error in brackets, e.g.
 // "[tcp: wire: truncated packet]". Checksums are not verified except the
-// IPv4 header's and ICMP's, whose failure is shown the same way.
+// IPv4 header's, ICMP's and IGMP's, whose failure is shown the same way.
 func FormatFrame(b []byte) string { return string(AppendFrame(nil, b)) }
 
 // AppendFrame appends FormatFrame(b) to dst, so a caller printing many
@@ -185,6 +185,9 @@ func appendIPv4(dst, b []byte) []byte {
 	case p.Protocol() == IPProtoICMP:
 		dst = appendAddrs(dst, src, dstIP)
 		dst = appendICMP(dst, pl, !p.MoreFragments())
+	case p.Protocol() == IPProtoIGMP:
+		dst = appendAddrs(dst, src, dstIP)
+		dst = appendIGMP(dst, pl, !p.MoreFragments())
 	default:
 		dst = appendAddrs(dst, src, dstIP)
 		// tcpdump prints two spaces here.

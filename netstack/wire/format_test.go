@@ -91,6 +91,59 @@ func TestFormatTransportErrors(t *testing.T) {
 	}
 }
 
+// TestFormatIGMP covers what the tcpdump comparison of testdata/igmp.pcap
+// and crafted.pcap cannot: messages ParseIGMP rejects, whose line is
+// tcpdump's followed by the error.
+func TestFormatIGMP(t *testing.T) {
+	build := func(payload []byte, more bool) []byte {
+		f := IPv4Fields{TTL: 1, Protocol: IPProtoIGMP, Src: ipA, Dst: IGMPv3AllRouters, RouterAlert: true, MoreFragments: more}
+		b := make([]byte, f.Len()+len(payload))
+		copy(b[f.Len():], payload)
+		f.Encode(b, len(payload))
+		return b
+	}
+	const addrs = "IP 192.168.69.100 > 224.0.0.22: "
+	badSum := append([]byte(nil), igmpV2Report...)
+	badSum[2]++
+	tests := []struct {
+		desc string
+		b    []byte
+		want string
+	}{
+		{"v3 report fixture", build(igmpV3Report, false), addrs + "igmp v3 report, 2 group record(s)"},
+		{"v3 query fixture", build(igmpV3Query, false),
+			addrs + "igmp query v3 [max resp time 20.8s] [gaddr 239.1.2.3, 2 source(s)]"},
+		{"4 bytes", build(igmpV2Report[:4], false), addrs + "igmp length 4 [igmp: wire: truncated packet]"},
+		{"bad checksum", build(badSum, false), addrs + "igmp v2 report 239.7.8.9 [igmp: wire: bad checksum]"},
+		{"bad checksum in a first fragment is not checked", build(badSum, true), addrs + "igmp v2 report 239.7.8.9"},
+		{"query of 10 bytes", build(igmpWithFix(igmpV3Query[:10], func([]byte) {}), false),
+			addrs + "igmp query v2 [max resp time 138] [gaddr 239.1.2.3] [len 10] [igmp: wire: malformed packet]"},
+		{"v3 query missing sources", build(igmpWithFix(igmpV3Query[:16], func([]byte) {}), false),
+			addrs + "igmp query v3 [max resp time 20.8s] [gaddr 239.1.2.3 [invalid number of sources] [igmp: wire: truncated packet]"},
+		{"v3 report missing a record", build(igmpWithFix(igmpV3Report[:16], func([]byte) {}), false),
+			addrs + "igmp v3 report, 2 group record(s) [igmp: wire: truncated packet]"},
+		{"v3 report of 10 bytes", build(igmpWithFix(append(igmpV3Report[:8:8], 0, 0), func(b []byte) { b[7] = 0 }), false),
+			addrs + "igmp v3 report [invalid len 10]"},
+		{"v3 query max resp time 0", build(igmpWithFix(igmpV3Query, func(b []byte) { b[1] = 0 }), false),
+			addrs + "igmp query v3 [max resp time 0.0s] [gaddr 239.1.2.3, 2 source(s)]"},
+		{"v3 query max resp time over a minute", build(igmpWithFix(igmpV3Query, func(b []byte) { b[1] = 0xaa }), false),
+			addrs + "igmp query v3 [max resp time 1m23s] [gaddr 239.1.2.3, 2 source(s)]"},
+	}
+	for _, tt := range tests {
+		if got := FormatIPv4Packet(tt.b); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.desc, got, tt.want)
+		}
+	}
+	if got := must(ParseIGMP(igmpV2Report)).String(); got != "igmp v2 report 239.7.8.9" {
+		t.Errorf("IGMP.String() = %q", got)
+	}
+	for secs, want := range map[int]string{0: "0s", 59: "59s", 60: "1m", 3661: "1h1m1s", 694861: "1w1d1h1m1s", 31536000: "1y"} {
+		if got := string(appendRelTime(nil, secs)); got != want {
+			t.Errorf("appendRelTime(%d) = %q, want %q", secs, got, want)
+		}
+	}
+}
+
 func TestViewStrings(t *testing.T) {
 	ip := must(ParseIPv4(synFrame[14:]))
 	tests := []struct {
@@ -134,7 +187,12 @@ func TestStringOnUnparsedViews(t *testing.T) {
 		if n > 13 {
 			binary.BigEndian.PutUint16(b[12:], uint16(EtherTypeVLAN))
 		}
-		for _, s := range []string{Ethernet(b).String(), ARP(b).String(), IPv4(b).String(), ICMPv4(b).String(),
+		for it := IGMP(b).GroupRecords(); ; {
+			if _, ok := it.Next(); !ok {
+				break
+			}
+		}
+		for _, s := range []string{Ethernet(b).String(), ARP(b).String(), IPv4(b).String(), ICMPv4(b).String(), IGMP(b).String(),
 			UDP(b).String(), TCP(b).String(), FormatFrame(b), FormatIPv4Packet(b)} {
 			if s == "" || strings.ContainsRune(s, '\n') {
 				t.Errorf("len %d: %q", n, s)

@@ -6,8 +6,8 @@ import (
 	"strconv"
 )
 
-// The printers for the transport layer: TCP and its options, UDP, ICMP.
-// See format.go for the conventions.
+// The printers for the transport layer: TCP and its options, UDP, ICMP,
+// IGMP. See format.go for the conventions.
 
 // String prints the segment as tcpdump does after the addresses: "41234 >
 // 6969: Flags [S], seq 1, win 64240, options [mss 1460], length 0".
@@ -307,4 +307,135 @@ func appendUnreachable(dst []byte, m ICMPv4) ([]byte, error) {
 		dst = strconv.AppendUint(dst, uint64(c), 10)
 	}
 	return dst, nil
+}
+
+// String prints the message as tcpdump does after the addresses: "igmp v2
+// report 224.0.0.251", "igmp v3 report, 2 group record(s)", "igmp query v3
+// [max resp time 2.5s] [gaddr 239.1.2.3]".
+func (m IGMP) String() string { return string(appendIGMP(nil, m, true)) }
+
+// appendIGMP prints an IGMP message in tcpdump's non-verbose form, which
+// omits a Max Resp Code of 100 (10s, the default) and the group of a
+// general query; verify is false for the first fragment of a datagram,
+// whose checksum covers bytes not present. Errors from ParseIGMP follow in
+// brackets.
+func appendIGMP(dst, b []byte, verify bool) []byte {
+	if len(b) < IGMPHeaderLen {
+		dst = append(dst, "igmp length "...)
+		dst = strconv.AppendInt(dst, int64(len(b)), 10)
+		return appendErr(dst, "igmp", ErrTruncated)
+	}
+	m := IGMP(b)
+	switch m.Type() {
+	case IGMPMembershipQuery:
+		dst = append(dst, "igmp query"...)
+		if len(b) >= IGMPv3QueryMinLen {
+			dst = appendIGMPv3Query(dst, m)
+			break
+		}
+		if code := m.MaxRespCode(); code == 0 {
+			dst = append(dst, " v1"...)
+		} else {
+			dst = append(dst, " v2"...)
+			if code != 100 {
+				dst = append(dst, " [max resp time "...)
+				dst = strconv.AppendUint(dst, uint64(code), 10)
+				dst = append(dst, ']')
+			}
+		}
+		if g := m.Group(); !g.IsUnspecified() {
+			dst = append(dst, " [gaddr "...)
+			dst = g.AppendTo(dst)
+			dst = append(dst, ']')
+		}
+		if len(b) != IGMPHeaderLen {
+			dst = append(dst, " [len "...)
+			dst = strconv.AppendInt(dst, int64(len(b)), 10)
+			dst = append(dst, ']')
+		}
+	case IGMPv1MembershipReport:
+		dst = append(dst, "igmp v1 report "...)
+		dst = m.Group().AppendTo(dst)
+		if len(b) != IGMPHeaderLen {
+			dst = append(dst, " [len "...)
+			dst = strconv.AppendInt(dst, int64(len(b)), 10)
+			dst = append(dst, ']')
+		}
+	case IGMPv2MembershipReport:
+		dst = append(dst, "igmp v2 report "...)
+		dst = m.Group().AppendTo(dst)
+	case IGMPv2LeaveGroup:
+		dst = append(dst, "igmp leave "...)
+		dst = m.Group().AppendTo(dst)
+	case IGMPv3MembershipReport:
+		dst = append(dst, "igmp v3 report"...)
+		if len(b)%4 != 0 {
+			dst = append(dst, " [invalid len "...)
+			dst = strconv.AppendInt(dst, int64(len(b)), 10)
+			dst = append(dst, ']')
+		} else {
+			dst = append(dst, ", "...)
+			dst = strconv.AppendUint(dst, uint64(binary.BigEndian.Uint16(b[6:])), 10)
+			dst = append(dst, " group record(s)"...)
+		}
+	default:
+		dst = append(dst, m.Type().String()...)
+	}
+	if _, err := ParseIGMP(b); err != nil && (verify || err != ErrBadChecksum) {
+		dst = appendErr(dst, "igmp", err)
+	}
+	return dst
+}
+
+// appendIGMPv3Query prints what follows "igmp query" for a version 3
+// query: " v3", the maximum response time unless it is 10s, and for a
+// group-specific query the group and the number of sources.
+func appendIGMPv3Query(dst []byte, m IGMP) []byte {
+	dst = append(dst, " v3"...)
+	if code := m.MaxRespCode(); code != 100 {
+		dst = append(dst, " [max resp time "...)
+		if t := igmpDecodeCode(code); t < 600 {
+			dst = strconv.AppendInt(dst, int64(t/10), 10)
+			dst = append(dst, '.')
+			dst = strconv.AppendInt(dst, int64(t%10), 10)
+			dst = append(dst, 's')
+		} else {
+			dst = appendRelTime(dst, t/10)
+		}
+		dst = append(dst, ']')
+	}
+	g := m.Group()
+	if g.IsUnspecified() {
+		return dst
+	}
+	dst = append(dst, " [gaddr "...)
+	dst = g.AppendTo(dst)
+	if n := int(binary.BigEndian.Uint16(m[10:])); n > 0 {
+		if len(m) < IGMPv3QueryMinLen+4*n {
+			return append(dst, " [invalid number of sources]"...)
+		}
+		dst = append(dst, ", "...)
+		dst = strconv.AppendInt(dst, int64(n), 10)
+		dst = append(dst, " source(s)"...)
+	}
+	return append(dst, ']')
+}
+
+// appendRelTime prints a number of seconds as tcpdump's
+// unsigned_relts_print does: "52m54s", "1h", "0s".
+func appendRelTime(dst []byte, secs int) []byte {
+	if secs == 0 {
+		return append(dst, "0s"...)
+	}
+	for _, u := range [...]struct {
+		n    int
+		name byte
+	}{{31536000, 'y'}, {604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}} {
+		if secs >= u.n {
+			dst = strconv.AppendInt(dst, int64(secs/u.n), 10)
+			dst = append(dst, u.name)
+			secs %= u.n
+		}
+	}
+	return dst
 }

@@ -17,6 +17,7 @@ import (
 func seedFrames(f *testing.F) [][]byte {
 	frames := [][]byte{arpRequestFrame, arpReplyFrame, echoRequestFrame, portUnreachableFrame, synFrame, vlanFrame}
 	frames = append(frames, readPcap(f, "testdata/linux.pcap")...)
+	frames = append(frames, readPcap(f, "testdata/igmp.pcap")...)
 	return append(frames, readPcap(f, "testdata/crafted.pcap")...)
 }
 
@@ -45,6 +46,7 @@ func layer(frame []byte, kind string) []byte {
 	case p.FragmentOffset() != 0:
 		return nil
 	case kind == "icmp" && p.Protocol() == IPProtoICMP,
+		kind == "igmp" && p.Protocol() == IPProtoIGMP,
 		kind == "udp" && p.Protocol() == IPProtoUDP,
 		kind == "tcp" && p.Protocol() == IPProtoTCP:
 		return p.Payload()
@@ -88,7 +90,13 @@ func FuzzEthernet(f *testing.F) {
 		if !tagged && !bytes.Equal(h[:], b[:EthernetHeaderLen]) {
 			t.Fatalf("rebuilt % x, want % x", h, b[:EthernetHeaderLen])
 		}
-		if e2 := must(ParseEthernet(h[:])); e2.Dst() != e.Dst() || e2.Src() != e.Src() || (!tagged && e2.EtherType() != e.EtherType()) {
+		rebuilt := h[:]
+		if fl.Type == EtherTypeVLAN {
+			// The inner type of a double-tagged (QinQ) frame: the rebuilt
+			// header announces a tag of its own, which must be present.
+			rebuilt = append(rebuilt, 0, 0, 0, 0)
+		}
+		if e2 := must(ParseEthernet(rebuilt)); e2.Dst() != e.Dst() || e2.Src() != e.Src() || (!tagged && e2.EtherType() != e.EtherType()) {
 			t.Fatalf("re-parse differs")
 		}
 	})
@@ -125,7 +133,8 @@ func FuzzIPv4(f *testing.F) {
 			t.Fatalf("inconsistent lengths: total %d header %d view %d", p.TotalLen(), p.HeaderLen(), len(p))
 		}
 		fl := IPv4Fields{TOS: p.TOS(), ID: p.ID(), DontFragment: p.DontFragment(), MoreFragments: p.MoreFragments(),
-			FragmentOffset: p.FragmentOffset(), TTL: p.TTL(), Protocol: p.Protocol(), Src: p.Src(), Dst: p.Dst()}
+			FragmentOffset: p.FragmentOffset(), TTL: p.TTL(), Protocol: p.Protocol(), Src: p.Src(), Dst: p.Dst(),
+			RouterAlert: p.RouterAlert()}
 		out := make([]byte, fl.Len()+len(p.Payload()))
 		copy(out[fl.Len():], p.Payload())
 		fl.Encode(out, len(p.Payload()))
@@ -133,7 +142,7 @@ func FuzzIPv4(f *testing.F) {
 		if err != nil {
 			t.Fatalf("rebuilt packet does not parse: %v", err)
 		}
-		got := IPv4Fields{q.TOS(), q.ID(), q.DontFragment(), q.MoreFragments(), q.FragmentOffset(), q.TTL(), q.Protocol(), q.Src(), q.Dst()}
+		got := IPv4Fields{q.TOS(), q.ID(), q.DontFragment(), q.MoreFragments(), q.FragmentOffset(), q.TTL(), q.Protocol(), q.Src(), q.Dst(), q.RouterAlert()}
 		if got != fl || !bytes.Equal(q.Payload(), p.Payload()) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", got, fl)
 		}
@@ -280,6 +289,86 @@ func FuzzTCPOptions(f *testing.F) {
 		}
 		if want := sentOptions(o); o2 != want {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", o2, want)
+		}
+	})
+}
+
+func FuzzIGMP(f *testing.F) {
+	addSeeds(f, "igmp")
+	f.Add(igmpV2Report)
+	f.Add(igmpV3Query)
+	f.Add(igmpV3Report)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkLine(t, IGMP(b).String())
+		m, err := ParseIGMP(b)
+		if err != nil {
+			return
+		}
+		_, _, _, _ = m.Checksum(), m.MaxRespTime(), m.QueryInterval(), m.SuppressRouterProcessing()
+		for i := -1; i <= m.NumSources(); i++ {
+			if m.Source(i).IsValid() != (i >= 0 && i < m.NumSources()) {
+				t.Fatalf("Source(%d) of %d", i, m.NumSources())
+			}
+		}
+		// Rebuild with the Fields type for the message's version, then
+		// compare everything but the checksum and the reserved bits,
+		// which Encode writes as zeros.
+		var out []byte
+		mask := map[int]byte{2: 0, 3: 0}
+		switch {
+		case m.Type() == IGMPv3MembershipReport:
+			fl := IGMPv3ReportFields{}
+			for it := m.GroupRecords(); ; {
+				r, ok := it.Next()
+				if !ok {
+					break
+				}
+				rf := IGMPGroupRecordFields{Type: r.Type(), Group: r.Group(), AuxData: r.AuxData()}
+				for i := range r.NumSources() {
+					rf.Sources = append(rf.Sources, r.Source(i))
+				}
+				if len(r) != rf.Len() || r.Source(r.NumSources()).IsValid() {
+					t.Fatalf("record of %d bytes rebuilds to %d", len(r), rf.Len())
+				}
+				fl.Records = append(fl.Records, rf)
+			}
+			if len(fl.Records) != m.NumGroupRecords() {
+				t.Fatalf("%d records, %d counted", len(fl.Records), m.NumGroupRecords())
+			}
+			out = make([]byte, fl.Len())
+			fl.Encode(out)
+			mask[1], mask[4], mask[5] = 0, 0, 0
+		case m.Version() == 3:
+			fl := IGMPv3QueryFields{MaxRespCode: m.MaxRespCode(), Group: m.Group(), SuppressRouterProcessing: m.SuppressRouterProcessing(),
+				QRV: m.QRV(), QQIC: m.QQIC()}
+			for i := range m.NumSources() {
+				fl.Sources = append(fl.Sources, m.Source(i))
+			}
+			out = make([]byte, fl.Len())
+			fl.Encode(out)
+			mask[8] = 0x0f
+		default:
+			fl := IGMPFields{Type: m.Type(), MaxRespCode: m.MaxRespCode(), Group: m.Group()}
+			out = make([]byte, fl.Len())
+			fl.Encode(out)
+		}
+		m2, err := ParseIGMP(out)
+		if err != nil {
+			t.Fatalf("rebuilt message does not parse: %v\n% x", err, out)
+		}
+		if len(out) > len(b) {
+			t.Fatalf("rebuilt %d bytes from %d", len(out), len(b))
+		}
+		want := append([]byte(nil), b[:len(out)]...)
+		for i, keep := range mask {
+			want[i] &= keep
+			out[i] &= keep
+		}
+		if !bytes.Equal(out, want) {
+			t.Fatalf("rebuilt\n% x\nwant\n% x", out, want)
+		}
+		if m2.Type() != m.Type() || m2.Version() != m.Version() {
+			t.Fatalf("round trip: type %v version %d, want %v %d", m2.Type(), m2.Version(), m.Type(), m.Version())
 		}
 	})
 }

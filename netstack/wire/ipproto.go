@@ -12,16 +12,19 @@ type IPProto uint8
 // Protocol numbers the stack handles.
 const (
 	IPProtoICMP IPProto = 1
+	IPProtoIGMP IPProto = 2
 	IPProtoTCP  IPProto = 6
 	IPProtoUDP  IPProto = 17
 )
 
-// String is "icmp", "tcp", "udp", or "ip-proto-N" for others, as tcpdump
+// String is "icmp", "igmp", "tcp", "udp", or "ip-proto-N" for others, as tcpdump
 // prints them.
 func (p IPProto) String() string {
 	switch p {
 	case IPProtoICMP:
 		return "icmp"
+	case IPProtoIGMP:
+		return "igmp"
 	case IPProtoTCP:
 		return "tcp"
 	case IPProtoUDP:

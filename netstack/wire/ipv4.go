@@ -123,10 +123,41 @@ func (p IPv4) Dst() netip.Addr { return getAddr4(p[16:20]) }
 // Options are the header bytes after the first 20, uninterpreted.
 func (p IPv4) Options() []byte { return p[IPv4MinHeaderLen:p.HeaderLen()] }
 
+// RouterAlert reports whether the options hold a Router Alert option
+// (RFC 2113), whatever its value. The options are walked as RFC 791 §3.1
+// lays them out; the walk stops at End of Option List or at an option
+// whose length is impossible.
+func (p IPv4) RouterAlert() bool {
+	o := p.Options()
+	for i := 0; i < len(o); {
+		switch o[i] {
+		case ipv4OptEOL:
+			return false
+		case ipv4OptNOP:
+			i++
+			continue
+		}
+		if i+1 >= len(o) {
+			return false
+		}
+		n := int(o[i+1])
+		if n < 2 || i+n > len(o) {
+			return false
+		}
+		if o[i] == ipv4OptRouterAlert && n == ipv4OptRouterAlertLen {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
 // Payload is the data after the header, up to the total length.
 func (p IPv4) Payload() []byte { return p[p.HeaderLen():] }
 
-// IPv4Fields is the decoded form of an IPv4 header without options.
+// IPv4Fields is the decoded form of an IPv4 header. The only option it can
+// carry is Router Alert, which IGMP needs; other options are neither built
+// nor decoded.
 type IPv4Fields struct {
 	TOS                         uint8
 	ID                          uint16
@@ -138,20 +169,46 @@ type IPv4Fields struct {
 	Protocol       IPProto
 	// Src and Dst are written as 0.0.0.0 if they are not IPv4.
 	Src, Dst netip.Addr
+	// RouterAlert adds the Router Alert option of RFC 2113 (94 04 00 00,
+	// "every router examines this packet"), making the header
+	// IPv4RouterAlertHeaderLen bytes long. IGMP messages must carry it
+	// (RFC 2236 §2, RFC 3376 §4).
+	RouterAlert bool
 }
 
-// Len is the encoded header length, IPv4MinHeaderLen: Encode builds no
-// options.
-func (f *IPv4Fields) Len() int { return IPv4MinHeaderLen }
+// IPv4RouterAlertHeaderLen is the length of an IPv4 header whose only
+// option is Router Alert: 20 bytes and the 4-byte option, IHL 6.
+const IPv4RouterAlertHeaderLen = IPv4MinHeaderLen + ipv4OptRouterAlertLen
 
-// Encode writes the header to b[0:20] with total length 20+payloadLen and
-// a correct header checksum. The payload need not be in b yet, since the
-// checksum covers only the header. payloadLen must be at most 65515.
+// The Router Alert option (RFC 2113 §2.1): type 148 (copied flag set,
+// class 0, number 20), length 4, a 16-bit value whose 0 means "router
+// shall examine packet".
+const (
+	ipv4OptEOL            = 0
+	ipv4OptNOP            = 1
+	ipv4OptRouterAlert    = 0x94
+	ipv4OptRouterAlertLen = 4
+)
+
+// Len is the encoded header length: IPv4MinHeaderLen, or
+// IPv4RouterAlertHeaderLen with RouterAlert.
+func (f *IPv4Fields) Len() int {
+	if f.RouterAlert {
+		return IPv4RouterAlertHeaderLen
+	}
+	return IPv4MinHeaderLen
+}
+
+// Encode writes the header to b[0:f.Len()] with total length
+// f.Len()+payloadLen and a correct header checksum. The payload need not
+// be in b yet, since the checksum covers only the header. payloadLen must
+// be at most 65535-f.Len().
 func (f *IPv4Fields) Encode(b []byte, payloadLen int) {
-	_ = b[IPv4MinHeaderLen-1]
-	b[0] = 4<<4 | IPv4MinHeaderLen/4
+	hl := f.Len()
+	_ = b[hl-1]
+	b[0] = 4<<4 | uint8(hl/4)
 	b[1] = f.TOS
-	binary.BigEndian.PutUint16(b[2:], uint16(IPv4MinHeaderLen+payloadLen))
+	binary.BigEndian.PutUint16(b[2:], uint16(hl+payloadLen))
 	binary.BigEndian.PutUint16(b[4:], f.ID)
 	ff := uint16(f.FragmentOffset/8) & ipv4FragOffMask
 	if f.DontFragment {
@@ -166,5 +223,8 @@ func (f *IPv4Fields) Encode(b []byte, payloadLen int) {
 	b[10], b[11] = 0, 0
 	putAddr4(b[12:16], f.Src)
 	putAddr4(b[16:20], f.Dst)
-	binary.BigEndian.PutUint16(b[10:], Checksum(b[:IPv4MinHeaderLen]))
+	if f.RouterAlert {
+		b[20], b[21], b[22], b[23] = ipv4OptRouterAlert, ipv4OptRouterAlertLen, 0, 0
+	}
+	binary.BigEndian.PutUint16(b[10:], Checksum(b[:hl]))
 }

@@ -99,7 +99,7 @@ func TestIPv4FieldsEncode(t *testing.T) {
 	b = make([]byte, 20+100)
 	f.Encode(b, 100)
 	p := must(ParseIPv4(b))
-	got := IPv4Fields{p.TOS(), p.ID(), p.DontFragment(), p.MoreFragments(), p.FragmentOffset(), p.TTL(), p.Protocol(), p.Src(), p.Dst()}
+	got := IPv4Fields{p.TOS(), p.ID(), p.DontFragment(), p.MoreFragments(), p.FragmentOffset(), p.TTL(), p.Protocol(), p.Src(), p.Dst(), p.RouterAlert()}
 	if got != f || p.TotalLen() != 120 || p.HeaderLen() != 20 {
 		t.Errorf("round trip:\n got %+v (total %d)\nwant %+v", got, p.TotalLen(), f)
 	}
@@ -112,7 +112,7 @@ func TestIPv4FieldsEncode(t *testing.T) {
 }
 
 func TestIPProtoString(t *testing.T) {
-	for p, want := range map[IPProto]string{IPProtoICMP: "icmp", IPProtoTCP: "tcp", IPProtoUDP: "udp", 99: "ip-proto-99"} {
+	for p, want := range map[IPProto]string{IPProtoICMP: "icmp", IPProtoIGMP: "igmp", IPProtoTCP: "tcp", IPProtoUDP: "udp", 99: "ip-proto-99"} {
 		if got := p.String(); got != want {
 			t.Errorf("%d: %q, want %q", uint8(p), got, want)
 		}

@@ -25,6 +25,11 @@ def icmp(t, code, rest, payload, good=True):
     m=struct.pack('!BBHI',t,code,0,rest)+payload
     c=csum(m) if good else csum(m)^0x1234
     return m[:2]+struct.pack('!H',c)+m[4:]
+def igmp(m):
+    return m[:2]+struct.pack('!H',csum(m))+m[4:]
+RA=b'\x94\x04\x00\x00'
+def ip4(s): return bytes(int(x) for x in s.split('.'))
+G=ip4('239.1.2.3')
 def eth(typ, payload, dst=bytes.fromhex('020000000001'), src=bytes.fromhex('020000000064'), vlan=None):
     h=dst+src
     if vlan is not None: h+=struct.pack('!HH',0x8100,vlan)
@@ -54,6 +59,16 @@ frames=[eth(0x800, ip(1, icmp(3, c, 0, orig_udp), src=B, dst=A)) for c in range(
  eth(0x806, struct.pack('!HHBBH6s4s6s4s',1,0x800,6,4,1,bytes.fromhex('020000000064'),A,bytes.fromhex('020000000001'),B)),
  eth(0x800, ip(17, udp(b'frag'), flags=0x2000)),
  eth(0x800, ip(17, b'rest of datagram', flags=0x0010)),
+ # IGMP: what Linux did not send in igmp.pcap.
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4sBBH4s4s',0x11,0xff,0,G,0x0a,0x7d,2,A,ip4('10.0.0.1'))), src=B, dst=G, opts=RA, tos=0xc0)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4sBBH',0x11,100,0,G,0x02,0x7d,0)), src=B, dst=G, opts=RA, tos=0xc0)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4sBBH',0x11,0x85,0,bytes(4),0x02,0x7d,0)), src=B, dst=ip4('224.0.0.1'), opts=RA, tos=0xc0)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4s',0x11,100,0,G)), src=B, dst=G, opts=RA)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4s',0x11,0xc8,0,bytes(4))), src=B, dst=ip4('224.0.0.1'), opts=RA)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBHHH',0x22,0,0,0,2)+struct.pack('!BBH4s',2,0,0,G)+struct.pack('!BBH4s4s',3,0,1,ip4('239.4.5.6'),B)), dst=ip4('224.0.0.22'), opts=RA, tos=0xc0)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBHHH',0x22,0,0,0,1)+struct.pack('!BBH4s4s',6,1,0,G,b'aux!')), dst=ip4('224.0.0.22'), opts=RA, tos=0xc0)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4s4s',0x12,0,0,G,b'more')), dst=G)),
+ eth(0x800, ip(2, igmp(struct.pack('!BBH4s',0x30,0,0,G)), dst=G)),
 ]
 with open(sys.argv[1],'wb') as f:
     f.write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))
