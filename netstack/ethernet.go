@@ -13,15 +13,20 @@ func (s *Stack) ethernetInput(now time.Time, b []byte) {
 		s.drop(DropLinkTruncated)
 		return
 	}
-	// Accept frames to us and to broadcast; multicast we never joined and
-	// other hosts' unicast (seen on a promiscuous or shared link) are not ours.
-	if dst := eth.Dst(); dst != s.mac && !dst.IsBroadcast() {
-		if dst.IsMulticast() {
-			s.drop(DropLinkMulticast)
-		} else {
+	// Accept frames to us, to broadcast and to the groups we joined;
+	// multicast we never joined and other hosts' unicast (seen on a
+	// promiscuous or shared link) are not ours.
+	dst := eth.Dst()
+	group := dst.IsBroadcast() || dst.IsMulticast()
+	if dst != s.mac && !dst.IsBroadcast() {
+		if !dst.IsMulticast() {
 			s.drop(DropLinkForeignMAC)
+			return
 		}
-		return
+		if !s.acceptsMAC(dst) {
+			s.drop(DropLinkMulticast)
+			return
+		}
 	}
 	if _, tagged := eth.VLAN(); tagged {
 		s.drop(DropLinkVLAN)
@@ -29,7 +34,7 @@ func (s *Stack) ethernetInput(now time.Time, b []byte) {
 	}
 	switch eth.EtherType() {
 	case wire.EtherTypeIPv4:
-		s.ipInput(now, eth.Payload(), eth.Dst().IsBroadcast())
+		s.ipInput(now, eth.Payload(), group)
 	case wire.EtherTypeARP:
 		s.arpInput(now, eth.Payload())
 	default:

@@ -26,6 +26,9 @@ func ingressSeeds() [][]byte {
 		tcpFrame(80, wire.TCPFlagSYN, wire.TCPOptions{MSS: 1460, HasWindowScale: true, WindowScale: 7, SACKPermitted: true, HasTimestamps: true, TSVal: 1}, nil),
 		tcpFrame(80, wire.TCPFlagACK|wire.TCPFlagPSH, wire.TCPOptions{}, []byte("GET / HTTP/1.0\r\n\r\n")),
 		tcpFrame(81, wire.TCPFlagSYN, wire.TCPOptions{}, nil),
+		igmpQueryFrame(true), igmpQueryFrame(false),
+		fromPeerTo(netip.MustParseAddr("239.1.2.3"), wire.IPProtoUDP,
+			udpPacket(netip.AddrPortFrom(peerIP, 1), netip.AddrPortFrom(netip.MustParseAddr("239.1.2.3"), 6969), []byte("group"))),
 	}
 }
 
@@ -45,8 +48,12 @@ func listenForFuzz(t testing.TB, s *Stack) {
 	if _, err := s.ListenTCP(netip.AddrPortFrom(ourIP, 80), 16); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 6969)); err != nil {
+	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 6969))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := u.JoinGroup(netip.MustParseAddr("239.1.2.3")); err != nil {
+		t.Fatal(err) // so fuzzed IGMP queries draw reports
 	}
 }
 
@@ -197,4 +204,19 @@ func TestIngressRandomFrames(t *testing.T) {
 		}
 	}
 	checkAlive(t, s, l, now)
+}
+
+// igmpQueryFrame is a general IGMPv3 (or v2) query to 224.0.0.1.
+func igmpQueryFrame(v3 bool) []byte {
+	var b []byte
+	if v3 {
+		q := wire.IGMPv3QueryFields{MaxRespCode: 100, QRV: 2, QQIC: 125}
+		b = make([]byte, q.Len())
+		q.Encode(b)
+	} else {
+		q := wire.IGMPFields{Type: wire.IGMPMembershipQuery, MaxRespCode: 100}
+		b = make([]byte, q.Len())
+		q.Encode(b)
+	}
+	return fromPeerTo(allHosts, wire.IPProtoIGMP, b)
 }

@@ -92,8 +92,8 @@ func (s *Stack) route(dst netip.Addr) (netip.Addr, error) {
 	if !dst.Is4() {
 		return netip.Addr{}, syscall.EAFNOSUPPORT
 	}
-	if s.isLocal(dst) || s.onLink(dst) || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
-		return dst, nil
+	if s.isLocal(dst) || s.onLink(dst) || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return dst, nil // multicast: the group's MAC on our one link
 	}
 	if s.cfg.Gateway.IsValid() {
 		return s.cfg.Gateway, nil
@@ -130,9 +130,10 @@ func (s *Stack) ipInput(now time.Time, b []byte, linkBroadcast bool) {
 		s.drop(DropIPBadSource)
 		return
 	}
-	if linkBroadcast && !s.isBroadcast(ip.Dst()) {
-		// RFC 1122 §3.3.6: a unicast datagram in a link-layer broadcast is
-		// discarded silently (and so draws no ICMP error, §3.2.2).
+	if linkBroadcast && !s.isBroadcast(ip.Dst()) && !ip.Dst().IsMulticast() {
+		// RFC 1122 §3.3.6: a unicast datagram in a link-layer broadcast or
+		// multicast is discarded silently (and so draws no ICMP error,
+		// §3.2.2).
 		s.drop(DropIPLinkBroadcast)
 		return
 	}
@@ -143,7 +144,7 @@ func (s *Stack) ipInput(now time.Time, b []byte, linkBroadcast bool) {
 // protocol, reassembling fragments first. Called with mu held.
 func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 	dst := ip.Dst()
-	bcast := s.isBroadcast(dst)
+	bcast := s.isBroadcast(dst) || (dst.IsMulticast() && s.isMember(dst))
 	if !bcast && !s.isLocal(dst) {
 		s.drop(DropIPNotForUs)
 		return
@@ -188,6 +189,8 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 		s.udpInput(now, &d)
 	case wire.IPProtoTCP:
 		s.tcpInput(now, &d)
+	case wire.IPProtoIGMP:
+		s.igmpInput(now, &d)
 	default:
 		s.drop(DropIPUnknownProtocol)
 		// RFC 1122 §3.2.2.1: protocol unreachable.
@@ -200,7 +203,7 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 type datagram struct {
 	src, dst      netip.Addr
 	proto         wire.IPProto
-	broadcast     bool   // sent to a broadcast address
+	broadcast     bool   // sent to a broadcast address or a multicast group
 	firstFragment bool   // holds the start of the datagram (always after reassembly)
 	header        []byte // the IP header as received (of the last fragment, if reassembled)
 	payload       []byte
@@ -236,10 +239,7 @@ func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) erro
 	hl := s.packetHeadroom()
 	s.stats.IPPacketsOut++
 	if s.isLocal(f.Dst) {
-		// Loopback: deliver without touching the link, as the kernel's lo,
-		// once the current operation is done (see deliverLoopback).
-		f.Encode((*p)[hl:], n)
-		s.loopq = append(s.loopq, loopPacket{p: p, off: hl, n: wire.IPv4MinHeaderLen + n})
+		s.sendLocal(p, f, n)
 		return nil
 	}
 	if wire.IPv4MinHeaderLen+n <= s.mtu {
@@ -271,6 +271,16 @@ func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) erro
 	}
 	s.putBuf(p)
 	return nil
+}
+
+// sendLocal delivers an outgoing packet to ourselves without touching the
+// link, as the kernel's lo, once the current operation is done (see
+// deliverLoopback). f is complete but for the encoding. Called with mu
+// held; takes ownership of p.
+func (s *Stack) sendLocal(p *[]byte, f *wire.IPv4Fields, n int) {
+	hl := s.packetHeadroom()
+	f.Encode((*p)[hl:], n)
+	s.loopq = append(s.loopq, loopPacket{p: p, off: hl, n: wire.IPv4MinHeaderLen + n})
 }
 
 // sendFrame puts the link header on a finished IP packet and queues it.

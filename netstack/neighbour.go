@@ -243,6 +243,11 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr) {
 		s.queue(p)
 		return
 	}
+	if nextHop.IsMulticast() {
+		s.writeEthernet(*p, wire.MulticastMAC(nextHop), wire.EtherTypeIPv4)
+		s.queue(p)
+		return
+	}
 	n := s.neigh.m[nextHop]
 	if n == nil {
 		n = s.newNeighbour(nextHop)

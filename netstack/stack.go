@@ -60,6 +60,7 @@ type Stack struct {
 	icmp     tokenBucket // ICMP errors
 	echo     tokenBucket // echo replies
 	udp      udpTable
+	mcast    mcastTable
 	tcp      tcpTable
 	timer    *time.Timer
 	timerAt  time.Time // zero when the timer is not armed
@@ -301,6 +302,7 @@ func (s *Stack) runDue(now time.Time) {
 	s.neighTick(now)
 	s.tcpRunTimers(now)
 	s.tcpExpireTimeWait(now)
+	s.igmpTick(now)
 	if n := s.reasm.Expire(now); n > 0 {
 		s.stats.Drops[DropFragTimeout] += uint64(n)
 	}
@@ -310,6 +312,7 @@ func (s *Stack) runDue(now time.Time) {
 // held after anything that may have added a deadline.
 func (s *Stack) armTimer(now time.Time) {
 	next := earliest(earliest(s.neighDeadline(), s.reasm.Deadline()), earliest(s.tcp.timers.next(), s.nextTimeWait()))
+	next = earliest(next, s.igmpDeadline())
 	if next.IsZero() || s.stopping {
 		return
 	}

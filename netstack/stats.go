@@ -44,6 +44,8 @@ const (
 	DropTCPSYNQueueFull                       // SYN beyond the SYN queue, cookies off
 	DropTCPAcceptQueueFull                    // SYN or handshake ACK while the accept queue is full
 	DropTCPBadCookie                          // handshake ACK with an invalid SYN cookie
+	DropIGMPMalformed                         // truncated or impossible IGMP message
+	DropIGMPChecksum                          // IGMP checksum wrong
 	numDropReasons
 )
 
@@ -87,6 +89,8 @@ var dropNames = [numDropReasons]string{
 	DropTCPSYNQueueFull:     "tcp-syn-queue-full",
 	DropTCPAcceptQueueFull:  "tcp-accept-queue-full",
 	DropTCPBadCookie:        "tcp-bad-syn-cookie",
+	DropIGMPMalformed:       "igmp-malformed",
+	DropIGMPChecksum:        "igmp-bad-checksum",
 }
 
 func (r DropReason) String() string {
@@ -132,6 +136,7 @@ type Stats struct {
 	TCPSYNCookiesSent    uint64                 // SYN-ACKs carrying a SYN cookie (SYN queue full)
 	TCPSYNCookiesValid   uint64                 // connections established from a cookie
 	TCPTimeWaitOverflows uint64                 // closes that skipped TIME-WAIT: Config.MaxTimeWait reached
+	IGMPIn, IGMPOut      uint64                 // IGMP messages received (valid) and sent
 	Drops                [numDropReasons]uint64 // indexed by DropReason
 	LinkReadErrors       uint64
 	LinkWriteErrors      uint64

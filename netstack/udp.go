@@ -109,6 +109,9 @@ type UDPSocket struct {
 	softErr  syscall.Errno // ICMP error to report to a connected socket
 	errAfter int           // datagrams queued before softErr, read first
 	bcast    bool          // may send to broadcast addresses (SO_BROADCAST)
+	groups   []netip.Addr  // multicast groups joined through this socket
+	mcastTTL uint8         // TTL of multicast datagrams sent
+	noLoop   bool          // multicast sent is not looped back to our own members
 	isClosed bool
 }
 
@@ -173,6 +176,7 @@ func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
 		local:    netip.AddrPortFrom(a, port),
 		readable: make(chan struct{}, 1),
 		rcvbuf:   s.cfg.UDPReceiveBuffer,
+		mcastTTL: defaultMulticastTTL,
 	}
 	s.udp.bound[u.local] = u
 	s.udp.ports[port]++
@@ -342,7 +346,12 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 	f := wire.UDPFields{SrcPort: u.local.Port(), DstPort: dst.Port()}
 	f.Encode(b, src, dst.Addr())
 	ipf := wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: src, Dst: dst.Addr()}
-	err := s.sendIP(now, pkt, &ipf, n)
+	var err error
+	if dst.Addr().IsMulticast() {
+		err = u.sendMulticast(now, pkt, &ipf, n)
+	} else {
+		err = s.sendIP(now, pkt, &ipf, n)
+	}
 	if err == nil {
 		s.stats.UDPDatagramsOut++
 	}
@@ -358,18 +367,22 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 // Close unbinds the socket and discards what it had queued. A blocked
 // reader is woken and sees net.ErrClosed.
 func (u *UDPSocket) Close() error {
-	u.s.mu.Lock()
-	defer u.s.mu.Unlock()
+	s := u.s
+	s.mu.Lock()
 	if u.isClosed {
+		s.mu.Unlock()
 		return net.ErrClosed
 	}
-	if u.s.udp.bound[u.local] == u {
-		delete(u.s.udp.bound, u.local)
-		if u.s.udp.ports[u.local.Port()]--; u.s.udp.ports[u.local.Port()] <= 0 {
-			delete(u.s.udp.ports, u.local.Port())
+	if s.udp.bound[u.local] == u {
+		delete(s.udp.bound, u.local)
+		if s.udp.ports[u.local.Port()]--; s.udp.ports[u.local.Port()] <= 0 {
+			delete(s.udp.ports, u.local.Port())
 		}
 	}
 	u.closeLocked()
+	s.armTimer(time.Now())
+	s.mu.Unlock()
+	s.flush() // the IGMP reports of groups left
 	return nil
 }
 
@@ -385,6 +398,7 @@ func (u *UDPSocket) closeLocked() {
 		u.s.putBuf(d.buf)
 	}
 	u.queued = 0
+	u.leaveAllGroups()
 	notify(u.readable)
 }
 
