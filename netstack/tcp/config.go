@@ -188,7 +188,6 @@ func (c *Config) Validate() error {
 // it configures, which setters such as SetKeepAlive then change per
 // connection. Retry counts are kept in 32 bits, capped at 1<<30.
 type connConfig struct {
-	MSS                    int
 	RecvBufMax, SendBufMax int
 	MaxRTO                 time.Duration
 	DelayedAck             time.Duration
@@ -196,6 +195,7 @@ type connConfig struct {
 	CongestionControl      string
 	Congestion             func(smss int) cc.Controller
 
+	MSS                                   int32
 	SynRetries, SynAckRetries, MaxRetries int32
 
 	Nagle                                              bool
@@ -206,7 +206,7 @@ type connConfig struct {
 // conn returns what a connection keeps of c, which has been filled.
 func (c *Config) conn() connConfig {
 	return connConfig{
-		MSS:                   c.MSS,
+		MSS:                   int32(min(c.MSS, 0xffff)),
 		RecvBufMax:            c.RecvBufMax,
 		SendBufMax:            c.SendBufMax,
 		MaxRTO:                c.MaxRTO,

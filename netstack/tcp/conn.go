@@ -47,9 +47,9 @@ type Conn struct {
 	sndWnd    int // peer's window, scaled
 	maxSndWnd int // largest window the peer has offered (RFC 5961 §5.2)
 	snd       sendBuffer
-	sndMSS    int // sender MSS from the peer's SYN, before options
 	blackhole blackholeState
 	pmtuMSS   int32 // MSS allowed by path MTU discovery; 0: not limited
+	sndMSS    int32 // sender MSS from the peer's SYN, before options
 	// finQueued is set once the user closed the sending direction: a FIN
 	// follows the last buffered byte, at sequence number snd.end().
 	finQueued bool

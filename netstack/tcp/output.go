@@ -131,7 +131,7 @@ func (c *Conn) windowField() uint16 {
 
 // windowStep is the smallest worthwhile window increase (RFC 9293
 // §3.8.6.2.2).
-func (c *Conn) windowStep() int { return max(min(c.rcv.max/2, c.cfg.MSS), 1) }
+func (c *Conn) windowStep() int { return max(min(c.rcv.max/2, int(c.cfg.MSS)), 1) }
 
 // maxPayload is the most data seg may carry beside its options.
 func (c *Conn) maxPayload(seg *Segment, buf []byte) int {

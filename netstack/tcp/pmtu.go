@@ -83,7 +83,7 @@ func (c *Conn) setPathMSS(mss int) {
 // pathMSS is the largest segment the connection may send, before options:
 // the peer's MSS, ours, and what path MTU discovery has learned.
 func (c *Conn) pathMSS() int {
-	m := min(c.sndMSS, c.cfg.MSS)
+	m := int(min(c.sndMSS, c.cfg.MSS))
 	if c.pmtuMSS > 0 {
 		m = min(m, int(c.pmtuMSS))
 	}

@@ -82,7 +82,7 @@ func (c *Conn) Info() Info {
 	s.Reordering = max(dupThresh, int(c.loss.rack.reorderDist))
 	s.SndWnd = c.sndWnd
 	s.RcvWnd = max(c.rcvAdv.Sub(c.rcvNxt), 0)
-	s.SndMSS = c.sndMSS
+	s.SndMSS = int(c.sndMSS)
 	s.PathMSS = c.pathMSS()
 	s.SACKedBytes = c.loss.recs.sacked
 	s.SendBufSize, s.RecvBufSize = c.snd.max, c.rcv.max

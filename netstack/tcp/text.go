@@ -55,7 +55,7 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 			c.events |= EventReadable
 			c.measureRcvRTT(now, seg)
 			c.tuneRecvBuf(now)
-			c.rcvMSS = max(c.rcvMSS, int32(min(len(payload), c.cfg.MSS)))
+			c.rcvMSS = max(c.rcvMSS, min(int32(len(payload)), c.cfg.MSS))
 			if filled {
 				c.ackNow = true // filled a hole: ACK at once (RFC 5681 §4.2)
 			} else {
