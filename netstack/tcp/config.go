@@ -94,6 +94,14 @@ type Config struct {
 	// connection whose sender maximum segment size is smss bytes, instead
 	// of CongestionControl.
 	Congestion func(smss int) cc.Controller
+	// UserTimeout is the user timeout of RFC 5482 (Linux's
+	// TCP_USER_TIMEOUT): how long transmitted data may stay
+	// unacknowledged, or a peer that closed its window or went quiet may
+	// leave probes unanswered, before the connection fails with
+	// ETIMEDOUT. It replaces MaxRetries and KeepAliveCount as the limit
+	// (SynRetries still applies). Zero, the default, leaves those counts
+	// in charge. Kept with millisecond resolution, up to about 24 days.
+	UserTimeout time.Duration
 }
 
 // The defaults DefaultConfig fills in.
@@ -197,6 +205,9 @@ type connConfig struct {
 
 	MSS                                   int32
 	SynRetries, SynAckRetries, MaxRetries int32
+	// UserTimeoutMS is Config.UserTimeout in milliseconds (0: off), as
+	// Linux keeps it.
+	UserTimeoutMS int32
 
 	Nagle                                              bool
 	DisableSACK, DisableTimestamps, DisableWindowScale bool
@@ -217,6 +228,7 @@ func (c *Config) conn() connConfig {
 		SynRetries:            int32(min(c.SynRetries, 1<<30)),
 		SynAckRetries:         int32(min(c.SynAckRetries, 1<<30)),
 		MaxRetries:            int32(min(c.MaxRetries, 1<<30)),
+		UserTimeoutMS:         millis(c.UserTimeout),
 		Nagle:                 c.Nagle,
 		DisableSACK:           c.DisableSACK,
 		DisableTimestamps:     c.DisableTimestamps,

@@ -98,10 +98,14 @@ type Conn struct {
 	// The handshake's RTT is timed from the SYN (Karn's algorithm: not
 	// when it was retransmitted); data segments are timed from their send
 	// records.
-	timedAt  mono
-	timedSeq Seq
-	retries  int32 // consecutive timeouts of the same data
-	timing   bool
+	timedAt mono
+	// retransStamp is when the data being retransmitted was first sent
+	// (the SYN: when it was first sent), the origin of the user timeout
+	// (Linux's retrans_stamp). Zero when nothing is being retransmitted.
+	retransStamp mono
+	timedSeq     Seq
+	retries      int32 // consecutive timeouts of the same data
+	timing       bool
 
 	// Pending output.
 	ackNow     bool  // an ACK must go out now

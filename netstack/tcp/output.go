@@ -85,6 +85,7 @@ func (c *Conn) sendSyn(now time.Time, seg *Segment, synAck bool) {
 	if c.retries == 0 && !c.timing {
 		c.timing, c.timedSeq, c.timedAt = true, c.iss.Add(1), c.mono(now)
 	}
+	c.noteRetransmitStart(c.clock(now))
 	if c.retries > 0 {
 		c.stats.Retransmits++
 	}
@@ -264,6 +265,7 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	seg.Window = c.windowField()
 	c.ackSent()
 	recs.setFlags(rec, (rec.flags|recRetrans)&^recLost)
+	c.noteRetransmitStart(rec.sentAt)
 	rec.sentAt = c.clock(now)
 	if rec.start.LessThan(c.loss.rack.hint) {
 		c.loss.rack.hint = rec.start // to be judged again
@@ -274,7 +276,7 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	if i == 0 {
 		// The retransmission of the oldest segment restarts the timer,
 		// as Linux does: its ACK needs a full round trip from now.
-		c.rtoAt = c.at(now, c.rtt.rto)
+		c.rtoAt = c.at(now, c.rtoTimeout(now))
 	}
 	if c.loss.phase == phaseFast {
 		c.loss.prrOut += rec.len()
