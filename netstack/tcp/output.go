@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"math"
 	"time"
 )
 
@@ -167,7 +168,7 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 
 	*seg = Segment{}
 	c.dataOptions(now, &seg.Options)
-	maxSeg := c.maxPayload(seg, buf)
+	maxSeg := min(c.maxPayload(seg, buf), c.halfWindowBound())
 	n := min(avail, maxSeg, usable)
 	// The FIN takes a sequence number, so it too must fit in the window:
 	// a FIN sent into a zero window would only be dropped and retried.
@@ -218,6 +219,24 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 	c.sent(now)
 	c.armPTO(now)
 	return true
+}
+
+// halfWindowBound caps new segments at half the largest window the peer
+// has offered, as Linux's tcp_bound_to_half_wnd: a peer whose window is
+// not much larger than an MSS (an embedded stack, a tiny receive buffer)
+// then gets two half-window segments per window instead of one full one
+// and a remainder that sender SWS avoidance (RFC 9293 §3.8.6.2.1) would
+// hold back, so its window is filled. Windows of at most 536 bytes are
+// used whole; the bound never goes below 48 bytes (a 68-byte IPv4 MTU).
+func (c *Conn) halfWindowBound() int {
+	cut := c.maxSndWnd
+	if cut > defaultPeerMSS {
+		cut /= 2
+	}
+	if cut == 0 {
+		return math.MaxInt
+	}
+	return max(cut, 48)
 }
 
 // cwndRoom is how much more the congestion window lets into the network.
