@@ -148,3 +148,41 @@ func TestReceiverSWS_RFC9293_3_8_6_2_2(t *testing.T) {
 	}
 	recvNothing(t, c, t0)
 }
+
+// Receiver SWS avoidance after a zero window: reads that free less than
+// min(MSS, half the buffer) do not reopen the window; one that reaches it
+// does. And as Linux's tcp_cleanup_rbuf, a read sends a window update
+// only while the window the peer knows is at most half the buffer, and
+// only if the update at least doubles it; the ACKs of data the peer sends
+// carry the rest.
+func TestWindowUpdateAfterRead_RFC9293_3_8_6_2_2(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, RecvBufSize: 16384},
+		wire.TCPOptions{MSS: 1460})
+	c.SetRecvBufSize(16384)
+	for off := 0; off < 16384; off += 1024 {
+		send(t, c, t0, dataSeg(off, pattern(1024, 0)))
+	}
+	if a := drain(t, c, t0); len(a) == 0 || a[len(a)-1].Window != 0 {
+		t.Fatalf("after filling the window: %v, want a zero window", a)
+	}
+	buf := make([]byte, 16384)
+	window := func(n int, want uint16) {
+		t.Helper()
+		c.Read(buf[:n])
+		if want == 0 {
+			recvNothing(t, c, t0)
+			return
+		}
+		if a := recv(t, c, t0); a.Window != want {
+			t.Fatalf("after reading %d: window update %v, want window %d", n, a, want)
+		}
+	}
+	window(10, 0)
+	window(500, 0)
+	window(900, 0)     // 1410 free: less than an MSS
+	window(50, 1460)   // an MSS: reopened
+	window(4000, 5460) // known window 1460, doubled
+	window(4000, 0)    // 9460 free: less than twice 5460
+	window(1500, 10960)
+	window(1000, 0) // known window more than half the buffer
+}
