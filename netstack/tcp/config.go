@@ -208,6 +208,9 @@ type connConfig struct {
 	// UserTimeoutMS is Config.UserTimeout in milliseconds (0: off), as
 	// Linux keeps it.
 	UserTimeoutMS int32
+	// Linger2MS is how long an orphaned connection waits in FIN-WAIT-2,
+	// in milliseconds (SetLinger2): 0 means TimeWait, negative not at all.
+	Linger2MS int32
 
 	Nagle                                              bool
 	DisableSACK, DisableTimestamps, DisableWindowScale bool

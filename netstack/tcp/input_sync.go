@@ -126,10 +126,17 @@ func (c *Conn) inputAck(now time.Time, seg *Segment, seq Seq, dataLen int, flags
 	switch c.state {
 	case FinWait1:
 		c.state = FinWait2
+		if c.userClose && c.cfg.Linger2MS < 0 {
+			// SetLinger2 with a negative value: no FIN-WAIT-2 for an
+			// orphan. Linux answers the ACK of its FIN with a RST.
+			c.queueRST(seg.Ack, 0, false)
+			c.close()
+			return false
+		}
 		if c.userClose {
 			// Linux's tcp_fin_timeout: an orphaned FIN-WAIT-2 does not
 			// wait for the peer's FIN forever.
-			c.timeWaitAt = c.at(now, c.cfg.TimeWait)
+			c.timeWaitAt = c.at(now, c.finWait2Timeout())
 		}
 	case Closing:
 		c.enterTimeWait(now)

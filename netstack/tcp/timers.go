@@ -260,7 +260,7 @@ func (c *Conn) armTimers(now time.Time) {
 		c.armReclaim(now)
 	}
 	if c.state == FinWait2 && c.userClose && !c.timeWaitAt.set() {
-		c.timeWaitAt = c.at(now, c.cfg.TimeWait)
+		c.timeWaitAt = c.at(now, c.finWait2Timeout())
 	}
 	if c.keepAlive && !c.keepaliveAt.set() && (c.state == Established || c.state == CloseWait || c.state == FinWait2) {
 		c.keepaliveAt = c.at(now, c.kaIdle)

@@ -121,11 +121,39 @@ func (c *Conn) Close() {
 		c.close()
 		return
 	}
-	if c.rcv.n > 0 {
+	if c.rcv.n > 0 || (c.state == FinWait2 && c.cfg.Linger2MS < 0) {
 		c.Abort()
 		return
 	}
 	c.CloseWrite()
+}
+
+// maxLinger2 caps SetLinger2, as Linux's TCP_FIN_TIMEOUT_MAX.
+const maxLinger2 = 120 * time.Second
+
+// SetLinger2 sets how long the connection, once closed by Close and its
+// FIN acknowledged, waits in FIN-WAIT-2 for the peer's FIN before it is
+// dropped, as Linux's TCP_LINGER2: zero restores the default
+// (Config.TimeWait, Linux's tcp_fin_timeout), values above two minutes
+// are capped, and a negative value skips FIN-WAIT-2: the connection is
+// reset (a RST answers the ACK of our FIN, or goes out at once if Close
+// comes in FIN-WAIT-2) and closed, as Linux does with linger2 < 0.
+// It applies from the next entry into FIN-WAIT-2.
+func (c *Conn) SetLinger2(d time.Duration) {
+	switch {
+	case d < 0:
+		c.cfg.Linger2MS = -1
+	default:
+		c.cfg.Linger2MS = millis(min(d, maxLinger2))
+	}
+}
+
+// finWait2Timeout is how long an orphan waits in FIN-WAIT-2.
+func (c *Conn) finWait2Timeout() time.Duration {
+	if c.cfg.Linger2MS > 0 {
+		return time.Duration(c.cfg.Linger2MS) * time.Millisecond
+	}
+	return c.cfg.TimeWait
 }
 
 // Abort resets the connection (RFC 9293 §3.10.5 ABORT, SO_LINGER 0): a RST
