@@ -54,6 +54,9 @@ type Conn struct {
 	// follows the last buffered byte, at sequence number snd.end().
 	finQueued bool
 	sndPinned bool // SetSendBufSize was called: no send-buffer tuning
+	// corked holds partial segments back (SetCork); corkFlush lets one
+	// out after corkCeiling.
+	corked, corkFlush bool
 
 	// Receive sequence space.
 	irs       Seq

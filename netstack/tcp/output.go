@@ -176,6 +176,8 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 	switch {
 	case n == 0 && !fin:
 		return false
+	case n < maxSeg && !fin && !probe && c.corked && !c.corkFlush:
+		return false // corked: full segments only (cork.go)
 	case n == maxSeg, fin:
 		// A full segment, or the last one with the FIN (which Nagle lets
 		// through, as Linux does).
@@ -193,6 +195,9 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 		if n < c.maxSndWnd/2 && inflight > 0 {
 			return false
 		}
+	}
+	if n < maxSeg {
+		c.corkFlush = false
 	}
 	seq := c.sndMax
 	c.snd.read(seq, buf[:n])

@@ -76,7 +76,7 @@ func (c *Conn) Tick(now time.Time) {
 		c.ackAt = 0
 		c.ackNow = true
 	}
-	if due(c.probeAt) && !c.onPersist(now) {
+	if due(c.probeAt) && !c.onProbeTimer(now) {
 		return
 	}
 	if due(c.keepaliveAt) {
@@ -278,10 +278,13 @@ func (c *Conn) updatePersist(now time.Time) {
 			(c.snd.end().GreaterThan(c.sndMax) || (c.finQueued && c.sndMax.LessEq(c.snd.end())))
 	}
 	if !waiting {
-		c.probeAt = 0
 		if c.sndWnd > 0 {
 			c.probeBackoff = 0
+			if c.armCork(now) {
+				return
+			}
 		}
+		c.probeAt = 0
 		return
 	}
 	if !c.probeAt.set() {
