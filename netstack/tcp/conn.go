@@ -25,6 +25,7 @@ type Conn struct {
 	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
 	// RFC 5681 §3.1 then start data transfer conservatively.
 	synRetransmitted bool
+	pmtudOff         bool // SetPathMTUDiscovery(false)
 
 	cfg connConfig
 
