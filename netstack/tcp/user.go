@@ -195,7 +195,11 @@ func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
 // SetRecvBufSize pins the receive buffer size and turns its autotuning
 // off, as SO_RCVBUF does on Linux. Before the SYN is sent it also decides
 // the window scale; afterwards the window can grow only up to what the
-// negotiated scale expresses.
+// negotiated scale expresses. Shrinking it on a live connection never
+// moves back the right edge of the window already advertised (RFC 9293
+// §3.8.6.2.2, RFC 7323 §2.4): the window stops growing until the buffer
+// has room again, and data that arrives inside the old window but beyond
+// the new buffer is dropped and answered with an ACK.
 func (c *Conn) SetRecvBufSize(n int) {
 	c.rcv.max = max(n, minBufSize)
 	c.rcvTune.pinned = true
