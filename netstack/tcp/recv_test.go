@@ -206,7 +206,7 @@ func TestRecvBufShrink_RFC9293_3_8_6_2_2(t *testing.T) {
 		t.Fatalf("window %d, want the old right edge kept (%d)", w, 65535-4096)
 	}
 	send(t, c, t0, dataSeg(4096, data[4096:5000]))
-	if a := recv(t, c, t0); a.Ack != (peerISS+1).Add(4096) {
+	if a := recv(t, c, t0); a.Ack != (peerISS + 1).Add(4096) {
 		t.Fatalf("data beyond the buffer: %v, want a duplicate ACK", a)
 	}
 	if got := readAll(t, c); !bytes.Equal(got, data[:4096]) {
