@@ -149,7 +149,8 @@ func (c *Conn) onRTO(now time.Time) {
 		}
 	}
 	// A passive half-open connection is the listener's business: like
-	// Linux's request sockets, it ignores the user timeout.
+	// Linux's request sockets, it ignores the user timeout (rtoTimeout
+	// too).
 	userTimeout := !(c.state == SynReceived && c.passive) && c.rtxTimedOut(now)
 	if c.retries >= limit || userTimeout {
 		c.fail(c.timeoutErr())

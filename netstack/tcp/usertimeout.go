@@ -93,7 +93,7 @@ func (c *Conn) clampToUserTimeout(now time.Time, d time.Duration, start mono) ti
 // the user timeout once a timeout has fired for the data in flight.
 func (c *Conn) rtoTimeout(now time.Time) time.Duration {
 	switch {
-	case c.userTimeout() == 0:
+	case c.userTimeout() == 0, c.state == SynReceived && c.passive:
 	case c.sndWnd == 0 && c.probesOut > 0 && c.state.synchronized():
 		return c.clampToUserTimeout(now, c.rtt.rto, c.lastRecv)
 	case c.retries > 0:

@@ -181,3 +181,20 @@ func TestUserTimeoutKeepalive(t *testing.T) {
 		t.Fatalf("answered keepalives: %v after %d probes", live.Err(), live.Info().Probes)
 	}
 }
+
+// A passive half-open connection ignores the user timeout, as Linux's
+// request sockets do: its SYN-ACKs follow SynAckRetries and the backed-off
+// RTO, not a burst once the user timeout has passed.
+func TestUserTimeoutIgnoredInPassiveSynReceived(t *testing.T) {
+	cfg := plainConfig()
+	cfg.UserTimeout = 2 * time.Second
+	c := NewConn(cfg)
+	c.Listen()
+	c.SetISS(ourISS)
+	send(t, c, t0, Segment{Seq: peerISS, Flags: SYN, Window: 65535})
+	drain(t, c, t0)
+	end := runFor(t, c, t0, t0.Add(time.Hour), nil)
+	if !errors.Is(c.Err(), syscall.ETIMEDOUT) || end.Sub(t0) < 30*time.Second || c.Info().Retransmits != 5 {
+		t.Fatalf("half-open: %v after %v and %d SYN-ACK retransmissions", c.Err(), end.Sub(t0), c.Info().Retransmits)
+	}
+}
