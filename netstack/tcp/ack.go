@@ -93,6 +93,11 @@ func (c *Conn) onAck(now time.Time, seg *Segment, dup bool) {
 		c.growWindow(now, delivered)
 	}
 	c.tlpOnAck(now)
+	if advanced && l.phase == phaseOpen {
+		// The retransmission episode is over (Linux clears
+		// retrans_stamp on returning to the Open state).
+		c.retransStamp = 0
+	}
 	if advanced {
 		// RFC 6298 §5.2-§5.3: stop the timer when everything is
 		// acknowledged, otherwise restart it.

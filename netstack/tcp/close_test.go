@@ -245,6 +245,52 @@ func TestOrphanFinWait2Timeout(t *testing.T) {
 	expectState(t, c, Closed)
 }
 
+// Linux's TCP_LINGER2: SetLinger2 sets the orphaned FIN-WAIT-2 timeout
+// (capped at two minutes, zero restoring the default); a negative value
+// skips FIN-WAIT-2: the ACK of our FIN is answered by a RST and the
+// connection closes, or, when Close comes in FIN-WAIT-2, a RST goes out
+// at once. A connection that only half-closed is not affected.
+func TestLinger2(t *testing.T) {
+	orphanInFinWait2 := func(t *testing.T, d time.Duration) *Conn {
+		c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1460})
+		c.SetLinger2(d)
+		c.Close()
+		recv(t, c, t0)
+		send(t, c, t0, Segment{Seq: peerISS + 1, Ack: ourISS + 2, Flags: ACK, Window: 65535})
+		return c
+	}
+	for _, tc := range []struct {
+		set, want time.Duration
+	}{{5 * time.Second, 5 * time.Second}, {time.Hour, 2 * time.Minute}, {0, 60 * time.Second}} {
+		c := orphanInFinWait2(t, tc.set)
+		expectState(t, c, FinWait2)
+		recvNothing(t, c, t0)
+		if d := c.Deadline(); d.Sub(t0) != tc.want {
+			t.Fatalf("SetLinger2(%v): FIN-WAIT-2 deadline %v, want %v", tc.set, d.Sub(t0), tc.want)
+		}
+		c.Tick(c.Deadline())
+		expectState(t, c, Closed)
+	}
+
+	c := orphanInFinWait2(t, -1)
+	expect(t, recv(t, c, t0), Segment{Seq: ourISS + 2, Flags: RST})
+	expectState(t, c, Closed)
+	if !c.Done() || c.Err() != nil {
+		t.Fatalf("Done %v, Err %v", c.Done(), c.Err())
+	}
+
+	c = connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1460})
+	c.SetLinger2(-1)
+	c.CloseWrite()
+	recv(t, c, t0)
+	send(t, c, t0, Segment{Seq: peerISS + 1, Ack: ourISS + 2, Flags: ACK, Window: 65535})
+	expectState(t, c, FinWait2) // half-closed, not orphaned: waits for the FIN
+	recvNothing(t, c, t0)
+	c.Close()
+	expect(t, recv(t, c, t0), Segment{Seq: ourISS + 2, Ack: peerISS + 1, Flags: RST | ACK})
+	expectState(t, c, Closed)
+}
+
 // RFC 9293 §3.10.5 ABORT: a RST goes out, buffers are dropped, CLOSED.
 func TestAbort_RFC9293_3_10_5(t *testing.T) {
 	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1460})

@@ -94,6 +94,14 @@ type Config struct {
 	// connection whose sender maximum segment size is smss bytes, instead
 	// of CongestionControl.
 	Congestion func(smss int) cc.Controller
+	// UserTimeout is the user timeout of RFC 5482 (Linux's
+	// TCP_USER_TIMEOUT): how long transmitted data may stay
+	// unacknowledged, or a peer that closed its window or went quiet may
+	// leave probes unanswered, before the connection fails with
+	// ETIMEDOUT. It replaces MaxRetries and KeepAliveCount as the limit
+	// (SynRetries still applies). Zero, the default, leaves those counts
+	// in charge. Kept with millisecond resolution, up to about 24 days.
+	UserTimeout time.Duration
 }
 
 // The defaults DefaultConfig fills in.
@@ -188,7 +196,6 @@ func (c *Config) Validate() error {
 // it configures, which setters such as SetKeepAlive then change per
 // connection. Retry counts are kept in 32 bits, capped at 1<<30.
 type connConfig struct {
-	MSS                    int
 	RecvBufMax, SendBufMax int
 	MaxRTO                 time.Duration
 	DelayedAck             time.Duration
@@ -196,7 +203,14 @@ type connConfig struct {
 	CongestionControl      string
 	Congestion             func(smss int) cc.Controller
 
+	MSS                                   int32
 	SynRetries, SynAckRetries, MaxRetries int32
+	// UserTimeoutMS is Config.UserTimeout in milliseconds (0: off), as
+	// Linux keeps it.
+	UserTimeoutMS int32
+	// Linger2MS is how long an orphaned connection waits in FIN-WAIT-2,
+	// in milliseconds (SetLinger2): 0 means TimeWait, negative not at all.
+	Linger2MS int32
 
 	Nagle                                              bool
 	DisableSACK, DisableTimestamps, DisableWindowScale bool
@@ -206,7 +220,7 @@ type connConfig struct {
 // conn returns what a connection keeps of c, which has been filled.
 func (c *Config) conn() connConfig {
 	return connConfig{
-		MSS:                   c.MSS,
+		MSS:                   int32(min(c.MSS, 0xffff)),
 		RecvBufMax:            c.RecvBufMax,
 		SendBufMax:            c.SendBufMax,
 		MaxRTO:                c.MaxRTO,
@@ -217,6 +231,7 @@ func (c *Config) conn() connConfig {
 		SynRetries:            int32(min(c.SynRetries, 1<<30)),
 		SynAckRetries:         int32(min(c.SynAckRetries, 1<<30)),
 		MaxRetries:            int32(min(c.MaxRetries, 1<<30)),
+		UserTimeoutMS:         millis(c.UserTimeout),
 		Nagle:                 c.Nagle,
 		DisableSACK:           c.DisableSACK,
 		DisableTimestamps:     c.DisableTimestamps,

@@ -25,6 +25,7 @@ type Conn struct {
 	// synRetransmitted records a lost SYN or SYN-ACK: RFC 6298 §5.7 and
 	// RFC 5681 §3.1 then start data transfer conservatively.
 	synRetransmitted bool
+	pmtudOff         bool // SetPathMTUDiscovery(false)
 
 	cfg connConfig
 
@@ -47,13 +48,16 @@ type Conn struct {
 	sndWnd    int // peer's window, scaled
 	maxSndWnd int // largest window the peer has offered (RFC 5961 §5.2)
 	snd       sendBuffer
-	sndMSS    int // sender MSS from the peer's SYN, before options
 	blackhole blackholeState
 	pmtuMSS   int32 // MSS allowed by path MTU discovery; 0: not limited
+	sndMSS    int32 // sender MSS from the peer's SYN, before options
 	// finQueued is set once the user closed the sending direction: a FIN
 	// follows the last buffered byte, at sequence number snd.end().
 	finQueued bool
 	sndPinned bool // SetSendBufSize was called: no send-buffer tuning
+	// corked holds partial segments back (SetCork); corkFlush lets one
+	// out after corkCeiling.
+	corked, corkFlush bool
 
 	// Receive sequence space.
 	irs       Seq
@@ -98,10 +102,14 @@ type Conn struct {
 	// The handshake's RTT is timed from the SYN (Karn's algorithm: not
 	// when it was retransmitted); data segments are timed from their send
 	// records.
-	timedAt  mono
-	timedSeq Seq
-	retries  int32 // consecutive timeouts of the same data
-	timing   bool
+	timedAt mono
+	// retransStamp is when the data being retransmitted was first sent
+	// (the SYN: when it was first sent), the origin of the user timeout
+	// (Linux's retrans_stamp). Zero when nothing is being retransmitted.
+	retransStamp mono
+	timedSeq     Seq
+	retries      int32 // consecutive timeouts of the same data
+	timing       bool
 
 	// Pending output.
 	ackNow     bool  // an ACK must go out now

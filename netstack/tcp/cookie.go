@@ -151,7 +151,7 @@ func (c *Conn) restoreFromCookie(now time.Time, ack *Segment, peerMSS int) {
 	c.irs = ack.Seq.Add(-1)
 	c.rcvNxt = ack.Seq
 	c.lastAckSent = c.rcvNxt
-	c.sndMSS = peerMSS
+	c.sndMSS = int32(peerMSS)
 	c.sndNxt, c.sndMax = c.iss.Add(1), c.iss.Add(1)
 	if o := &ack.Options; o.HasTimestamps && !c.cfg.DisableTimestamps {
 		bits := o.TSEcr & tsCookieMask

@@ -7,8 +7,11 @@
 // congestion control behind an interface (package cc: CUBIC with
 // HyStart++ by default, NewReno), receive and send buffer autotuning, path
 // MTU discovery (RFC 1191, with black-hole detection after RFC 4821), RFC
-// 5961's defences against blind in-window attacks, and RFC 6528 initial
-// sequence numbers.
+// 5961's defences against blind in-window attacks, RFC 6528 initial
+// sequence numbers, and the per-connection options Linux offers as
+// socket options: the user timeout of RFC 5482 (TCP_USER_TIMEOUT), the
+// orphaned FIN-WAIT-2 timeout (TCP_LINGER2), corking (TCP_CORK) and
+// turning path MTU discovery off (IP_PMTUDISC_DONT).
 //
 // It is sans-IO. A Conn takes segments and the current time and produces
 // segments and its next deadline; it knows nothing of IP, links or
@@ -53,7 +56,9 @@
 //   - Timers are data (rtoAt, ackAt, probeAt, keepaliveAt, timeWaitAt,
 //     reclaimAt, the tail-loss probe and the RACK reordering timer), kept
 //     like every other instant as an 8-byte offset from the connection's
-//     clock base; Deadline is their minimum.
+//     clock base; Deadline is their minimum. probeAt is the persist timer
+//     while the peer's window is zero and the cork's 200ms ceiling while
+//     it is open, as Linux's probe0 timer serves both.
 //   - An idle connection costs one Conn, a single allocation in the
 //     1152-byte size class (TestConnSize), and its congestion controller
 //     (208 bytes for CUBIC): the rings and tables above, and the record of

@@ -167,7 +167,7 @@ func FuzzConnInput(f *testing.F) {
 				if i > 100 {
 					t.Fatal("Output never returns false")
 				}
-				if len(seg.Payload) > 0 && len(seg.Payload) > min(c.sndMSS, c.cfg.MSS) {
+				if len(seg.Payload) > 0 && len(seg.Payload) > int(min(c.sndMSS, c.cfg.MSS)) {
 					t.Fatalf("segment of %d bytes exceeds the MSS %d", len(seg.Payload), c.sndMSS)
 				}
 				if err := c.checkInvariants(); err != nil {

@@ -119,6 +119,7 @@ func (c *Conn) ackSyn(now time.Time, seg *Segment) {
 	c.sndNxt = seqMax(c.sndNxt, c.sndUna)
 	c.rtoAt = 0
 	c.retries = 0
+	c.retransStamp = 0
 	if !c.cookie {
 		// A cookie's timestamp had its low bits replaced: no sample.
 		c.measureRTT(now, seg, -1)

@@ -40,6 +40,15 @@ func (c *Conn) inputSynchronized(now time.Time, seg *Segment) {
 		seq = seq.Add(1)
 	}
 
+	// A segment with none of ACK, RST and SYN is dropped unanswered
+	// before its sequence number is looked at, as Linux does ("if
+	// (!th->ack && !th->rst && !th->syn) goto discard"): no acceptable
+	// peer sends one once synchronized, and an ACK in reply would only
+	// feed whoever forged it.
+	if flags&(ackFlag|rstFlag|synFlag) == 0 {
+		c.stats.Dropped++
+		return
+	}
 	if c.pawsRejects(now, seg, flags) {
 		return
 	}
@@ -117,10 +126,17 @@ func (c *Conn) inputAck(now time.Time, seg *Segment, seq Seq, dataLen int, flags
 	switch c.state {
 	case FinWait1:
 		c.state = FinWait2
+		if c.userClose && c.cfg.Linger2MS < 0 {
+			// SetLinger2 with a negative value: no FIN-WAIT-2 for an
+			// orphan. Linux answers the ACK of its FIN with a RST.
+			c.queueRST(seg.Ack, 0, false)
+			c.close()
+			return false
+		}
 		if c.userClose {
 			// Linux's tcp_fin_timeout: an orphaned FIN-WAIT-2 does not
 			// wait for the peer's FIN forever.
-			c.timeWaitAt = c.at(now, c.cfg.TimeWait)
+			c.timeWaitAt = c.at(now, c.finWait2Timeout())
 		}
 	case Closing:
 		c.enterTimeWait(now)
@@ -132,14 +148,17 @@ func (c *Conn) inputAck(now time.Time, seg *Segment, seq Seq, dataLen int, flags
 }
 
 // oowAckInterval is the least time between ACKs that answer unacceptable
-// segments without data (Linux's tcp_invalid_ratelimit). Unlimited, two
-// confused peers could bounce bare ACKs at each other forever; probes,
+// segments carrying no data (Linux's tcp_invalid_ratelimit). Unlimited,
+// two confused peers could bounce bare ACKs at each other forever; probes,
 // which rely on such ACKs, are sent seconds apart.
 const oowAckInterval = 500 * time.Millisecond
 
-// dupAckForUnacceptable answers an unacceptable segment with an ACK (RFC
-// 9293 §3.10.7.4): always for data, which the sender's loss recovery
-// counts on, and rate-limited for bare segments.
+// dupAckForUnacceptable answers an unacceptable segment without SYN (RFC
+// 9293 §3.10.7.4) with an ACK, following Linux's tcp_oow_rate_limited:
+// a segment that occupies sequence space (data or FIN) is always
+// answered, since the sender's loss recovery counts on those ACKs and
+// such segments are not part of an ACK loop; a bare one is answered at
+// most once per oowAckInterval per connection.
 func (c *Conn) dupAckForUnacceptable(now time.Time, segLen int) {
 	if segLen > 0 {
 		c.ackNow = true
@@ -148,6 +167,24 @@ func (c *Conn) dupAckForUnacceptable(now time.Time, segLen int) {
 	if !c.lastOOWAck.set() || c.elapsed(now, c.lastOOWAck) >= oowAckInterval {
 		c.lastOOWAck = c.mono(now)
 		c.ackNow = true
+	}
+}
+
+// answerUnacceptable replies to a segment that failed the PAWS or the
+// sequence number test. A SYN draws a challenge ACK, as in a synchronized
+// state wherever it lies (RFC 5961 §4.2; Linux's syn_challenge), under
+// that rate limit; a RST draws nothing (RFC 9293 §3.10.7.4); anything
+// else a duplicate ACK.
+func (c *Conn) answerUnacceptable(now time.Time, flags wire.TCPFlags, dataLen int) {
+	switch {
+	case flags&rstFlag != 0:
+	case flags&synFlag != 0:
+		c.challengeACK(now)
+	default:
+		if flags&finFlag != 0 {
+			dataLen++
+		}
+		c.dupAckForUnacceptable(now, dataLen)
 	}
 }
 
@@ -233,11 +270,11 @@ func (c *Conn) pawsRejects(now time.Time, seg *Segment, flags wire.TCPFlags) boo
 		return true
 	}
 	if int32(seg.Options.TSVal-c.tsRecent) < 0 && c.elapsed(now, c.tsRecentT) <= pawsIdle {
-		// Answered with a duplicate ACK (§5.3), rate-limited as Linux's
-		// tcp_oow_rate_limited: a flood of stale or forged segments must
-		// not turn us into an ACK reflector.
+		// Answered with a duplicate ACK (§5.3), rate-limited for bare
+		// segments as Linux's tcp_oow_rate_limited: a flood of stale or
+		// forged ACKs must not turn us into an ACK reflector.
 		c.stats.PAWSRejected++
-		c.dupAckForUnacceptable(now, 0)
+		c.answerUnacceptable(now, flags, len(seg.Payload))
 		return true
 	}
 	return false
@@ -265,12 +302,10 @@ func (c *Conn) checkSequence(now time.Time, seq Seq, flags wire.TCPFlags, payloa
 		c.ackNow = true
 		return flags &^ (finFlag | synFlag), nil, true
 	}
-	if flags&rstFlag == 0 {
-		if len(payload) > 0 && seq.LessThan(c.rcvNxt) {
-			c.reportDuplicate(seq, seqMin(seq.Add(len(payload)), c.rcvNxt))
-		}
-		c.dupAckForUnacceptable(now, segLen)
+	if flags&(rstFlag|synFlag) == 0 && len(payload) > 0 && seq.LessThan(c.rcvNxt) {
+		c.reportDuplicate(seq, seqMin(seq.Add(len(payload)), c.rcvNxt))
 	}
+	c.answerUnacceptable(now, flags, len(payload))
 	c.stats.Dropped++
 	return flags, payload, false
 }

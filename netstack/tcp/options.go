@@ -56,7 +56,7 @@ func wscaleFor(size int) uint8 {
 // everything enabled; a SYN-ACK answers only what the peer's SYN offered
 // (RFC 7323 §2.2, §3.2; RFC 2018 §2).
 func (c *Conn) synOptionsOut(now time.Time, o *wire.TCPOptions, synAck bool) {
-	*o = wire.TCPOptions{MSS: uint16(min(c.cfg.MSS, 0xffff))}
+	*o = wire.TCPOptions{MSS: uint16(c.cfg.MSS)}
 	if !c.cfg.DisableWindowScale && (!synAck || c.synOpt.ws) {
 		o.HasWindowScale = true
 		o.WindowScale = c.rcvWscale
@@ -99,7 +99,7 @@ func (c *Conn) takeSynOptions(now time.Time, seg *Segment) {
 	c.synOpt = synOptions{ws: o.HasWindowScale, sackPermitted: o.SACKPermitted, ts: o.HasTimestamps}
 	c.sndMSS = defaultPeerMSS // RFC 9293 §3.7.1: 536 when absent
 	if o.MSS != 0 {
-		c.sndMSS = max(int(o.MSS), minMSS)
+		c.sndMSS = int32(max(int(o.MSS), minMSS))
 	}
 	c.wsOK = !c.cfg.DisableWindowScale && o.HasWindowScale
 	if c.wsOK {

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"math"
 	"time"
 )
 
@@ -85,6 +86,7 @@ func (c *Conn) sendSyn(now time.Time, seg *Segment, synAck bool) {
 	if c.retries == 0 && !c.timing {
 		c.timing, c.timedSeq, c.timedAt = true, c.iss.Add(1), c.mono(now)
 	}
+	c.noteRetransmitStart(c.clock(now))
 	if c.retries > 0 {
 		c.stats.Retransmits++
 	}
@@ -131,7 +133,7 @@ func (c *Conn) windowField() uint16 {
 
 // windowStep is the smallest worthwhile window increase (RFC 9293
 // §3.8.6.2.2).
-func (c *Conn) windowStep() int { return max(min(c.rcv.max/2, c.cfg.MSS), 1) }
+func (c *Conn) windowStep() int { return max(min(c.rcv.max/2, int(c.cfg.MSS)), 1) }
 
 // maxPayload is the most data seg may carry beside its options.
 func (c *Conn) maxPayload(seg *Segment, buf []byte) int {
@@ -166,7 +168,7 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 
 	*seg = Segment{}
 	c.dataOptions(now, &seg.Options)
-	maxSeg := c.maxPayload(seg, buf)
+	maxSeg := min(c.maxPayload(seg, buf), c.halfWindowBound())
 	n := min(avail, maxSeg, usable)
 	// The FIN takes a sequence number, so it too must fit in the window:
 	// a FIN sent into a zero window would only be dropped and retried.
@@ -174,6 +176,8 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 	switch {
 	case n == 0 && !fin:
 		return false
+	case n < maxSeg && !fin && !probe && c.corked && !c.corkFlush:
+		return false // corked: full segments only (cork.go)
 	case n == maxSeg, fin:
 		// A full segment, or the last one with the FIN (which Nagle lets
 		// through, as Linux does).
@@ -191,6 +195,9 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 		if n < c.maxSndWnd/2 && inflight > 0 {
 			return false
 		}
+	}
+	if n < maxSeg {
+		c.corkFlush = false
 	}
 	seq := c.sndMax
 	c.snd.read(seq, buf[:n])
@@ -217,6 +224,24 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 	c.sent(now)
 	c.armPTO(now)
 	return true
+}
+
+// halfWindowBound caps new segments at half the largest window the peer
+// has offered, as Linux's tcp_bound_to_half_wnd: a peer whose window is
+// not much larger than an MSS (an embedded stack, a tiny receive buffer)
+// then gets two half-window segments per window instead of one full one
+// and a remainder that sender SWS avoidance (RFC 9293 §3.8.6.2.1) would
+// hold back, so its window is filled. Windows of at most 536 bytes are
+// used whole; the bound never goes below 48 bytes (a 68-byte IPv4 MTU).
+func (c *Conn) halfWindowBound() int {
+	cut := c.maxSndWnd
+	if cut > defaultPeerMSS {
+		cut /= 2
+	}
+	if cut == 0 {
+		return math.MaxInt
+	}
+	return max(cut, 48)
 }
 
 // cwndRoom is how much more the congestion window lets into the network.
@@ -264,6 +289,7 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	seg.Window = c.windowField()
 	c.ackSent()
 	recs.setFlags(rec, (rec.flags|recRetrans)&^recLost)
+	c.noteRetransmitStart(rec.sentAt)
 	rec.sentAt = c.clock(now)
 	if rec.start.LessThan(c.loss.rack.hint) {
 		c.loss.rack.hint = rec.start // to be judged again
@@ -274,7 +300,7 @@ func (c *Conn) retransmit(now time.Time, i int, seg *Segment, buf []byte) {
 	if i == 0 {
 		// The retransmission of the oldest segment restarts the timer,
 		// as Linux does: its ACK needs a full round trip from now.
-		c.rtoAt = c.at(now, c.rtt.rto)
+		c.rtoAt = c.at(now, c.rtoTimeout(now))
 	}
 	if c.loss.phase == phaseFast {
 		c.loss.prrOut += rec.len()

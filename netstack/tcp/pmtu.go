@@ -25,6 +25,20 @@ const blackholeHold = 10 * time.Minute
 // also acts on the second).
 const blackholeTimeouts = 2
 
+// SetPathMTUDiscovery turns path MTU discovery on (the default) or off
+// for the connection, as Linux's IP_MTU_DISCOVER with IP_PMTUDISC_DO or
+// IP_PMTUDISC_DONT. Off, the stack sends the connection's segments
+// without DF, so routers fragment them instead of reporting a smaller
+// MTU: LowerMSS is ignored (Linux's tcp_v4_mtu_reduced does not resync
+// the MSS of a PMTUDISC_DONT socket) and black-hole detection, which
+// guesses at a silently smaller MTU, is off. An MSS lowered before stays
+// lowered until black-hole detection restores it.
+func (c *Conn) SetPathMTUDiscovery(on bool) { c.pmtudOff = !on }
+
+// PathMTUDiscovery reports whether path MTU discovery is on: whether the
+// stack sets DF on the connection's segments.
+func (c *Conn) PathMTUDiscovery() bool { return !c.pmtudOff }
+
 // LowerMSS lowers the largest segment the connection sends to mss bytes
 // (before options), after an ICMP message reported a smaller path MTU. A
 // value not below the current one is ignored, and the MSS never goes below
@@ -34,9 +48,11 @@ const blackholeTimeouts = 2
 // A value from ICMP ends any black-hole episode: it is the path's real
 // limit, so the trial restore must not go past it, and one between the
 // black-hole guess and the size before it is taken as it is.
+//
+// With path MTU discovery off (SetPathMTUDiscovery) it does nothing.
 func (c *Conn) LowerMSS(now time.Time, mss int) {
 	mss = max(mss, minPathMSS)
-	if !c.state.synchronized() {
+	if !c.state.synchronized() || c.pmtudOff {
 		return
 	}
 	if bh := &c.blackhole; bh.from > 0 && mss < int(bh.from) && mss > c.pathMSS() {
@@ -83,7 +99,7 @@ func (c *Conn) setPathMSS(mss int) {
 // pathMSS is the largest segment the connection may send, before options:
 // the peer's MSS, ours, and what path MTU discovery has learned.
 func (c *Conn) pathMSS() int {
-	m := min(c.sndMSS, c.cfg.MSS)
+	m := int(min(c.sndMSS, c.cfg.MSS))
 	if c.pmtuMSS > 0 {
 		m = min(m, int(c.pmtuMSS))
 	}
@@ -94,7 +110,7 @@ func (c *Conn) pathMSS() int {
 // one, has timed out blackholeTimeouts times in a row: a path that drops
 // large packets silently.
 func (c *Conn) suspectBlackhole(now time.Time) {
-	if c.retries != blackholeTimeouts || c.loss.recs.n == 0 {
+	if c.retries != blackholeTimeouts || c.loss.recs.n == 0 || c.pmtudOff {
 		return
 	}
 	full := c.pathMSS() - tsOptLenIf(c.tsOK)

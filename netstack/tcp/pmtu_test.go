@@ -110,3 +110,34 @@ func TestOutageDoesNotShrinkMSS(t *testing.T) {
 		t.Fatalf("after an outage and a long clean transfer the path MSS is %d, want the peer's 1000", st.PathMSS)
 	}
 }
+
+// IP_PMTUDISC_DONT: with path MTU discovery off, "fragmentation needed"
+// (LowerMSS) changes nothing and repeated timeouts of full-sized segments
+// are not taken for a black hole: the segments go without DF, so the path
+// fragments them.
+func TestPathMTUDiscoveryOff(t *testing.T) {
+	c := connectRTT(t, sackConfig(), wire.TCPOptions{MSS: 1460, SACKPermitted: true})
+	if !c.PathMTUDiscovery() {
+		t.Fatal("path MTU discovery off by default")
+	}
+	c.SetPathMTUDiscovery(false)
+	if c.PathMTUDiscovery() {
+		t.Fatal("PathMTUDiscovery still reports on")
+	}
+	c.Write(pattern(50000, 0))
+	drain(t, c, t0)
+	c.LowerMSS(t0, 1000)
+	if st := c.Info(); st.PathMSS != 1460 || st.PMTUChanges != 0 {
+		t.Fatalf("LowerMSS with discovery off: path MSS %d, %d changes", st.PathMSS, st.PMTUChanges)
+	}
+	recvNothing(t, c, t0)
+	_, sent := timeoutsUntil(t, c, t0, blackholeTimeouts+2)
+	if last := sent[len(sent)-1]; len(last.Payload) != 1460-tsOptLenIf(c.tsOK) || c.Info().PMTUChanges != 0 {
+		t.Fatalf("after %d timeouts resent %d bytes, %d MSS changes", c.Info().Timeouts, len(last.Payload), c.Info().PMTUChanges)
+	}
+	c.SetPathMTUDiscovery(true)
+	c.LowerMSS(t0, 1000)
+	if c.Info().PathMSS != 1000 {
+		t.Fatalf("discovery back on: path MSS %d, want 1000", c.Info().PathMSS)
+	}
+}

@@ -248,3 +248,42 @@ func TestRandomLossResponseConfigurable(t *testing.T) {
 		}
 	}
 }
+
+// Info.CAState follows Linux's tcpi_ca_state through a scripted loss:
+// Open; Disorder once segments are SACKed above a hole; Recovery when
+// RACK declares the hole lost; Open when the recovery point is
+// acknowledged; Loss after a retransmission timeout, until everything
+// outstanding when it fired is acknowledged.
+func TestCAState(t *testing.T) {
+	c, now := sendTen(t)
+	want := func(s CAState) {
+		t.Helper()
+		if got := c.Info().CAState; got != s {
+			t.Fatalf("CA state %v, want %v", got, s)
+		}
+	}
+	want(CAOpen)
+	send(t, c, now, sackAck(ourISS+1, [2]int{1000, 2000}))
+	want(CADisorder)
+	send(t, c, now, sackAck(ourISS+1, [2]int{1000, 4000}))
+	want(CARecovery)
+	drain(t, c, now)
+	now = now.Add(ms(50))
+	send(t, c, now, ackSeg(ourISS+1+10000, 65535))
+	want(CAOpen)
+	drain(t, c, now)
+	d := c.Deadline()
+	for c.Info().Timeouts == 0 {
+		c.Tick(d)
+		drain(t, c, d)
+		d = c.Deadline()
+	}
+	want(CALoss)
+	send(t, c, d, ackSeg(c.sndMax, 65535))
+	want(CAOpen)
+	for s, name := range map[CAState]string{CAOpen: "open", CADisorder: "disorder", CACWR: "cwr", CARecovery: "recovery", CALoss: "loss"} {
+		if s.String() != name {
+			t.Errorf("%d.String() = %q, want %q", s, s.String(), name)
+		}
+	}
+}

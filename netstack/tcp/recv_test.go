@@ -148,3 +148,82 @@ func TestReceiverSWS_RFC9293_3_8_6_2_2(t *testing.T) {
 	}
 	recvNothing(t, c, t0)
 }
+
+// Receiver SWS avoidance after a zero window: reads that free less than
+// min(MSS, half the buffer) do not reopen the window; one that reaches it
+// does. And as Linux's tcp_cleanup_rbuf, a read sends a window update
+// only while the window the peer knows is at most half the buffer, and
+// only if the update at least doubles it; the ACKs of data the peer sends
+// carry the rest.
+func TestWindowUpdateAfterRead_RFC9293_3_8_6_2_2(t *testing.T) {
+	c := connectEstablished(t, Config{DisableSACK: true, DisableTimestamps: true, DisableWindowScale: true, RecvBufSize: 16384},
+		wire.TCPOptions{MSS: 1460})
+	c.SetRecvBufSize(16384)
+	for off := 0; off < 16384; off += 1024 {
+		send(t, c, t0, dataSeg(off, pattern(1024, 0)))
+	}
+	if a := drain(t, c, t0); len(a) == 0 || a[len(a)-1].Window != 0 {
+		t.Fatalf("after filling the window: %v, want a zero window", a)
+	}
+	buf := make([]byte, 16384)
+	window := func(n int, want uint16) {
+		t.Helper()
+		c.Read(buf[:n])
+		if want == 0 {
+			recvNothing(t, c, t0)
+			return
+		}
+		if a := recv(t, c, t0); a.Window != want {
+			t.Fatalf("after reading %d: window update %v, want window %d", n, a, want)
+		}
+	}
+	window(10, 0)
+	window(500, 0)
+	window(900, 0)     // 1410 free: less than an MSS
+	window(50, 1460)   // an MSS: reopened
+	window(4000, 5460) // known window 1460, doubled
+	window(4000, 0)    // 9460 free: less than twice 5460
+	window(1500, 10960)
+	window(1000, 0) // known window more than half the buffer
+}
+
+// Shrinking the receive buffer (SO_RCVBUF) on a live connection: the
+// right edge already advertised stays (RFC 9293 §3.8.6.2.2: the window
+// must not shrink), but what arrives beyond the new buffer is dropped and
+// answered with an ACK, and the window then follows the smaller buffer.
+func TestRecvBufShrink_RFC9293_3_8_6_2_2(t *testing.T) {
+	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1460})
+	c.SetRecvBufSize(4096)
+	recvNothing(t, c, t0)
+	data := pattern(8192, 0)
+	send(t, c, t0, dataSeg(0, data[:3000]))
+	send(t, c, t0, dataSeg(3000, data[3000:6000])) // 1096 bytes fit
+	a := drain(t, c, t0)
+	if len(a) == 0 || a[len(a)-1].Ack != (peerISS+1).Add(4096) {
+		t.Fatalf("after 6000 bytes into a 4096-byte buffer: %v, want an ACK of 4096", a)
+	}
+	if w := a[len(a)-1].Window; int(w) != 65535-4096 {
+		t.Fatalf("window %d, want the old right edge kept (%d)", w, 65535-4096)
+	}
+	send(t, c, t0, dataSeg(4096, data[4096:5000]))
+	if a := recv(t, c, t0); a.Ack != (peerISS + 1).Add(4096) {
+		t.Fatalf("data beyond the buffer: %v, want a duplicate ACK", a)
+	}
+	if got := readAll(t, c); !bytes.Equal(got, data[:4096]) {
+		t.Fatalf("read %d bytes, want the first 4096", len(got))
+	}
+	// Once the peer has used up the old window, the window is what the
+	// smaller buffer allows.
+	for off := 4096; off < 65535; off += 4096 {
+		n := min(4096, 65535-off)
+		send(t, c, t0, dataSeg(off, pattern(n, 1)))
+		readAll(t, c)
+	}
+	a = drain(t, c, t0)
+	now := t0.Add(time.Second)
+	c.Tick(now)
+	a = append(a, drain(t, c, now)...)
+	if len(a) == 0 || int(a[len(a)-1].Window) > 4096 || a[len(a)-1].Ack != (peerISS+1).Add(65535) {
+		t.Fatalf("after the old window was used: %v, want at most 4096", a)
+	}
+}

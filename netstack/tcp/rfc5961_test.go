@@ -124,3 +124,61 @@ func TestUnacceptableSegment_RFC9293_3_10_7_4(t *testing.T) {
 		t.Fatal("unacceptable data was accepted")
 	}
 }
+
+// Linux's tcp_rcv_established and tcp_rcv_state_process drop a segment
+// with none of ACK, RST and SYN before its sequence number is checked: a
+// FIN or data without ACK, in the window or not, draws nothing.
+func TestSegmentWithoutACKDropped(t *testing.T) {
+	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1460})
+	for i, seg := range []Segment{
+		{Seq: peerISS + 1, Flags: FIN, Window: 65535},
+		{Seq: peerISS + 1 + 70000, Flags: FIN, Window: 65535},
+		{Seq: peerISS - 100, Flags: FIN, Window: 65535},
+		{Seq: peerISS + 1, Flags: PSH, Window: 65535, Payload: []byte("data")},
+		{Seq: peerISS + 1 + 70000, Window: 65535, Payload: []byte("data")},
+	} {
+		now := t0.Add(time.Duration(i) * time.Second)
+		send(t, c, now, seg)
+		recvNothing(t, c, now)
+	}
+	expectState(t, c, Established)
+	if c.Readable() || c.Info().Dropped != 5 {
+		t.Fatalf("segments without ACK: readable %v, dropped %d", c.Readable(), c.Info().Dropped)
+	}
+}
+
+// RFC 5961 §4.2 with Linux's tcp_validate_incoming: a SYN that fails the
+// sequence test draws a challenge ACK (rate-limited), not the duplicate
+// ACK owed to data; out-of-window data and FINs are answered every time
+// (tcp_oow_rate_limited exempts segments that occupy sequence space),
+// bare segments once per 500ms.
+func TestUnacceptableSegmentACKRateLimits(t *testing.T) {
+	c := connectEstablished(t, plainConfig(), wire.TCPOptions{MSS: 1460})
+	count := func(now time.Time, seg Segment, n int) int {
+		acks := 0
+		for i := 0; i < n; i++ {
+			send(t, c, now, seg)
+			acks += len(drain(t, c, now))
+		}
+		return acks
+	}
+	far := peerISS + 1 + 70000
+	if got := count(t0, Segment{Seq: far, Flags: SYN, Window: 65535}, 50); got != challengeACKLimit {
+		t.Fatalf("50 out-of-window SYNs drew %d ACKs, want %d (challenge ACK limit)", got, challengeACKLimit)
+	}
+	now := t0.Add(2 * time.Second)
+	if got := count(now, Segment{Seq: far, Ack: ourISS + 1, Flags: ACK, Window: 65535, Payload: []byte("x")}, 5); got != 5 {
+		t.Fatalf("5 out-of-window data segments drew %d ACKs, want 5", got)
+	}
+	if got := count(now, Segment{Seq: far, Ack: ourISS + 1, Flags: ACK | FIN, Window: 65535}, 5); got != 5 {
+		t.Fatalf("5 out-of-window FINs drew %d ACKs, want 5", got)
+	}
+	if got := count(now, Segment{Seq: far, Ack: ourISS + 1, Flags: ACK, Window: 65535}, 5); got != 1 {
+		t.Fatalf("5 out-of-window bare ACKs drew %d ACKs, want 1", got)
+	}
+	later := now.Add(oowAckInterval)
+	if got := count(later, Segment{Seq: far, Ack: ourISS + 1, Flags: ACK, Window: 65535}, 5); got != 1 {
+		t.Fatalf("after %v: %d ACKs, want 1", oowAckInterval, got)
+	}
+	expectState(t, c, Established)
+}

@@ -396,3 +396,31 @@ func TestNonBlockingUserCalls(t *testing.T) {
 		t.Fatalf("after growing the buffer Write took %d", n)
 	}
 }
+
+// RFC 9293 §3.8.6.2.1 with a peer whose largest window is not much more
+// than an MSS: a window smaller than an MSS but at least half the largest
+// one is filled, and segments are cut at half that window (Linux's
+// tcp_bound_to_half_wnd), so a 1200-byte window carries two 600-byte
+// segments rather than 1000 bytes and a held-back remainder.
+func TestSenderSWSSmallPeerWindow_RFC9293_3_8_6_2_1(t *testing.T) {
+	c := NewConn(plainConfig())
+	c.Connect(t0, ourISS)
+	recv(t, c, t0)
+	send(t, c, t0, Segment{Seq: peerISS, Ack: ourISS + 1, Flags: SYN | ACK, Window: 1200, Options: wire.TCPOptions{MSS: 1000}})
+	recv(t, c, t0)
+	c.Write(pattern(5000, 0))
+	segs := drain(t, c, t0)
+	if len(segs) != 2 || len(segs[0].Payload) != 600 || len(segs[1].Payload) != 600 {
+		t.Fatalf("window 1200: %v, want two segments of 600 bytes", segs)
+	}
+	// 600 bytes of usable window: less than an MSS but half the largest
+	// window, with data in flight: filled at once.
+	send(t, c, t0.Add(ms(10)), ackSeg(ourISS+1+600, 1200))
+	segs = drain(t, c, t0.Add(ms(10)))
+	if len(segs) != 1 || len(segs[0].Payload) != 600 {
+		t.Fatalf("after 600 bytes acknowledged: %v, want 600 bytes", segs)
+	}
+	// 100 bytes of window with data in flight: held back.
+	send(t, c, t0.Add(ms(20)), ackSeg(ourISS+1+700, 1200))
+	recvNothing(t, c, t0.Add(ms(20)))
+}

@@ -16,12 +16,14 @@ type Info struct {
 	RTO          time.Duration // current retransmission timeout, with backoff
 
 	Cwnd, Ssthresh int // zero before the handshake completes
-	InFlight       int // bytes sent and neither acknowledged, SACKed nor marked lost
-	SndWnd         int // peer's window, scaled
-	RcvWnd         int // our advertised window
-	SndMSS         int // sender MSS (before options)
-	PathMSS        int // largest segment sent now: SndMSS, ours, and path MTU discovery
-	SACKedBytes    int // bytes the peer has SACKed above SND.UNA
+	// CAState is the congestion-avoidance state (Linux's tcpi_ca_state).
+	CAState     CAState
+	InFlight    int // bytes sent and neither acknowledged, SACKed nor marked lost
+	SndWnd      int // peer's window, scaled
+	RcvWnd      int // our advertised window
+	SndMSS      int // sender MSS (before options)
+	PathMSS     int // largest segment sent now: SndMSS, ours, and path MTU discovery
+	SACKedBytes int // bytes the peer has SACKed above SND.UNA
 	// Reordering is the largest reordering seen, in segments (Linux's
 	// tcpi_reordering starts at 3, the duplicate ACK threshold).
 	Reordering int
@@ -78,11 +80,12 @@ func (c *Conn) Info() Info {
 		s.CongestionControl = c.cc.Name()
 	}
 	s.InFlight = c.pipe()
+	s.CAState = c.caState()
 	s.MinRTT = c.loss.rack.minRTT
 	s.Reordering = max(dupThresh, int(c.loss.rack.reorderDist))
 	s.SndWnd = c.sndWnd
 	s.RcvWnd = max(c.rcvAdv.Sub(c.rcvNxt), 0)
-	s.SndMSS = c.sndMSS
+	s.SndMSS = int(c.sndMSS)
 	s.PathMSS = c.pathMSS()
 	s.SACKedBytes = c.loss.recs.sacked
 	s.SendBufSize, s.RecvBufSize = c.snd.max, c.rcv.max

@@ -19,9 +19,13 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 		seq = c.rcvNxt
 		c.ackNow = true // a duplicate: ACK at once (RFC 5681 §4.2)
 	}
-	// Trim what lies beyond the window.
+	// Trim what lies beyond the window, or beyond the buffer: after
+	// SetRecvBufSize shrank it, the window already advertised is not
+	// taken back (RFC 9293 §3.8.6.2.2), but data past the new buffer is
+	// dropped and answered with an ACK, as Linux drops what its receive
+	// buffer cannot hold.
 	off := seq.Sub(c.rcvNxt)
-	if wnd := c.rcvWindow(); off+len(payload) > wnd {
+	if wnd := min(c.rcvWindow(), c.rcv.free()); off+len(payload) > wnd {
 		payload = payload[:max(wnd-off, 0)]
 		fin = false
 		c.ackNow = true
@@ -55,7 +59,7 @@ func (c *Conn) processText(now time.Time, seg *Segment, seq Seq, payload []byte,
 			c.events |= EventReadable
 			c.measureRcvRTT(now, seg)
 			c.tuneRecvBuf(now)
-			c.rcvMSS = max(c.rcvMSS, int32(min(len(payload), c.cfg.MSS)))
+			c.rcvMSS = max(c.rcvMSS, min(int32(len(payload)), c.cfg.MSS))
 			if filled {
 				c.ackNow = true // filled a hole: ACK at once (RFC 5681 §4.2)
 			} else {

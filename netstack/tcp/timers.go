@@ -76,30 +76,8 @@ func (c *Conn) Tick(now time.Time) {
 		c.ackAt = 0
 		c.ackNow = true
 	}
-	if due(c.probeAt) {
-		if c.userClose && c.probeBackoff >= orphanProbes {
-			// A peer may hold its window shut forever (RFC 9293
-			// §3.8.6.1), but a connection the user has closed must not
-			// stay pinned by one: give up as Linux does after
-			// tcp_orphan_retries probes.
-			c.Abort()
-			if c.err == nil {
-				c.err = errTimedOut
-			}
-			return
-		}
-		if c.probesOut >= c.cfg.MaxRetries {
-			// A peer that answers probes may keep its window shut for
-			// ever, but one that stops answering is gone (Linux's
-			// tcp_probe_timer gives up after tcp_retries2 probes).
-			c.fail(c.timeoutErr())
-			return
-		}
-		c.probeNow = true
-		c.probeBackoff++
-		c.probesOut++
-		c.probeAt = c.at(now, c.persistInterval())
-		c.stats.Probes++
+	if due(c.probeAt) && !c.onProbeTimer(now) {
+		return
 	}
 	if due(c.keepaliveAt) {
 		c.onKeepalive(now)
@@ -107,6 +85,37 @@ func (c *Conn) Tick(now time.Time) {
 	if due(c.reclaimAt) {
 		c.onReclaim(now)
 	}
+}
+
+// onPersist handles the persist timer (RFC 9293 §3.8.6.1): a zero-window
+// probe, unless the peer is given up on. It reports false when the
+// connection ended.
+func (c *Conn) onPersist(now time.Time) bool {
+	if c.userClose && c.probeBackoff >= orphanProbes {
+		// A peer may hold its window shut forever (RFC 9293
+		// §3.8.6.1), but a connection the user has closed must not
+		// stay pinned by one: give up as Linux does after
+		// tcp_orphan_retries probes.
+		c.Abort()
+		if c.err == nil {
+			c.err = errTimedOut
+		}
+		return false
+	}
+	if c.probesOut >= c.cfg.MaxRetries || (c.probesOut > 0 && c.silentTimedOut(now)) {
+		// A peer that answers probes may keep its window shut for
+		// ever, but one that stops answering is gone (Linux's
+		// tcp_probe_timer gives up after tcp_retries2 probes, or
+		// once the user timeout passes).
+		c.fail(c.timeoutErr())
+		return false
+	}
+	c.probeNow = true
+	c.probeBackoff++
+	c.probesOut++
+	c.probeAt = c.at(now, c.clampToUserTimeout(now, c.persistInterval(), c.lastRecv))
+	c.stats.Probes++
+	return true
 }
 
 // orphanProbes is how many zero-window probes a closed connection sends
@@ -135,9 +144,15 @@ func (c *Conn) onRTO(now time.Time) {
 		} else if c.sndWnd == 0 {
 			c.zeroWindowRTO(now)
 			return
+		} else if c.userTimeout() > 0 {
+			limit = math.MaxInt32 // the user timeout replaces the count
 		}
 	}
-	if c.retries >= limit {
+	// A passive half-open connection is the listener's business: like
+	// Linux's request sockets, it ignores the user timeout (rtoTimeout
+	// too).
+	userTimeout := !(c.state == SynReceived && c.passive) && c.rtxTimedOut(now)
+	if c.retries >= limit || userTimeout {
 		c.fail(c.timeoutErr())
 		return
 	}
@@ -146,7 +161,7 @@ func (c *Conn) onRTO(now time.Time) {
 	c.rtt.backoff()
 	c.suspectBlackhole(now)
 	c.timing = false
-	c.rtoAt = c.at(now, c.rtt.rto)
+	c.rtoAt = c.at(now, c.rtoTimeout(now))
 	if c.state == SynSent || c.state == SynReceived {
 		c.sndNxt = c.iss // Output resends the SYN or SYN-ACK
 		c.synRetransmitted = true
@@ -166,7 +181,7 @@ func (c *Conn) onRTO(now time.Time) {
 // keeps answering is never timed out, even if one answer is lost, and one
 // that stops is, after MaxRetries probes.
 func (c *Conn) zeroWindowRTO(now time.Time) {
-	if c.probesOut >= c.cfg.MaxRetries {
+	if c.probesOut >= c.cfg.MaxRetries || (c.probesOut > 0 && c.silentTimedOut(now)) {
 		c.fail(c.timeoutErr())
 		return
 	}
@@ -174,7 +189,7 @@ func (c *Conn) zeroWindowRTO(now time.Time) {
 	c.stats.Timeouts++
 	c.stats.Probes++
 	c.rtt.backoff()
-	c.rtoAt = c.at(now, c.rtt.rto)
+	c.rtoAt = c.at(now, c.rtoTimeout(now))
 	c.onRecoveryRTO(now)
 }
 
@@ -215,7 +230,7 @@ func (c *Conn) onKeepalive(now time.Time) {
 		c.keepaliveAt = c.at(now, c.kaIdle)
 		return
 	}
-	if c.kaProbes >= c.kaCount {
+	if c.keepaliveExhausted(now) {
 		c.queueRST(c.sndMax, c.rcvNxt, true) // as Linux does
 		c.fail(c.timeoutErr())
 		return
@@ -224,6 +239,17 @@ func (c *Conn) onKeepalive(now time.Time) {
 	c.probeNow = true
 	c.stats.Probes++
 	c.keepaliveAt = c.at(now, c.kaInterval)
+}
+
+// keepaliveExhausted reports that keepalive gives up on the peer: after
+// KeepAliveCount unanswered probes, or, under a user timeout, once a probe
+// is unanswered and the peer has been silent for the user timeout
+// (Linux's tcp_keepalive_timer).
+func (c *Conn) keepaliveExhausted(now time.Time) bool {
+	if c.userTimeout() > 0 {
+		return c.kaProbes > 0 && c.silentTimedOut(now)
+	}
+	return c.kaProbes >= c.kaCount
 }
 
 // armTimers arms the timers whose need depends on the state left by the
@@ -235,7 +261,7 @@ func (c *Conn) armTimers(now time.Time) {
 		c.armReclaim(now)
 	}
 	if c.state == FinWait2 && c.userClose && !c.timeWaitAt.set() {
-		c.timeWaitAt = c.at(now, c.cfg.TimeWait)
+		c.timeWaitAt = c.at(now, c.finWait2Timeout())
 	}
 	if c.keepAlive && !c.keepaliveAt.set() && (c.state == Established || c.state == CloseWait || c.state == FinWait2) {
 		c.keepaliveAt = c.at(now, c.kaIdle)
@@ -253,10 +279,13 @@ func (c *Conn) updatePersist(now time.Time) {
 			(c.snd.end().GreaterThan(c.sndMax) || (c.finQueued && c.sndMax.LessEq(c.snd.end())))
 	}
 	if !waiting {
-		c.probeAt = 0
 		if c.sndWnd > 0 {
 			c.probeBackoff = 0
+			if c.armCork(now) {
+				return
+			}
 		}
+		c.probeAt = 0
 		return
 	}
 	if !c.probeAt.set() {

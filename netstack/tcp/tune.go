@@ -82,7 +82,7 @@ func (c *Conn) tuneRecvBuf(now time.Time) {
 	}
 	if !t.markAt.set() {
 		t.markAt, t.readMark = c.mono(now), t.read
-		t.space = max(t.space, 10*c.cfg.MSS)
+		t.space = max(t.space, 10*int(c.cfg.MSS))
 		return
 	}
 	if c.elapsed(now, t.markAt) < t.rtt {
@@ -97,7 +97,7 @@ func (c *Conn) tuneRecvBuf(now time.Time) {
 	// slow start; 16 segments absorb reordering; a rate still climbing
 	// fast earns proportionally more (Linux's grow term).
 	// In int64: on a 32-bit platform the product overflows an int.
-	want := int64(2*copied) + int64(16*c.cfg.MSS)
+	want := int64(2*copied) + int64(16*int(c.cfg.MSS))
 	want += want * int64(min(copied-t.space, t.space)) / int64(t.space)
 	t.space = copied
 	if want > int64(c.rcv.max) {

@@ -51,13 +51,19 @@ func (c *Conn) Read(p []byte) (int, error) {
 }
 
 // maybeWindowUpdate queues a window update when the receive window can
-// move forward by a worthwhile step.
+// move forward by a worthwhile step (RFC 9293 §3.8.6.2.2) and the update
+// matters: as Linux's tcp_cleanup_rbuf, only once the window the peer
+// knows has fallen to half the largest or less and would at least
+// double. A window still more than half open needs no announcement: the
+// ACKs of the data that fills it carry the new edge.
 func (c *Conn) maybeWindowUpdate() {
 	if c.finRcvd || !c.state.synchronized() || c.state == TimeWait {
 		return
 	}
-	free := min(c.rcv.free(), 0xffff<<c.rcvWscale)
-	if c.rcvNxt.Add(free).Sub(c.rcvAdv) >= c.windowStep() {
+	limit := min(c.rcv.max, 0xffff<<c.rcvWscale)
+	free := min(c.rcv.free(), limit)
+	cur := max(c.rcvAdv.Sub(c.rcvNxt), 0)
+	if c.rcvNxt.Add(free).Sub(c.rcvAdv) >= c.windowStep() && 2*cur <= limit && free >= 2*cur {
 		c.ackNow = true
 	}
 }
@@ -115,11 +121,39 @@ func (c *Conn) Close() {
 		c.close()
 		return
 	}
-	if c.rcv.n > 0 {
+	if c.rcv.n > 0 || (c.state == FinWait2 && c.cfg.Linger2MS < 0) {
 		c.Abort()
 		return
 	}
 	c.CloseWrite()
+}
+
+// maxLinger2 caps SetLinger2, as Linux's TCP_FIN_TIMEOUT_MAX.
+const maxLinger2 = 120 * time.Second
+
+// SetLinger2 sets how long the connection, once closed by Close and its
+// FIN acknowledged, waits in FIN-WAIT-2 for the peer's FIN before it is
+// dropped, as Linux's TCP_LINGER2: zero restores the default
+// (Config.TimeWait, Linux's tcp_fin_timeout), values above two minutes
+// are capped, and a negative value skips FIN-WAIT-2: the connection is
+// reset (a RST answers the ACK of our FIN, or goes out at once if Close
+// comes in FIN-WAIT-2) and closed, as Linux does with linger2 < 0.
+// It applies from the next entry into FIN-WAIT-2.
+func (c *Conn) SetLinger2(d time.Duration) {
+	switch {
+	case d < 0:
+		c.cfg.Linger2MS = -1
+	default:
+		c.cfg.Linger2MS = millis(min(d, maxLinger2))
+	}
+}
+
+// finWait2Timeout is how long an orphan waits in FIN-WAIT-2.
+func (c *Conn) finWait2Timeout() time.Duration {
+	if c.cfg.Linger2MS > 0 {
+		return time.Duration(c.cfg.Linger2MS) * time.Millisecond
+	}
+	return c.cfg.TimeWait
 }
 
 // Abort resets the connection (RFC 9293 §3.10.5 ABORT, SO_LINGER 0): a RST
@@ -161,7 +195,11 @@ func (c *Conn) SetKeepAlive(on bool, idle, interval time.Duration, count int) {
 // SetRecvBufSize pins the receive buffer size and turns its autotuning
 // off, as SO_RCVBUF does on Linux. Before the SYN is sent it also decides
 // the window scale; afterwards the window can grow only up to what the
-// negotiated scale expresses.
+// negotiated scale expresses. Shrinking it on a live connection never
+// moves back the right edge of the window already advertised (RFC 9293
+// §3.8.6.2.2, RFC 7323 §2.4): the window stops growing until the buffer
+// has room again, and data that arrives inside the old window but beyond
+// the new buffer is dropped and answered with an ACK.
 func (c *Conn) SetRecvBufSize(n int) {
 	c.rcv.max = max(n, minBufSize)
 	c.rcvTune.pinned = true
