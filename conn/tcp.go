@@ -284,6 +284,43 @@ func (c *TCPConn) SetWriteBuffer(bytes int) error {
 	return nil
 }
 
+// SetUserTimeout sets how long written data may stay unacknowledged (or
+// the peer's window stay shut with probes unanswered) before the
+// connection fails with ETIMEDOUT: Linux's TCP_USER_TIMEOUT (RFC 5482),
+// which gRPC sets. Zero turns it off; the stack default is
+// tcp.Config.UserTimeout.
+func (c *TCPConn) SetUserTimeout(d time.Duration) error {
+	if d < 0 {
+		return c.opErr("set", syscall.EINVAL)
+	}
+	c.sk.SetUserTimeout(d)
+	return nil
+}
+
+// SetLinger2 sets how long the connection, once closed, waits in
+// FIN-WAIT-2 for the peer's FIN (Linux's TCP_LINGER2): zero means the
+// default of 60s, negative resets the connection instead of waiting.
+func (c *TCPConn) SetLinger2(d time.Duration) error {
+	c.sk.SetLinger2(d)
+	return nil
+}
+
+// SetCork holds back partial segments while on (Linux's TCP_CORK): only
+// full-sized segments leave; turning it off, or 200ms, sends the rest.
+// Useful to send a header and a body written separately in full segments.
+func (c *TCPConn) SetCork(on bool) error {
+	c.sk.SetCork(on)
+	return nil
+}
+
+// SetPathMTUDiscovery turns path MTU discovery off (Linux's IP_MTU_DISCOVER
+// with IP_PMTUDISC_DONT) or back on: off, segments are sent without DF, so
+// routers may fragment them.
+func (c *TCPConn) SetPathMTUDiscovery(on bool) error {
+	c.sk.SetPathMTUDiscovery(on)
+	return nil
+}
+
 // Info returns a snapshot of the connection, like Linux's TCP_INFO: state,
 // RTT, congestion window, buffer sizes, retransmissions and more.
 func (c *TCPConn) Info() tcp.Info { return c.sk.Info() }

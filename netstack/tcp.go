@@ -133,7 +133,7 @@ func (s *Stack) unrefPort(p uint16) {
 func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	t := &s.tcp
 	for sk.tcb.Output(now, &t.seg, t.payload) {
-		s.sendTCP(now, sk.id, &t.seg)
+		s.sendTCPDF(now, sk.id, &t.seg, sk.tcb.PathMTUDiscovery())
 	}
 	if sk.tcb.State() == tcp.TimeWait {
 		s.tcpEnterTimeWait(now, sk)
@@ -171,9 +171,17 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	t.timers.set(sk, sk.tcb.Deadline())
 }
 
-// sendTCP builds one segment into a packet and sends it. Called with s.mu
-// held.
+// sendTCP builds one segment into a packet and sends it with DF set (RFC
+// 1191). Called with s.mu held.
 func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
+	s.sendTCPDF(now, id, seg, true)
+}
+
+// sendTCPDF is sendTCP with DF set or not: a connection with path MTU
+// discovery off (IP_PMTUDISC_DONT) sends without it, so routers fragment
+// its segments; each datagram has its own IP identification, as every
+// datagram the stack sends does. Called with s.mu held.
+func (s *Stack) sendTCPDF(now time.Time, id tuple, seg *tcp.Segment, df bool) {
 	f := wire.TCPFields{
 		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
 		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
@@ -185,7 +193,7 @@ func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
 	b := (*p)[s.transportOffset() : s.transportOffset()+n]
 	copy(b[hl:], seg.Payload)
 	f.Encode(b, id.local.Addr(), id.remote.Addr())
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: id.local.Addr(), Dst: id.remote.Addr(), DontFragment: true}
+	ipf := wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: id.local.Addr(), Dst: id.remote.Addr(), DontFragment: df}
 	if s.sendIP(now, p, &ipf, n) == nil {
 		s.stats.TCPSegmentsOut++
 	}
@@ -497,6 +505,28 @@ func (sk *TCPSocket) SetCongestionControl(name string) error {
 	var err error
 	sk.do(func(c *tcp.Conn) { err = c.SetCongestionControl(name) })
 	return err
+}
+
+// SetUserTimeout sets how long transmitted data may stay unacknowledged,
+// or a zero window stay closed with probes unanswered, before the
+// connection fails with ETIMEDOUT (RFC 5482; Linux's TCP_USER_TIMEOUT).
+// Zero turns it off.
+func (sk *TCPSocket) SetUserTimeout(d time.Duration) { sk.do(func(c *tcp.Conn) { c.SetUserTimeout(d) }) }
+
+// SetLinger2 sets how long a closed connection waits in FIN-WAIT-2 for the
+// peer's FIN (Linux's TCP_LINGER2): zero is the default (60s), negative
+// resets instead of waiting.
+func (sk *TCPSocket) SetLinger2(d time.Duration) { sk.do(func(c *tcp.Conn) { c.SetLinger2(d) }) }
+
+// SetCork holds partial segments back while on (Linux's TCP_CORK): only
+// full-sized segments leave, until uncorked or for at most 200ms.
+func (sk *TCPSocket) SetCork(on bool) { sk.do(func(c *tcp.Conn) { c.SetCork(on) }) }
+
+// SetPathMTUDiscovery turns path MTU discovery on (the default) or off
+// (Linux's IP_MTU_DISCOVER with IP_PMTUDISC_DONT): off, segments go without
+// DF and ICMP "fragmentation needed" no longer lowers the MSS.
+func (sk *TCPSocket) SetPathMTUDiscovery(on bool) {
+	sk.do(func(c *tcp.Conn) { c.SetPathMTUDiscovery(on) })
 }
 
 // SetNoDelay turns Nagle's algorithm off (true) or on (false).

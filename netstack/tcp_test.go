@@ -62,19 +62,7 @@ func TestTCPICMPErrorsDuringSynSent(t *testing.T) {
 // reports.
 func TestTCPICMPErrorsSoftWhenEstablished(t *testing.T) {
 	s, l := newTestStack(t)
-	resolvePeer(t, s, l)
-	sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	syn := mustParseIP(t, l.take()[0])
-	th, _ := wire.ParseTCP(syn.ip.Payload())
-	synAck := wire.TCPFields{SrcPort: 80, DstPort: th.SrcPort(), Seq: 5000, Ack: th.Seq() + 1,
-		Flags: wire.TCPFlagSYN | wire.TCPFlagACK, Window: 65535, Options: wire.TCPOptions{MSS: 1460}}
-	b := make([]byte, synAck.Len())
-	synAck.Encode(b, peerIP, ourIP)
-	s.inject(time.Now(), fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b)))
-	l.take()
+	sk := establishedToPeer(t, s, l)
 	if _, err := sk.TryWrite([]byte("data")); err != nil {
 		t.Fatal(err)
 	}
@@ -146,5 +134,57 @@ func TestTCPDialToSilentNeighbourFailsFast(t *testing.T) {
 	}
 	if !errors.Is(sk.Err(), syscall.EHOSTUNREACH) {
 		t.Fatalf("err %v, state %v; want EHOSTUNREACH", sk.Err(), sk.State())
+	}
+}
+
+// establishedToPeer dials the peer's port 80 and completes the handshake
+// with a crafted SYN-ACK.
+func establishedToPeer(t *testing.T, s *Stack, l *captureLink) *TCPSocket {
+	t.Helper()
+	resolvePeer(t, s, l)
+	sk, err := s.DialTCP(netip.AddrPort{}, netip.AddrPortFrom(peerIP, 80), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn := mustParseIP(t, l.take()[0])
+	th, _ := wire.ParseTCP(syn.ip.Payload())
+	synAck := wire.TCPFields{SrcPort: 80, DstPort: th.SrcPort(), Seq: 5000, Ack: th.Seq() + 1,
+		Flags: wire.TCPFlagSYN | wire.TCPFlagACK, Window: 65535, Options: wire.TCPOptions{MSS: 1460}}
+	b := make([]byte, synAck.Len())
+	synAck.Encode(b, peerIP, ourIP)
+	s.inject(time.Now(), fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: peerIP, Dst: ourIP}, b)))
+	l.take()
+	return sk
+}
+
+// Linux's IP_PMTUDISC_DONT: with path MTU discovery off a connection's
+// segments leave without DF, each datagram with its own identification,
+// and "fragmentation needed" no longer lowers its MSS.
+func TestTCPPathMTUDiscoveryOff(t *testing.T) {
+	s, l := newTestStack(t)
+	sk := establishedToPeer(t, s, l)
+	sk.SetPathMTUDiscovery(false)
+	sk.TryWrite(make([]byte, 3000))
+	w := l.take()
+	if len(w) < 2 {
+		t.Fatalf("%d segments for 3000 bytes", len(w))
+	}
+	ids := map[uint16]bool{}
+	for _, f := range w {
+		ip := mustParseIP(t, f).ip
+		if ip.DontFragment() {
+			t.Fatal("a segment left with DF set")
+		}
+		ids[ip.ID()] = true
+	}
+	if len(ids) != len(w) {
+		t.Fatalf("%d IP identifications for %d datagrams", len(ids), len(w))
+	}
+	b := make([]byte, wire.ICMPv4HeaderLen+28)
+	copy(b[wire.ICMPv4HeaderLen:], mustParseIP(t, w[0]).ip[:28])
+	(&wire.ICMPv4Fields{Type: wire.ICMPDestUnreachable, Code: wire.ICMPFragNeeded, Rest: wire.MTURest(1000)}).Encode(b)
+	s.inject(time.Now(), fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: peerIP, Dst: ourIP}, b)))
+	if mss := sk.Info().PathMSS; mss != 1460 {
+		t.Fatalf("path MSS %d after fragmentation needed with discovery off", mss)
 	}
 }
