@@ -51,19 +51,13 @@ func (c *Conn) Read(p []byte) (int, error) {
 }
 
 // maybeWindowUpdate queues a window update when the receive window can
-// move forward by a worthwhile step (RFC 9293 §3.8.6.2.2) and the update
-// matters: as Linux's tcp_cleanup_rbuf, only once the window the peer
-// knows has fallen to half the largest or less and would at least
-// double. A window still more than half open needs no announcement: the
-// ACKs of the data that fills it carry the new edge.
+// move forward by a worthwhile step.
 func (c *Conn) maybeWindowUpdate() {
 	if c.finRcvd || !c.state.synchronized() || c.state == TimeWait {
 		return
 	}
-	limit := min(c.rcv.max, 0xffff<<c.rcvWscale)
-	free := min(c.rcv.free(), limit)
-	cur := max(c.rcvAdv.Sub(c.rcvNxt), 0)
-	if c.rcvNxt.Add(free).Sub(c.rcvAdv) >= c.windowStep() && 2*cur <= limit && free >= 2*cur {
+	free := min(c.rcv.free(), 0xffff<<c.rcvWscale)
+	if c.rcvNxt.Add(free).Sub(c.rcvAdv) >= c.windowStep() {
 		c.ackNow = true
 	}
 }
