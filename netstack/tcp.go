@@ -511,7 +511,9 @@ func (sk *TCPSocket) SetCongestionControl(name string) error {
 // or a zero window stay closed with probes unanswered, before the
 // connection fails with ETIMEDOUT (RFC 5482; Linux's TCP_USER_TIMEOUT).
 // Zero turns it off.
-func (sk *TCPSocket) SetUserTimeout(d time.Duration) { sk.do(func(c *tcp.Conn) { c.SetUserTimeout(d) }) }
+func (sk *TCPSocket) SetUserTimeout(d time.Duration) {
+	sk.do(func(c *tcp.Conn) { c.SetUserTimeout(d) })
+}
 
 // SetLinger2 sets how long a closed connection waits in FIN-WAIT-2 for the
 // peer's FIN (Linux's TCP_LINGER2): zero is the default (60s), negative
