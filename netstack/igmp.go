@@ -17,13 +17,17 @@ import (
 //
 // A join or leave is reported at once and once more within
 // unsolicitedInterval (the robustness variable is 2). A query is answered
-// after a random delay up to its maximum response time. Once an IGMPv1 or
-// v2 querier is heard, the stack speaks IGMPv2 until olderQuerierTimeout
-// has passed without one.
+// after a random delay up to its maximum response time. Once an IGMPv2
+// querier is heard, the stack speaks IGMPv2 until olderQuerierTimeout has
+// passed without one; after an IGMPv1 querier, IGMPv1: v1 reports and no
+// leaves, which v1 routers do not know (RFC 3376 §7.2.1, RFC 2236 §5).
+//
+// The earliest report due is kept up to date whenever IGMP state changes
+// (a join, a leave, a query, a report sent), which is rare, so arming the
+// stack's timer costs nothing per packet.
 const (
 	unsolicitedInterval = time.Second                        // RFC 3376 §8.11
 	olderQuerierTimeout = 2*125*time.Second + 10*time.Second // RFC 3376 §8.12: robustness × query interval + response interval
-	v1MaxResponse       = 10 * time.Second                   // RFC 2236 §4: a v1 query's implicit maximum response time
 	maxPendingLeaves    = 2 * maxGroupsPerSocket * 16        // leave retransmissions remembered at once
 )
 
@@ -35,9 +39,11 @@ type igmpGroup struct {
 
 // igmpState is the stack's IGMP state.
 type igmpState struct {
-	v2Until   time.Time // speak IGMPv2 until then (an older querier was heard)
+	v1Until   time.Time // speak IGMPv1 until then (a v1 querier was heard)
+	v2Until   time.Time // speak IGMPv2 until then (a v2 querier was heard)
 	generalAt time.Time // the answer to a general IGMPv3 query is due
 	leaves    []igmpLeave
+	next      time.Time // the earliest of all the above and the groups' reports
 }
 
 // igmpLeave is a leave still to be repeated.
@@ -46,8 +52,16 @@ type igmpLeave struct {
 	at    time.Time
 }
 
-// v2 reports whether the stack speaks IGMPv2 now.
-func (s *Stack) igmpV2(now time.Time) bool { return now.Before(s.mcast.igmp.v2Until) }
+// igmpVersion is the IGMP version the stack speaks now.
+func (s *Stack) igmpVersion(now time.Time) int {
+	switch st := &s.mcast.igmp; {
+	case now.Before(st.v1Until):
+		return 1
+	case now.Before(st.v2Until):
+		return 2
+	}
+	return 3
+}
 
 // igmpJoined reports a new membership (RFC 3376 §5.1). Called with s.mu
 // held.
@@ -58,6 +72,7 @@ func (s *Stack) igmpJoined(g netip.Addr, m *mgroup) {
 	now := time.Now()
 	s.sendIGMPChange(now, g, wire.IGMPChangeToExcludeMode)
 	m.igmp = igmpGroup{reportAt: now.Add(randUpTo(unsolicitedInterval)), again: true}
+	s.igmpReschedule()
 }
 
 // igmpLeft reports a membership ended (RFC 3376 §5.1, RFC 2236 §3).
@@ -69,9 +84,10 @@ func (s *Stack) igmpLeft(g netip.Addr) {
 	now := time.Now()
 	s.sendIGMPChange(now, g, wire.IGMPChangeToIncludeMode)
 	st := &s.mcast.igmp
-	if len(st.leaves) < maxPendingLeaves {
+	if len(st.leaves) < maxPendingLeaves && s.igmpVersion(now) != 1 {
 		st.leaves = append(st.leaves, igmpLeave{group: g, at: now.Add(randUpTo(unsolicitedInterval))})
 	}
+	s.igmpReschedule()
 }
 
 // igmpInput handles an IGMP message (RFC 3376 §5.2, RFC 2236 §3): queries
@@ -92,8 +108,9 @@ func (s *Stack) igmpInput(now time.Time, d *datagram) {
 	case wire.IGMPMembershipQuery:
 		s.igmpQuery(now, m)
 	case wire.IGMPv1MembershipReport, wire.IGMPv2MembershipReport:
-		if g := s.mcast.groups[m.Group()]; g != nil && s.igmpV2(now) && !g.igmp.again {
+		if g := s.mcast.groups[m.Group()]; g != nil && s.igmpVersion(now) < 3 && !g.igmp.again {
 			g.igmp.reportAt = time.Time{}
+			s.igmpReschedule()
 		}
 	}
 }
@@ -101,12 +118,13 @@ func (s *Stack) igmpInput(now time.Time, d *datagram) {
 // igmpQuery schedules the answer to a query.
 func (s *Stack) igmpQuery(now time.Time, m wire.IGMP) {
 	st := &s.mcast.igmp
+	defer s.igmpReschedule()
 	maxResp := m.MaxRespTime()
-	if m.Version() < 3 {
+	switch m.Version() {
+	case 1:
+		st.v1Until = now.Add(olderQuerierTimeout)
+	case 2:
 		st.v2Until = now.Add(olderQuerierTimeout)
-		if maxResp == 0 {
-			maxResp = v1MaxResponse
-		}
 	}
 	at := now.Add(randUpTo(maxResp))
 	group := m.Group()
@@ -134,9 +152,12 @@ func (g *igmpGroup) schedule(at time.Time) {
 	}
 }
 
-// igmpDeadline is the earliest IGMP report due, or zero. It looks at every
-// group, of which there are few (each socket joins at most 20).
-func (s *Stack) igmpDeadline() time.Time {
+// igmpDeadline is the earliest IGMP report due, or zero.
+func (s *Stack) igmpDeadline() time.Time { return s.mcast.igmp.next }
+
+// igmpReschedule recomputes the earliest report due, after a change of
+// IGMP state; it looks at every group and pending leave.
+func (s *Stack) igmpReschedule() {
 	st := &s.mcast.igmp
 	d := st.generalAt
 	for _, g := range s.mcast.groups {
@@ -145,12 +166,16 @@ func (s *Stack) igmpDeadline() time.Time {
 	for _, l := range st.leaves {
 		d = earliest(d, l.at)
 	}
-	return d
+	st.next = d
 }
 
 // igmpTick sends the reports that are due. Called with s.mu held.
 func (s *Stack) igmpTick(now time.Time) {
 	st := &s.mcast.igmp
+	if st.next.IsZero() || now.Before(st.next) {
+		return
+	}
+	defer s.igmpReschedule()
 	if !st.generalAt.IsZero() && !now.Before(st.generalAt) {
 		st.generalAt = time.Time{}
 		s.sendIGMPGeneral(now)
@@ -179,13 +204,20 @@ func (s *Stack) igmpTick(now time.Time) {
 }
 
 // sendIGMPChange reports one group: a join or current state
-// (EXCLUDE records) or a leave (TO_IN), as IGMPv3 or, in IGMPv2 mode, as
-// a v2 report or leave.
+// (EXCLUDE records) or a leave (TO_IN), as IGMPv3 or, in IGMPv2 or v1
+// mode, as a report of that version (or a v2 leave).
 func (s *Stack) sendIGMPChange(now time.Time, g netip.Addr, kind wire.IGMPRecordType) {
-	if s.igmpV2(now) {
+	leave := kind == wire.IGMPChangeToIncludeMode
+	switch v := s.igmpVersion(now); {
+	case v == 1 && leave:
+		return // IGMPv1 has no leave: the router's membership times out
+	case v < 3:
 		f := wire.IGMPFields{Type: wire.IGMPv2MembershipReport, Group: g}
 		dst := g
-		if kind == wire.IGMPChangeToIncludeMode {
+		switch {
+		case v == 1:
+			f.Type = wire.IGMPv1MembershipReport
+		case leave:
 			f.Type, dst = wire.IGMPv2LeaveGroup, wire.IGMPAllRouters
 		}
 		s.sendIGMP(now, dst, f.Len(), f.Encode)

@@ -31,6 +31,7 @@ const defaultMulticastTTL = 1
 // mcastTable is the stack's group membership.
 type mcastTable struct {
 	groups map[netip.Addr]*mgroup
+	macs   map[wire.MAC]int // groups joined per Ethernet address
 	igmp   igmpState
 }
 
@@ -50,15 +51,7 @@ func (s *Stack) isMember(g netip.Addr) bool {
 // 01:00:5e:00:00:00; several groups share a MAC, so the IP layer checks
 // again).
 func (s *Stack) acceptsMAC(mac wire.MAC) bool {
-	if mac == wire.MulticastMAC(allHosts) {
-		return true
-	}
-	for g := range s.mcast.groups {
-		if wire.MulticastMAC(g) == mac {
-			return true
-		}
-	}
-	return false
+	return mac == wire.MulticastMAC(allHosts) || s.mcast.macs[mac] > 0
 }
 
 // joinGroup adds a socket's membership of g; the first one makes the stack
@@ -66,11 +59,13 @@ func (s *Stack) acceptsMAC(mac wire.MAC) bool {
 func (s *Stack) joinGroup(g netip.Addr) {
 	if s.mcast.groups == nil {
 		s.mcast.groups = make(map[netip.Addr]*mgroup)
+		s.mcast.macs = make(map[wire.MAC]int)
 	}
 	m := s.mcast.groups[g]
 	if m == nil {
 		m = &mgroup{}
 		s.mcast.groups[g] = m
+		s.mcast.macs[wire.MulticastMAC(g)]++
 		s.igmpJoined(g, m)
 	}
 	m.refs++
@@ -85,6 +80,10 @@ func (s *Stack) leaveGroup(g netip.Addr) {
 	}
 	if m.refs--; m.refs == 0 {
 		delete(s.mcast.groups, g)
+		mac := wire.MulticastMAC(g)
+		if s.mcast.macs[mac]--; s.mcast.macs[mac] <= 0 {
+			delete(s.mcast.macs, mac)
+		}
 		s.igmpLeft(g)
 	}
 }

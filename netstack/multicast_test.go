@@ -196,3 +196,35 @@ func TestMulticastSend(t *testing.T) {
 		t.Fatalf("our member read %q; want one, two, three (not four: loopback off)", got)
 	}
 }
+
+// RFC 3376 §7.2.1, RFC 2236 §5: behind an IGMPv1 querier the stack sends
+// v1 reports and no leave, which a v1 router would not understand.
+func TestIGMPv1Querier(t *testing.T) {
+	s, l := newTestStack(t)
+	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 5353))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.JoinGroup(group); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s.runTimers(now.Add(unsolicitedInterval))
+	l.take()
+	v1 := wire.IGMPFields{Type: wire.IGMPMembershipQuery} // max resp code 0: version 1
+	b := make([]byte, v1.Len())
+	v1.Encode(b)
+	s.inject(now, fromPeerTo(allHosts, wire.IPProtoIGMP, b))
+	s.runTimers(now.Add(10 * time.Second))
+	answer := igmpSent(t, l.take())
+	if len(answer) != 1 || answer[0].Type() != wire.IGMPv1MembershipReport || answer[0].Group() != group {
+		t.Fatalf("v1 query answered with %v", answer)
+	}
+	if err := u.LeaveGroup(group); err != nil {
+		t.Fatal(err)
+	}
+	s.runTimers(now.Add(12 * time.Second))
+	if sent := igmpSent(t, l.take()); len(sent) != 0 {
+		t.Fatalf("leaving behind a v1 querier sent %v", sent)
+	}
+}

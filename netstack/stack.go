@@ -175,7 +175,7 @@ func (s *Stack) Close() error {
 	s.mu.Lock()
 	s.closing = true
 	close(s.done)
-	s.abortAllTCP(time.Now())
+	s.abortAllTCP()
 	s.mu.Unlock()
 	s.flush()
 

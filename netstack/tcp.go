@@ -459,7 +459,18 @@ func (sk *TCPSocket) waitChan(ch *chan struct{}) <-chan struct{} {
 func (sk *TCPSocket) State() tcp.State {
 	sk.s.mu.Lock()
 	defer sk.s.mu.Unlock()
-	return sk.tcb.State()
+	return sk.state()
+}
+
+// state is the TCB's state, or TIME-WAIT while the stack holds the
+// connection's TIME-WAIT record (the TCB itself was closed when the record
+// was taken). Called with s.mu held.
+func (sk *TCPSocket) state() tcp.State {
+	st := sk.tcb.State()
+	if st == tcp.Closed && sk.tcb.Connected() && sk.s.tcp.tw.m[sk.id] != nil {
+		return tcp.TimeWait
+	}
+	return st
 }
 
 // Connected reports whether the handshake completed (by any path,
@@ -548,31 +559,39 @@ func (sk *TCPSocket) SetWriteBuffer(n int) { sk.do(func(c *tcp.Conn) { c.SetSend
 func (sk *TCPSocket) Info() tcp.Info {
 	sk.s.mu.Lock()
 	defer sk.s.mu.Unlock()
-	return sk.tcb.Info()
+	in := sk.tcb.Info()
+	in.State = sk.state()
+	return in
 }
 
-// abortAllTCP resets every connection, for Stack.Close. Called with s.mu
-// held; the RSTs are written out every abortBatch connections (the lock
-// released meanwhile), so that closing a million connections does not
-// hold a million packet buffers at once.
-func (s *Stack) abortAllTCP(now time.Time) {
-	const abortBatch = 256
-	n := 0
-	for _, sk := range s.tcp.conns {
-		sk.tcb.Abort()
-		s.tcpUpdate(now, sk)
-		if n++; n%abortBatch == 0 {
-			s.mu.Unlock()
-			s.flush()
-			s.mu.Lock()
-		}
-	}
-	for _, e := range s.tcp.tw.m {
-		s.removeTimeWait(e)
-	}
+// abortAllTCP resets every connection, for Stack.Close. Listeners go
+// first, so no connection is born meanwhile. The RSTs are written out
+// every abortBatch connections, with the lock released meanwhile, so that
+// closing a million connections does not hold a million packet buffers at
+// once. Called with s.mu held.
+func (s *Stack) abortAllTCP() {
 	for k, l := range s.tcp.listeners {
 		l.isClosed = true
 		notify(l.readable)
 		delete(s.tcp.listeners, k)
+	}
+	const abortBatch = 256
+	n := 0
+	for left := -1; len(s.tcp.conns) > 0 && len(s.tcp.conns) != left; {
+		left = len(s.tcp.conns) // a pass that frees nothing ends the loop
+		now := time.Now()
+		for _, sk := range s.tcp.conns {
+			sk.tcb.Abort()
+			s.tcpUpdate(now, sk)
+			if n++; n%abortBatch == 0 {
+				s.mu.Unlock()
+				s.flush()
+				s.mu.Lock()
+				break // the map may have changed meanwhile: start again
+			}
+		}
+	}
+	for _, e := range s.tcp.tw.m {
+		s.removeTimeWait(e)
 	}
 }
