@@ -107,7 +107,6 @@ type UDPSocket struct {
 	queued   int           // bytes charged against the receive buffer
 	rcvbuf   int           // receive buffer limit
 	softErr  syscall.Errno // ICMP error to report to a connected socket
-	errAfter int           // datagrams queued before softErr, read first
 	bcast    bool          // may send to broadcast addresses (SO_BROADCAST)
 	groups   []netip.Addr  // multicast groups joined through this socket
 	mcastTTL uint8         // TTL of multicast datagrams sent
@@ -278,13 +277,14 @@ func (u *UDPSocket) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 		notify(u.readable) // closed stays readable for every waiter
 		return 0, netip.AddrPort{}, net.ErrClosed
 	}
-	if e := u.softErr; e != 0 && u.errAfter == 0 {
-		// An ICMP error is reported in its place among the datagrams.
+	if e := u.softErr; e != 0 {
+		// A pending ICMP error comes first, before datagrams already
+		// queued, as Linux's __skb_recv_udp checks sock_error first.
 		u.softErr = 0
+		notify(u.readable) // the datagrams are still there
 		return 0, netip.AddrPort{}, e
 	}
 	if d, ok := u.queue.pop(); ok {
-		u.errAfter = max(u.errAfter-1, 0)
 		n := copy(p, (*d.buf)[:d.n])
 		u.queued -= cap(*d.buf)
 		u.s.putBuf(d.buf)
@@ -453,15 +453,14 @@ func (s *Stack) udpInput(now time.Time, d *datagram) {
 // (__udp4_lib_err), only hard errors are reported (port or protocol
 // unreachable, administratively prohibited, parameter problem: not host or
 // network unreachable, not time exceeded), only to connected sockets, and
-// once: by the next send, or by the receive that comes after the
-// datagrams already queued.
+// once, by the next send or receive (a receive reports it before any
+// datagram already queued, as Linux does).
 func (s *Stack) udpICMPError(inner wire.IPv4Inner, errno syscall.Errno, hard bool) {
 	u := s.udp.lookup(inner.Src, inner.SrcPort)
 	if !hard || u == nil || u.remote != netip.AddrPortFrom(inner.Dst, inner.DstPort) {
 		return
 	}
 	u.softErr = errno
-	u.errAfter = u.queue.size
 	notify(u.readable)
 }
 

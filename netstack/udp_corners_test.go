@@ -37,8 +37,10 @@ func readAllUDP(u *UDPSocket) []string {
 }
 
 // Linux (__udp4_lib_err without IP_RECVERR): a connected socket is told of
-// hard ICMP errors only, once, in its place after the datagrams that came
-// before it; host unreachable and time exceeded are not reported.
+// hard ICMP errors only, once, by the next receive, ahead of the datagrams
+// already queued (__skb_recv_udp checks the socket error first; see
+// conn's TestUDPErrorOrderAgainstLinux); host unreachable and time
+// exceeded are not reported.
 func TestUDPICMPErrorsInOrder(t *testing.T) {
 	s, l := newTestStack(t)
 	resolvePeer(t, s, l)
@@ -60,7 +62,7 @@ func TestUDPICMPErrorsInOrder(t *testing.T) {
 	s.inject(t0, icmpAbout(t, sent, wire.ICMPDestUnreachable, wire.ICMPPortUnreachable))
 	s.inject(t0, udpFromPeer(7000, netip.AddrPortFrom(ourIP, 5000), "three"))
 	got := readAllUDP(u)
-	want := []string{"one", "two", syscall.ECONNREFUSED.Error(), "three"}
+	want := []string{syscall.ECONNREFUSED.Error(), "one", "two", "three"}
 	if len(got) != len(want) {
 		t.Fatalf("read %q, want %q", got, want)
 	}
