@@ -52,12 +52,75 @@ func (m Medium) HeaderLen() int {
 
 // Offload describes the segmentation and checksum offloads a link performs.
 // The zero value means none: every packet written must be complete and at
-// most MTU bytes of IP packet.
+// most MTU bytes of IP packet, and every packet read is such a packet,
+// its checksums unverified. A link that offers any of these implements
+// OffloadEndpoint, whose calls carry a PacketInfo per packet.
 type Offload struct {
-	// TSO is set when WriteBatch accepts TCP segments of up to MaxSegment
-	// bytes of IP packet and cuts them into MTU-sized packets itself.
-	TSO        bool
+	// TSO is set when WriteBatchInfo accepts TCP segments of up to
+	// MaxSegment bytes of IP packet, described by PacketInfo.GSO, and
+	// cuts them into MTU-sized packets itself.
+	TSO bool
+	// Checksum is set when WriteBatchInfo completes a transport checksum
+	// that PacketInfo.NeedsCsum marks as partial.
+	Checksum bool
+	// GRO is set when ReadBatchInfo may return TCP segments of up to
+	// MaxSegment bytes of IP packet, coalesced or never cut (the sender
+	// was on this host); their PacketInfo says so. Read buffers must then
+	// hold MaxSegment bytes and the link header.
+	GRO bool
+	// MaxSegment is the largest IP packet TSO and GRO carry (64 KiB
+	// minus a little on Linux).
 	MaxSegment int
+}
+
+// GSOType says how a packet larger than the MTU is to be cut, or was
+// coalesced (the virtio-net header's gso_type).
+type GSOType uint8
+
+const (
+	GSONone  GSOType = iota // an ordinary packet
+	GSOTCPv4                // TCP over IPv4: cut at GSOSize bytes of payload
+	GSOTCPv6                // TCP over IPv6
+	GSOUDPL4                // UDP: cut into datagrams of GSOSize payload bytes
+)
+
+// PacketInfo is the offload state of one packet (modelled on Linux's
+// virtio_net_hdr). Offsets count from the start of the packet as the
+// link carries it, link header included.
+type PacketInfo struct {
+	// GSO and GSOSize: on write, a packet to cut into segments of GSOSize
+	// payload bytes, each with copies of the headers (HdrLen bytes), the
+	// sequence numbers, IP IDs, lengths and checksums fixed up, and
+	// FIN/PSH only on the last; on read, a packet coalesced from such
+	// segments.
+	GSO     GSOType
+	GSOSize uint16
+	// HdrLen is the length of the link, IP and transport headers before
+	// the payload of a GSO packet.
+	HdrLen uint16
+	// NeedsCsum marks the transport checksum as partial: the field at
+	// CsumStart+CsumOffset holds the folded pseudo-header sum only, and
+	// the sum over packet[CsumStart:] is still to be added (on write, by
+	// the link; on read, the packet came from this host and crossed no
+	// wire, so it needs no checking).
+	NeedsCsum             bool
+	CsumStart, CsumOffset uint16
+	// CsumValid (read) says the link verified the transport checksum.
+	CsumValid bool
+}
+
+// ChecksumTrusted reports whether a received packet's transport checksum
+// need not be verified: the link did, or it never crossed a wire.
+func (pi *PacketInfo) ChecksumTrusted() bool { return pi.CsumValid || pi.NeedsCsum }
+
+// OffloadEndpoint is an Endpoint whose packets carry offload state: the
+// stack uses these calls instead of ReadBatch and WriteBatch when its
+// Offload reports anything. infos[i] describes pkts[i] (bufs[i]); a
+// zero PacketInfo is an ordinary, complete packet.
+type OffloadEndpoint interface {
+	Endpoint
+	ReadBatchInfo(bufs [][]byte, sizes []int, infos []PacketInfo) (n int, err error)
+	WriteBatchInfo(pkts [][]byte, infos []PacketInfo) (n int, err error)
 }
 
 // Endpoint is a link the stack sends and receives packets on.
