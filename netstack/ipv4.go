@@ -149,12 +149,14 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 		s.drop(DropIPNotForUs)
 		return
 	}
+	fragment := ip.MoreFragments() || ip.FragmentOffset() > 0
 	d := datagram{
 		src: ip.Src(), dst: dst, proto: ip.Protocol(), broadcast: bcast,
 		header: ip[:ip.HeaderLen()], payload: ip.Payload(),
 		firstFragment: ip.FragmentOffset() == 0,
+		trusted:       s.inTrusted && !fragment,
 	}
-	if ip.MoreFragments() || ip.FragmentOffset() > 0 {
+	if fragment {
 		s.stats.FragmentsIn++
 		key := reasm.Key{Src: d.src, Dst: dst, ID: ip.ID(), Proto: uint8(d.proto)}
 		evicted := s.reasm.Evicted()
@@ -204,6 +206,7 @@ type datagram struct {
 	src, dst      netip.Addr
 	proto         wire.IPProto
 	broadcast     bool   // sent to a broadcast address or a multicast group
+	trusted       bool   // the transport checksum needs no check (see Stack.inTrusted)
 	firstFragment bool   // holds the start of the datagram (always after reassembly)
 	header        []byte // the IP header as received (of the last fragment, if reassembled)
 	payload       []byte
@@ -222,6 +225,12 @@ func (s *Stack) newPacket(transportLen int) *[]byte {
 // fragments it if it exceeds the MTU and sends it to the next hop. It takes
 // ownership of p. f.Src is chosen when unset. Called with mu held.
 func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) error {
+	return s.sendIPInfo(now, p, f, n, link.PacketInfo{})
+}
+
+// sendIPInfo is sendIP for a packet with offload state, such as a partial
+// transport checksum (see offload.go). Called with mu held.
+func (s *Stack) sendIPInfo(now time.Time, p *[]byte, f *wire.IPv4Fields, n int, info link.PacketInfo) error {
 	nextHop, err := s.route(f.Dst)
 	if err != nil {
 		s.putBuf(p)
@@ -245,9 +254,10 @@ func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) erro
 	if wire.IPv4MinHeaderLen+n <= s.mtu {
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv4MinHeaderLen+n]
-		s.sendFrame(now, p, nextHop)
+		s.sendFrameInfo(now, p, nextHop, info)
 		return nil
 	}
+	completeChecksum((*p)[:s.transportOffset()+n], info) // fragments are cut in software
 	if f.DontFragment {
 		s.putBuf(p)
 		s.drop(DropIPTooBig)
@@ -285,11 +295,16 @@ func (s *Stack) sendLocal(p *[]byte, f *wire.IPv4Fields, n int) {
 
 // sendFrame puts the link header on a finished IP packet and queues it.
 func (s *Stack) sendFrame(now time.Time, p *[]byte, nextHop netip.Addr) {
+	s.sendFrameInfo(now, p, nextHop, link.PacketInfo{})
+}
+
+// sendFrameInfo is sendFrame for a packet with offload state.
+func (s *Stack) sendFrameInfo(now time.Time, p *[]byte, nextHop netip.Addr, info link.PacketInfo) {
 	if s.medium == link.IP {
-		s.queue(p)
+		s.queueInfo(p, info)
 		return
 	}
-	s.sendToNeighbour(now, p, nextHop)
+	s.sendToNeighbour(now, p, nextHop, info)
 }
 
 // wholeHeader returns the header of a reassembled datagram, for ICMP errors

@@ -237,15 +237,15 @@ func (s *Stack) confirmNeighbour(now time.Time, dst netip.Addr) {
 // sendToNeighbour sends a frame whose IPv4 packet starts at (*p)[14:] to the
 // on-link next hop, resolving its MAC address first if need be. Called with
 // s.mu held; takes ownership of p.
-func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr) {
+func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, info link.PacketInfo) {
 	if s.isBroadcast(nextHop) {
 		s.writeEthernet(*p, wire.BroadcastMAC, wire.EtherTypeIPv4)
-		s.queue(p)
+		s.queueInfo(p, info)
 		return
 	}
 	if nextHop.IsMulticast() {
 		s.writeEthernet(*p, wire.MulticastMAC(nextHop), wire.EtherTypeIPv4)
-		s.queue(p)
+		s.queueInfo(p, info)
 		return
 	}
 	n := s.neigh.m[nextHop]
@@ -254,6 +254,7 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr) {
 		s.probeNeighbour(now, n, wire.BroadcastMAC)
 	}
 	if n.state == neighIncomplete {
+		completeChecksum(*p, info) // a waiting packet keeps no description
 		s.queueForNeighbour(n, p)
 		return
 	}
@@ -267,7 +268,7 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr) {
 		s.setNeighTimer(n, now.Add(min(delayFirstProbe, s.cfg.ARPTimeout)))
 	}
 	s.writeEthernet(*p, n.mac, wire.EtherTypeIPv4)
-	s.queue(p)
+	s.queueInfo(p, info)
 }
 
 // queueForNeighbour holds p until n resolves, within the queue bounds.

@@ -43,14 +43,22 @@ type Stack struct {
 	closeMu  sync.Mutex
 	closed   bool
 
+	// oep and offload are set when the link offloads (see offload.go).
+	oep     link.OffloadEndpoint
+	offload link.Offload
+
 	// writeMu serialises flushers so packets leave in queue order.
 	writeMu sync.Mutex
-	flushq  []*[]byte // owned by the writeMu holder
-	wbufs   [][]byte  // owned by the writeMu holder
+	flushq  []outPacket       // owned by the writeMu holder
+	wbufs   [][]byte          // owned by the writeMu holder
+	winfos  []link.PacketInfo // owned by the writeMu holder
 
 	mu sync.Mutex
 	// Everything below is guarded by mu.
-	outq     []*[]byte    // packets waiting to be written to the link
+	outq     []outPacket  // packets waiting to be written to the link
+	// inTrusted says the packet being processed needs no transport
+	// checksum check: the link verified it, or it never crossed a wire.
+	inTrusted bool
 	loopq    []loopPacket // packets to our own addresses, waiting for delivery
 	loopNext []loopPacket // loopq's spare array
 	stats    Stats
@@ -129,6 +137,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 		}
 	}
 	s.frameSize = s.mtu + 18
+	s.setupOffload()
 	s.frames.New = func() any { b := make([]byte, s.frameSize); return &b }
 	s.bigs.New = func() any { b := make([]byte, bigSize); return &b }
 	s.neigh.init()
@@ -185,8 +194,8 @@ func (s *Stack) Close() error {
 	s.stopping = true
 	s.timer.Stop()
 	s.udp.closeAll()
-	for _, p := range s.outq {
-		s.putBuf(p)
+	for _, o := range s.outq {
+		s.putBuf(o.p)
 	}
 	s.outq = s.outq[:0]
 	for _, lp := range s.loopq {
@@ -232,11 +241,18 @@ func (s *Stack) drive() {
 	defer s.driverWG.Done()
 	bufs := make([][]byte, readBatch)
 	sizes := make([]int, readBatch)
+	infos := make([]link.PacketInfo, readBatch)
 	for i := range bufs {
-		bufs[i] = make([]byte, s.frameSize)
+		bufs[i] = make([]byte, s.readBufSize())
 	}
 	for {
-		n, err := s.ep.ReadBatch(bufs, sizes)
+		var n int
+		var err error
+		if s.oep != nil {
+			n, err = s.oep.ReadBatchInfo(bufs, sizes, infos)
+		} else {
+			n, err = s.ep.ReadBatch(bufs, sizes)
+		}
 		if err != nil {
 			select {
 			case <-s.done:
@@ -265,8 +281,10 @@ func (s *Stack) drive() {
 		for i := 0; i < n; i++ {
 			s.stats.FramesIn++
 			s.stats.BytesIn += uint64(sizes[i])
+			s.inTrusted = s.oep != nil && infos[i].ChecksumTrusted()
 			s.input(now, bufs[i][:sizes[i]])
 		}
+		s.inTrusted = false
 		s.armTimer(now)
 		s.mu.Unlock()
 		s.flush()
@@ -362,10 +380,13 @@ func (s *Stack) putBuf(p *[]byte) {
 
 // queue appends a finished link packet (buffer from getBuf, sliced to the
 // packet) to the output queue. Called with mu held.
-func (s *Stack) queue(p *[]byte) {
+func (s *Stack) queue(p *[]byte) { s.queueInfo(p, link.PacketInfo{}) }
+
+// queueInfo is queue for a packet with offload state. Called with mu held.
+func (s *Stack) queueInfo(p *[]byte, info link.PacketInfo) {
 	s.stats.FramesOut++
 	s.stats.BytesOut += uint64(len(*p))
-	s.outq = append(s.outq, p)
+	s.outq = append(s.outq, outPacket{p: p, info: info})
 }
 
 // loopPacket is an IP packet to one of our own addresses: (*p)[off:off+n].
@@ -384,6 +405,8 @@ func (s *Stack) deliverLoopback() {
 	q := s.loopq
 	s.loopq = s.loopNext[:0]
 	now := time.Now()
+	s.inTrusted = true // never crossed a wire
+	defer func() { s.inTrusted = false }()
 	for i, lp := range q {
 		if ip, err := wire.ParseIPv4((*lp.p)[lp.off : lp.off+lp.n]); err == nil {
 			s.ipDeliver(now, ip)
@@ -417,13 +440,20 @@ func (s *Stack) flush() {
 		s.outq, s.flushq = s.flushq[:0], s.outq
 		s.mu.Unlock()
 
-		s.wbufs = s.wbufs[:0]
-		for _, p := range s.flushq {
-			s.wbufs = append(s.wbufs, *p)
+		s.wbufs, s.winfos = s.wbufs[:0], s.winfos[:0]
+		for _, o := range s.flushq {
+			s.wbufs = append(s.wbufs, *o.p)
+			s.winfos = append(s.winfos, o.info)
 		}
 		written := 0
 		for written < len(s.wbufs) {
-			n, err := s.ep.WriteBatch(s.wbufs[written:])
+			var n int
+			var err error
+			if s.oep != nil {
+				n, err = s.oep.WriteBatchInfo(s.wbufs[written:], s.winfos[written:])
+			} else {
+				n, err = s.ep.WriteBatch(s.wbufs[written:])
+			}
 			written += n
 			if err != nil {
 				s.mu.Lock()
@@ -433,9 +463,9 @@ func (s *Stack) flush() {
 				written++ // skip the packet that failed
 			}
 		}
-		for i, p := range s.flushq {
-			s.putBuf(p)
-			s.flushq[i] = nil
+		for i, o := range s.flushq {
+			s.putBuf(o.p)
+			s.flushq[i] = outPacket{}
 			s.wbufs[i] = nil
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/renet-go/renet/link"
 	"github.com/renet-go/renet/netstack/tcp"
 	"github.com/renet-go/renet/netstack/wire"
 )
@@ -192,9 +193,15 @@ func (s *Stack) sendTCPDF(now time.Time, id tuple, seg *tcp.Segment, df bool) {
 	p := s.newPacket(n)
 	b := (*p)[s.transportOffset() : s.transportOffset()+n]
 	copy(b[hl:], seg.Payload)
-	f.Encode(b, id.local.Addr(), id.remote.Addr())
+	var info link.PacketInfo
+	if s.offload.Checksum {
+		f.EncodeHeader(b)
+		info = partialChecksum(b, s.transportOffset(), 16, id.local.Addr(), id.remote.Addr(), wire.IPProtoTCP)
+	} else {
+		f.Encode(b, id.local.Addr(), id.remote.Addr())
+	}
 	ipf := wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: id.local.Addr(), Dst: id.remote.Addr(), DontFragment: df}
-	if s.sendIP(now, p, &ipf, n) == nil {
+	if s.sendIPInfo(now, p, &ipf, n, info) == nil {
 		s.stats.TCPSegmentsOut++
 	}
 }
@@ -234,7 +241,7 @@ func (s *Stack) tcpInput(now time.Time, d *datagram) {
 		s.drop(DropTCPMalformed)
 		return
 	}
-	if !th.VerifyChecksum(d.src, d.dst) {
+	if !d.trusted && !th.VerifyChecksum(d.src, d.dst) {
 		s.drop(DropTCPChecksum)
 		return
 	}

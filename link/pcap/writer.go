@@ -45,38 +45,79 @@ func Wrap(ep link.Endpoint, w io.Writer) (link.Endpoint, error) {
 		return nil, fmt.Errorf("pcap: writing file header: %w", err)
 	}
 	size := recordHeaderLen + ep.MTU() + ep.Medium().HeaderLen() + 4
-	return &endpoint{Endpoint: ep, w: w, buf: make([]byte, size)}, nil
+	e := &endpoint{Endpoint: ep, w: w, buf: make([]byte, size)}
+	if oep, ok := ep.(link.OffloadEndpoint); ok {
+		return &offloadEndpoint{endpoint: e, oep: oep}, nil
+	}
+	return e, nil
+}
+
+// offloadEndpoint is the endpoint Wrap returns for a link that offloads:
+// it forwards the calls that carry offload state too, and records the
+// packets as they cross the link, as tcpdump does on an offloading
+// interface: segments larger than the MTU whole, and partial checksums
+// as they are (a reader must not call them bad).
+type offloadEndpoint struct {
+	*endpoint
+	oep link.OffloadEndpoint
+}
+
+// ReadBatchInfo reads from the wrapped endpoint and records the packets.
+func (e *offloadEndpoint) ReadBatchInfo(bufs [][]byte, sizes []int, infos []link.PacketInfo) (int, error) {
+	n, err := e.oep.ReadBatchInfo(bufs, sizes, infos)
+	e.recordRead(bufs, sizes, n)
+	return n, err
+}
+
+// WriteBatchInfo writes to the wrapped endpoint and records the packets
+// it accepted.
+func (e *offloadEndpoint) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, error) {
+	n, err := e.oep.WriteBatchInfo(pkts, infos)
+	e.recordWritten(pkts, n)
+	return n, err
 }
 
 // ReadBatch reads from the wrapped endpoint and records what it returned.
 func (e *endpoint) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	n, err := e.Endpoint.ReadBatch(bufs, sizes)
-	if n > 0 {
-		now := time.Now()
-		e.mu.Lock()
-		for i := range min(n, len(bufs), len(sizes)) {
-			// Clamp, so that an endpoint reporting a bad size cannot
-			// make the recorder panic.
-			e.record(now, bufs[i][:min(max(sizes[i], 0), len(bufs[i]))])
-		}
-		e.mu.Unlock()
-	}
+	e.recordRead(bufs, sizes, n)
 	return n, err
+}
+
+// recordRead records the n packets a read returned.
+func (e *endpoint) recordRead(bufs [][]byte, sizes []int, n int) {
+	if n <= 0 {
+		return
+	}
+	now := time.Now()
+	e.mu.Lock()
+	for i := range min(n, len(bufs), len(sizes)) {
+		// Clamp, so that an endpoint reporting a bad size cannot make
+		// the recorder panic.
+		e.record(now, bufs[i][:min(max(sizes[i], 0), len(bufs[i]))])
+	}
+	e.mu.Unlock()
 }
 
 // WriteBatch writes to the wrapped endpoint and records the packets it
 // accepted.
 func (e *endpoint) WriteBatch(pkts [][]byte) (int, error) {
 	n, err := e.Endpoint.WriteBatch(pkts)
-	if n > 0 {
-		now := time.Now()
-		e.mu.Lock()
-		for _, p := range pkts[:min(n, len(pkts))] {
-			e.record(now, p)
-		}
-		e.mu.Unlock()
-	}
+	e.recordWritten(pkts, n)
 	return n, err
+}
+
+// recordWritten records the first n packets of a write.
+func (e *endpoint) recordWritten(pkts [][]byte, n int) {
+	if n <= 0 {
+		return
+	}
+	now := time.Now()
+	e.mu.Lock()
+	for _, p := range pkts[:min(n, len(pkts))] {
+		e.record(now, p)
+	}
+	e.mu.Unlock()
 }
 
 // record writes one record for p. The caller holds e.mu.

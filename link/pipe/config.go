@@ -56,6 +56,13 @@ type Config struct {
 	// (scheduled, held back or ready to read). Beyond it packets are
 	// tail-dropped, as at a router queue. Zero or less means 1024.
 	QueueLen int
+
+	// ChecksumOffload makes the pipe behave as a veth pair between two
+	// stacks of one host: it reports link.Offload{Checksum: true} and
+	// carries each packet's link.PacketInfo across, so transport
+	// checksums left partial by the sender are trusted by the receiver
+	// without either side computing them.
+	ChecksumOffload bool
 }
 
 // Defaults applied by New.

@@ -55,7 +55,7 @@ func newDirection(cfg *Config, stream uint64) *direction {
 }
 
 // send queues copies of pkts for the receiver, applying the impairments.
-func (d *direction) send(pkts [][]byte) (int, error) {
+func (d *direction) send(pkts [][]byte, infos []link.PacketInfo) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.senderClosed {
@@ -63,8 +63,12 @@ func (d *direction) send(pkts [][]byte) (int, error) {
 	}
 	now := time.Now()
 	before := d.queue.len()
-	for _, b := range pkts {
-		d.sendOne(b, now)
+	for i, b := range pkts {
+		var info link.PacketInfo
+		if i < len(infos) {
+			info = infos[i]
+		}
+		d.sendOne(b, info, now)
 	}
 	if d.queue.len() > before {
 		d.ready.Signal()
@@ -73,7 +77,7 @@ func (d *direction) send(pkts [][]byte) (int, error) {
 	return len(pkts), nil
 }
 
-func (d *direction) sendOne(b []byte, now time.Time) {
+func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
 	d.stats.Sent++
 	switch {
 	case d.receiverClosed:
@@ -91,6 +95,7 @@ func (d *direction) sendOne(b []byte, now time.Time) {
 	}
 	p := d.get()
 	p.n = copy(p.buf, b)
+	p.info = info
 	if d.chance(d.cfg.Corrupt) && p.n > 0 {
 		bit := d.rng.IntN(p.n * 8)
 		p.buf[bit/8] ^= 1 << (bit % 8)
@@ -110,6 +115,7 @@ func (d *direction) sendOne(b []byte, now time.Time) {
 		} else {
 			q = d.get()
 			q.n = copy(q.buf, p.buf[:p.n])
+			q.info = p.info
 		}
 	}
 	d.enqueue(p, due, now)
@@ -191,7 +197,7 @@ func (d *direction) deliver(p *packet, now time.Time) {
 
 // receive blocks until a packet is ready, then copies as many ready
 // packets as fit into bufs.
-func (d *direction) receive(bufs [][]byte, sizes []int) (int, error) {
+func (d *direction) receive(bufs [][]byte, sizes []int, infos []link.PacketInfo) (int, error) {
 	limit := min(len(bufs), len(sizes))
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -205,6 +211,9 @@ func (d *direction) receive(bufs [][]byte, sizes []int) (int, error) {
 	for n < limit && d.queue.len() > 0 {
 		p := d.queue.pop()
 		sizes[n] = copy(bufs[n], p.buf[:p.n])
+		if n < len(infos) {
+			infos[n] = p.info
+		}
 		d.put(p)
 		d.queued--
 		d.stats.Delivered++
@@ -234,6 +243,7 @@ func (d *direction) get() *packet {
 
 func (d *direction) put(p *packet) {
 	p.reorder = false
+	p.info = link.PacketInfo{}
 	d.free = append(d.free, p)
 }
 

@@ -8,14 +8,15 @@ import (
 
 // Endpoint is one end of a pipe. It implements link.Endpoint.
 type Endpoint struct {
-	in     *direction // from the peer to this end
-	out    *direction // from this end to the peer
-	mtu    int
-	medium link.Medium
-	hwaddr net.HardwareAddr
+	in      *direction // from the peer to this end
+	out     *direction // from this end to the peer
+	mtu     int
+	medium  link.Medium
+	hwaddr  net.HardwareAddr
+	offload link.Offload
 }
 
-var _ link.Endpoint = (*Endpoint)(nil)
+var _ link.OffloadEndpoint = (*Endpoint)(nil)
 
 // Stream constants that make the two directions' random streams differ
 // even though both are seeded with Config.Seed.
@@ -31,6 +32,9 @@ func New(cfg Config) (a, b *Endpoint) {
 	ba := newDirection(&c, streamBA)
 	a = &Endpoint{in: ba, out: ab, mtu: c.MTU, medium: c.Medium, hwaddr: c.HardwareAddrA}
 	b = &Endpoint{in: ab, out: ba, mtu: c.MTU, medium: c.Medium, hwaddr: c.HardwareAddrB}
+	if c.ChecksumOffload {
+		a.offload.Checksum, b.offload.Checksum = true, true
+	}
 	return a, b
 }
 
@@ -39,7 +43,13 @@ func New(cfg Config) (a, b *Endpoint) {
 // length) and stores their lengths in sizes. It returns 0 and no error at
 // once if bufs or sizes is empty, and net.ErrClosed once e is closed.
 func (e *Endpoint) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
-	return e.in.receive(bufs, sizes)
+	return e.in.receive(bufs, sizes, nil)
+}
+
+// ReadBatchInfo is ReadBatch with each packet's offload state, as the
+// sender described it (zero unless Config.ChecksumOffload).
+func (e *Endpoint) ReadBatchInfo(bufs [][]byte, sizes []int, infos []link.PacketInfo) (int, error) {
+	return e.in.receive(bufs, sizes, infos)
 }
 
 // WriteBatch copies each packet in pkts into the pipe; the caller may reuse
@@ -48,7 +58,17 @@ func (e *Endpoint) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 // counted in n, as on a real network. It returns net.ErrClosed, and sends
 // nothing, once e is closed.
 func (e *Endpoint) WriteBatch(pkts [][]byte) (int, error) {
-	return e.out.send(pkts)
+	return e.out.send(pkts, nil)
+}
+
+// WriteBatchInfo is WriteBatch with each packet's offload state, carried
+// to the peer when Config.ChecksumOffload is set (and dropped otherwise:
+// a pipe without offload carries complete packets only).
+func (e *Endpoint) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, error) {
+	if !e.offload.Checksum {
+		infos = nil
+	}
+	return e.out.send(pkts, infos)
 }
 
 // MTU returns the largest IP packet the pipe carries.
@@ -61,9 +81,9 @@ func (e *Endpoint) Medium() link.Medium { return e.medium }
 // The caller must not modify it.
 func (e *Endpoint) HardwareAddr() net.HardwareAddr { return e.hwaddr }
 
-// Offload returns the zero Offload: a pipe cuts nothing and computes no
-// checksums.
-func (e *Endpoint) Offload() link.Offload { return link.Offload{} }
+// Offload reports checksum offload when Config.ChecksumOffload is set,
+// and nothing otherwise.
+func (e *Endpoint) Offload() link.Offload { return e.offload }
 
 // Close closes this end: its reads and writes fail with net.ErrClosed and
 // the peer's writes to it are dropped. It always returns nil, and calling

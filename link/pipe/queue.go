@@ -1,6 +1,10 @@
 package pipe
 
-import "time"
+import (
+	"time"
+
+	"github.com/renet-go/renet/link"
+)
 
 // packet is one pooled packet buffer and what the pipe decided about it.
 type packet struct {
@@ -9,6 +13,7 @@ type packet struct {
 	due     time.Time
 	seq     uint64 // write order; breaks ties between equal due times
 	reorder bool   // to be held back behind the next packet
+	info    link.PacketInfo
 }
 
 // ring is a FIFO of packets. Its capacity is a power of two and grows by

@@ -1,0 +1,77 @@
+package netstack
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// Offload: a link that implements link.OffloadEndpoint and reports
+// offloads gets a link.PacketInfo with every packet both ways.
+//
+//   - Received packets whose transport checksum the link verified, or that
+//     never crossed a wire (the kernel's own, with partial checksums), are
+//     not checked again; nor are packets delivered over loopback.
+//   - With Offload.GRO the driver reads into buffers of MaxSegment bytes,
+//     so TCP takes coalesced segments whole.
+//   - With Offload.Checksum, TCP segments leave with a partial checksum
+//     (the pseudo-header sum only) for the link to complete. A packet that
+//     must wait for neighbour resolution has its checksum completed first,
+//     so nothing with a partial checksum is ever kept without its
+//     description.
+
+// outPacket is a packet in the output queue with its offload state.
+type outPacket struct {
+	p    *[]byte
+	info link.PacketInfo
+}
+
+// setupOffload looks at what the link offers. Called from New.
+func (s *Stack) setupOffload() {
+	oep, ok := s.ep.(link.OffloadEndpoint)
+	if !ok {
+		return
+	}
+	off := s.ep.Offload()
+	if !off.TSO && !off.Checksum && !off.GRO {
+		return
+	}
+	s.oep, s.offload = oep, off
+}
+
+// readBufSize is the size of each driver read buffer: a frame, or the
+// largest coalesced segment a GRO link hands up.
+func (s *Stack) readBufSize() int {
+	if s.offload.GRO {
+		return max(s.frameSize, s.offload.MaxSegment+18)
+	}
+	return s.frameSize
+}
+
+// partialChecksum fills the checksum field of the transport header at
+// b[0:], which starts at offset start in the link packet, with the folded
+// pseudo-header sum, and returns the description that asks the link to
+// complete it (csumOffset is where the field sits in the header).
+func partialChecksum(b []byte, start, csumOffset int, src, dst netip.Addr, proto wire.IPProto) link.PacketInfo {
+	binary.BigEndian.PutUint16(b[csumOffset:], ^wire.Finish(wire.PseudoHeaderSum(src, dst, proto, len(b))))
+	return link.PacketInfo{NeedsCsum: true, CsumStart: uint16(start), CsumOffset: uint16(csumOffset)}
+}
+
+// completeChecksum does in software what info asks of the link: the sum
+// over the packet from CsumStart, whose checksum field holds the
+// pseudo-header sum, stored complemented in that field. It returns the
+// description of the now complete packet.
+func completeChecksum(pkt []byte, info link.PacketInfo) link.PacketInfo {
+	if !info.NeedsCsum {
+		return info
+	}
+	start, field := int(info.CsumStart), int(info.CsumStart)+int(info.CsumOffset)
+	if start >= len(pkt) || field+2 > len(pkt) {
+		return link.PacketInfo{}
+	}
+	binary.BigEndian.PutUint16(pkt[field:], wire.Finish(wire.Sum(pkt[start:], 0)))
+	info.NeedsCsum, info.CsumStart, info.CsumOffset = false, 0, 0
+	return info
+}
