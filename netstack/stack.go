@@ -55,27 +55,27 @@ type Stack struct {
 
 	mu sync.Mutex
 	// Everything below is guarded by mu.
-	outq []outPacket // packets waiting to be written to the link
+	outq     []outPacket  // packets waiting to be written to the link
+	loopq    []loopPacket // packets to our own addresses, waiting for delivery
+	loopNext []loopPacket // loopq's spare array
+	stats    Stats
+	neigh    neighbourCache
+	reasm    *reasm.Reassembler
+	ipID     uint16
+	icmp     tokenBucket // ICMP errors
+	echo     tokenBucket // echo replies
+	udp      udpTable
+	mcast    mcastTable
+	tcp      tcpTable
+	timer    *time.Timer
+	timerAt  time.Time // zero when the timer is not armed
+	reasmHdr [60]byte  // header quoted for a reassembled datagram
+	epoch    time.Time // origin of clock
+	closing  bool      // Close has begun: no new sockets or connections
+	stopping bool      // the driver has stopped: timers must not run
 	// inTrusted says the packet being processed needs no transport
 	// checksum check: the link verified it, or it never crossed a wire.
 	inTrusted bool
-	loopq     []loopPacket // packets to our own addresses, waiting for delivery
-	loopNext  []loopPacket // loopq's spare array
-	stats     Stats
-	neigh     neighbourCache
-	reasm     *reasm.Reassembler
-	ipID      uint16
-	icmp      tokenBucket // ICMP errors
-	echo      tokenBucket // echo replies
-	udp       udpTable
-	mcast     mcastTable
-	tcp       tcpTable
-	timer     *time.Timer
-	timerAt   time.Time // zero when the timer is not armed
-	reasmHdr  [60]byte  // header quoted for a reassembled datagram
-	epoch     time.Time // origin of clock
-	closing   bool      // Close has begun: no new sockets or connections
-	stopping  bool      // the driver has stopped: timers must not run
 }
 
 // bigSize is the largest IPv4 datagram plus link header room.
