@@ -14,7 +14,12 @@ import (
 // tcpPair returns the two ends of one TCP connection between two stacks
 // joined by a clean pipe.
 func tcpPair(tb testing.TB) (client, server *TCPConn) {
-	a, b := newPair(tb, pipe.Config{Seed: 1})
+	return tcpPairOver(tb, pipe.Config{Seed: 1})
+}
+
+// tcpPairOver is tcpPair over a pipe configured by cfg.
+func tcpPairOver(tb testing.TB, cfg pipe.Config) (client, server *TCPConn) {
+	a, b := newPair(tb, cfg)
 	l, err := Listen(a, "tcp", ":5000")
 	if err != nil {
 		tb.Fatal(err)
@@ -40,7 +45,13 @@ func tcpPair(tb testing.TB) (client, server *TCPConn) {
 // BenchmarkTCPBulk measures one-way bulk transfer between two stacks over
 // link/pipe, 64 KiB per op.
 func BenchmarkTCPBulk(b *testing.B) {
-	c, s := tcpPair(b)
+	b.Run("plain", func(b *testing.B) { benchBulk(b, pipe.Config{Seed: 1}) })
+	// A pipe that offloads as a veth does: partial checksums, TSO and GRO.
+	b.Run("offload", func(b *testing.B) { benchBulk(b, pipe.Config{Seed: 1, Offload: true}) })
+}
+
+func benchBulk(b *testing.B, cfg pipe.Config) {
+	c, s := tcpPairOver(b, cfg)
 	const chunk = 64 << 10
 	done := make(chan int64)
 	go func() {

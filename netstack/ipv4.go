@@ -251,7 +251,8 @@ func (s *Stack) sendIPInfo(now time.Time, p *[]byte, f *wire.IPv4Fields, n int, 
 		s.sendLocal(p, f, n)
 		return nil
 	}
-	if wire.IPv4MinHeaderLen+n <= s.mtu {
+	if wire.IPv4MinHeaderLen+n <= s.mtu || info.GSO != link.GSONone {
+		// A GSO packet is cut by the link (see offload.go).
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv4MinHeaderLen+n]
 		s.sendFrameInfo(now, p, nextHop, info)

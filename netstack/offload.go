@@ -75,3 +75,26 @@ func completeChecksum(pkt []byte, info link.PacketInfo) link.PacketInfo {
 	info.NeedsCsum, info.CsumStart, info.CsumOffset = false, 0, 0
 	return info
 }
+
+// tso reports whether TCP may hand the link segments for it to cut: the
+// link must do TSO and complete checksums (a GSO packet's checksum is
+// always left partial, as virtio-net requires).
+func (s *Stack) tso() bool { return s.offload.TSO && s.offload.Checksum && s.offload.MaxSegment > s.mtu }
+
+// tcpPayloadSize is the size of TCP's output scratch buffer: one MSS, or
+// with TSO the largest segment the link cuts, less the largest headers.
+func (s *Stack) tcpPayloadSize() int {
+	if s.tso() {
+		return s.offload.MaxSegment - wire.IPv4MinHeaderLen - 60
+	}
+	return s.mtu
+}
+
+// gsoInfo describes a TCP segment of n bytes (header hl bytes) whose
+// payload the link is to cut into segments of segSize bytes.
+func (s *Stack) gsoInfo(info link.PacketInfo, hl, segSize int) link.PacketInfo {
+	info.GSO = link.GSOTCPv4
+	info.GSOSize = uint16(segSize)
+	info.HdrLen = uint16(s.transportOffset() + hl)
+	return info
+}

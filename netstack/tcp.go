@@ -29,11 +29,11 @@ type tcpTable struct {
 	timers     tcpTimers
 	isn        *tcp.ISNGenerator
 	seg        tcp.Segment  // scratch for output, guarded by s.mu
-	payload    []byte       // scratch for output payload, one MSS
+	payload    []byte       // scratch for output payload: one MSS, or a TSO segment
 	due        []*TCPSocket // scratch for tcpRunTimers
 }
 
-func (t *tcpTable) init(mtu int) {
+func (t *tcpTable) init(payloadSize int) {
 	t.conns = make(map[tuple]*TCPSocket)
 	t.listeners = make(map[netip.AddrPort]*TCPListener)
 	t.ports = make(map[uint16]int)
@@ -42,7 +42,7 @@ func (t *tcpTable) init(mtu int) {
 	var key [16]byte
 	rand.Read(key[:])
 	t.isn = tcp.NewISNGenerator(key)
-	t.payload = make([]byte, mtu)
+	t.payload = make([]byte, payloadSize)
 }
 
 // listenerFor finds the listener for a segment to dst:port: an exact
@@ -133,8 +133,14 @@ func (s *Stack) unrefPort(p uint16) {
 // with s.mu held.
 func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	t := &s.tcp
-	for sk.tcb.Output(now, &t.seg, t.payload) {
-		s.sendTCPDF(now, sk.id, &t.seg, sk.tcb.PathMTUDiscovery())
+	if s.tso() {
+		for sk.tcb.OutputTSO(now, &t.seg, t.payload) {
+			s.sendTCPDF(now, sk.id, &t.seg, sk.tcb.PathMTUDiscovery())
+		}
+	} else {
+		for sk.tcb.Output(now, &t.seg, t.payload) {
+			s.sendTCPDF(now, sk.id, &t.seg, sk.tcb.PathMTUDiscovery())
+		}
 	}
 	if sk.tcb.State() == tcp.TimeWait {
 		s.tcpEnterTimeWait(now, sk)
@@ -199,6 +205,9 @@ func (s *Stack) sendTCPDF(now time.Time, id tuple, seg *tcp.Segment, df bool) {
 		info = partialChecksum(b, s.transportOffset(), 16, id.local.Addr(), id.remote.Addr(), wire.IPProtoTCP)
 	} else {
 		f.Encode(b, id.local.Addr(), id.remote.Addr())
+	}
+	if seg.SegSize > 0 {
+		info = s.gsoInfo(info, hl, seg.SegSize)
 	}
 	ipf := wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: id.local.Addr(), Dst: id.remote.Addr(), DontFragment: df}
 	if s.sendIPInfo(now, p, &ipf, n, info) == nil {

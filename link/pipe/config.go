@@ -57,13 +57,18 @@ type Config struct {
 	// tail-dropped, as at a router queue. Zero or less means 1024.
 	QueueLen int
 
-	// ChecksumOffload makes the pipe behave as a veth pair between two
-	// stacks of one host: it reports link.Offload{Checksum: true} and
-	// carries each packet's link.PacketInfo across, so transport
-	// checksums left partial by the sender are trusted by the receiver
-	// without either side computing them.
-	ChecksumOffload bool
+	// Offload makes the pipe behave as a veth pair between two stacks of
+	// one host: it reports checksum offload, TSO and GRO up to
+	// MaxOffloadSegment bytes, and carries each packet's link.PacketInfo
+	// across unchanged, so partial checksums are trusted by the receiver
+	// and large segments arrive whole, neither side cutting or summing
+	// them. Packet buffers are then that large.
+	Offload bool
 }
+
+// MaxOffloadSegment is the largest IP packet an offloading pipe carries
+// as one (Linux's GSO maximum).
+const MaxOffloadSegment = 65535
 
 // Defaults applied by New.
 const (

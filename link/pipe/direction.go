@@ -15,6 +15,7 @@ import (
 type direction struct {
 	cfg    *Config // shared by both directions; read-only after New
 	maxLen int     // longest packet accepted, link header included
+	gsoLen int     // longest GSO packet accepted (offloading pipes)
 	vlan   bool    // Ethernet: a tagged frame may be 4 bytes longer
 	timed  bool    // Delay, Jitter or Rate set: packets go through sched
 
@@ -46,6 +47,7 @@ func newDirection(cfg *Config, stream uint64) *direction {
 	d := &direction{
 		cfg:    cfg,
 		maxLen: cfg.MTU + hdr,
+		gsoLen: MaxOffloadSegment + hdr,
 		vlan:   cfg.Medium == link.Ethernet,
 		timed:  cfg.Delay > 0 || cfg.Jitter > 0 || cfg.Rate > 0,
 		rng:    rand.New(rand.NewPCG(cfg.Seed, stream)),
@@ -83,7 +85,7 @@ func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
 	case d.receiverClosed:
 		d.stats.Unplugged++
 		return
-	case !d.fits(b):
+	case !d.fits(b, info):
 		d.stats.Oversize++
 		return
 	case d.chance(d.cfg.Loss):
@@ -125,9 +127,12 @@ func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
 }
 
 // fits reports whether b is short enough to cross the link.
-func (d *direction) fits(b []byte) bool {
+func (d *direction) fits(b []byte, info link.PacketInfo) bool {
 	if len(b) <= d.maxLen {
 		return true
+	}
+	if info.GSO != link.GSONone && d.cfg.Offload {
+		return len(b) <= d.gsoLen
 	}
 	// IEEE 802.1Q: a tagged frame carries 4 more bytes of header.
 	return d.vlan && len(b) <= d.maxLen+4 && b[12] == 0x81 && b[13] == 0x00
@@ -237,6 +242,9 @@ func (d *direction) get() *packet {
 	size := d.maxLen
 	if d.vlan {
 		size += 4
+	}
+	if d.cfg.Offload {
+		size = max(size, d.gsoLen)
 	}
 	return &packet{buf: make([]byte, size)}
 }

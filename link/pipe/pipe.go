@@ -32,8 +32,9 @@ func New(cfg Config) (a, b *Endpoint) {
 	ba := newDirection(&c, streamBA)
 	a = &Endpoint{in: ba, out: ab, mtu: c.MTU, medium: c.Medium, hwaddr: c.HardwareAddrA}
 	b = &Endpoint{in: ab, out: ba, mtu: c.MTU, medium: c.Medium, hwaddr: c.HardwareAddrB}
-	if c.ChecksumOffload {
-		a.offload.Checksum, b.offload.Checksum = true, true
+	if c.Offload {
+		off := link.Offload{TSO: true, Checksum: true, GRO: true, MaxSegment: MaxOffloadSegment}
+		a.offload, b.offload = off, off
 	}
 	return a, b
 }
@@ -47,7 +48,7 @@ func (e *Endpoint) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 }
 
 // ReadBatchInfo is ReadBatch with each packet's offload state, as the
-// sender described it (zero unless Config.ChecksumOffload).
+// sender described it (zero unless Config.Offload).
 func (e *Endpoint) ReadBatchInfo(bufs [][]byte, sizes []int, infos []link.PacketInfo) (int, error) {
 	return e.in.receive(bufs, sizes, infos)
 }
@@ -62,11 +63,11 @@ func (e *Endpoint) WriteBatch(pkts [][]byte) (int, error) {
 }
 
 // WriteBatchInfo is WriteBatch with each packet's offload state, carried
-// to the peer when Config.ChecksumOffload is set (and dropped otherwise:
+// to the peer when Config.Offload is set (and dropped otherwise:
 // a pipe without offload carries complete packets only).
 func (e *Endpoint) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, error) {
 	if !e.offload.Checksum {
-		infos = nil
+		infos = nil // a plain pipe carries complete packets only
 	}
 	return e.out.send(pkts, infos)
 }
@@ -81,8 +82,8 @@ func (e *Endpoint) Medium() link.Medium { return e.medium }
 // The caller must not modify it.
 func (e *Endpoint) HardwareAddr() net.HardwareAddr { return e.hwaddr }
 
-// Offload reports checksum offload when Config.ChecksumOffload is set,
-// and nothing otherwise.
+// Offload reports checksum offload, TSO and GRO when Config.Offload is
+// set, and nothing otherwise.
 func (e *Endpoint) Offload() link.Offload { return e.offload }
 
 // Close closes this end: its reads and writes fail with net.ErrClosed and

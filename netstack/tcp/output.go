@@ -13,7 +13,18 @@ import (
 // effective MSS. Segment sizes are chosen here: the sender MSS less the
 // options the segment carries.
 func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
-	if !c.output(now, seg, buf) {
+	return c.outputMode(now, seg, buf, false)
+}
+
+// OutputTSO is Output for a caller whose link cuts large segments itself
+// (TSO): new data may come as several segments in one, as much as buf
+// holds, described by seg.SegSize (see tso.go).
+func (c *Conn) OutputTSO(now time.Time, seg *Segment, buf []byte) bool {
+	return c.outputMode(now, seg, buf, true)
+}
+
+func (c *Conn) outputMode(now time.Time, seg *Segment, buf []byte, tso bool) bool {
+	if !c.output(now, seg, buf, tso) {
 		c.armTimers(now)
 		return false
 	}
@@ -21,7 +32,7 @@ func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
 	return true
 }
 
-func (c *Conn) output(now time.Time, seg *Segment, buf []byte) bool {
+func (c *Conn) output(now time.Time, seg *Segment, buf []byte, tso bool) bool {
 	if c.rstPending {
 		c.rstPending = false
 		*seg = Segment{Seq: c.rst.seq, Ack: c.rst.ack, Flags: c.rst.flags}
@@ -50,7 +61,7 @@ func (c *Conn) output(now time.Time, seg *Segment, buf []byte) bool {
 	if c.sendRetransmission(now, seg, buf) {
 		return true
 	}
-	if c.sendData(now, seg, buf, false) {
+	if c.sendData(now, seg, buf, false, tso) {
 		return true
 	}
 	if c.ackNow || c.probeNow {
@@ -144,7 +155,7 @@ func (c *Conn) maxPayload(seg *Segment, buf []byte) int {
 // congestion windows and subject to Nagle and sender SWS avoidance
 // (RFC 9293 §3.8.6.2.1, §3.7.4). A tail loss probe (probe set) needs only
 // the peer's window (RFC 8985 §7.3).
-func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) bool {
+func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe, tso bool) bool {
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
@@ -199,31 +210,57 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool) boo
 	if n < maxSeg {
 		c.corkFlush = false
 	}
+	if tso && n == maxSeg && !probe {
+		n, fin = c.tsoBurst(n, maxSeg, avail, usable, len(buf), finToSend)
+	}
 	seq := c.sndMax
 	c.snd.read(seq, buf[:n])
 	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
 	seg.Payload = buf[:n]
+	if n > maxSeg {
+		seg.SegSize = maxSeg
+		c.stats.SegsOut += uint64((n - 1) / maxSeg) // the link sends these too
+	}
 	if n > 0 && seq.Add(n) == end {
 		seg.Flags |= pshFlag
 	}
-	rec := sendRecord{start: seq, end: seq.Add(n), sentAt: c.clock(now)}
 	if fin {
 		seg.Flags |= finFlag
-		rec.end = rec.end.Add(1)
-		rec.flags = recFIN
 	}
 	seg.Window = c.windowField()
 	c.ackSent()
-	c.loss.recs.push(rec)
-	c.loss.sent += int64(rec.len())
-	if c.loss.phase == phaseFast {
-		c.loss.prrOut += rec.len()
+	c.recordSent(now, seq, n, maxSeg, fin)
+	c.sndMax = seq.Add(n)
+	if fin {
+		c.sndMax = c.sndMax.Add(1)
 	}
-	c.sndMax = rec.end
 	c.sndNxt = c.sndMax
 	c.sent(now)
 	c.armPTO(now)
 	return true
+}
+
+// recordSent enters the send records of new data [seq, seq+n), one per
+// segment of at most maxSeg bytes, so loss recovery works per segment
+// even when the link cut them from one; the FIN goes with the last.
+func (c *Conn) recordSent(now time.Time, seq Seq, n, maxSeg int, fin bool) {
+	at := c.clock(now)
+	for off := 0; off < n || (off == 0 && fin); off += maxSeg {
+		k := min(maxSeg, n-off)
+		rec := sendRecord{start: seq.Add(off), end: seq.Add(off + k), sentAt: at}
+		if fin && off+k == n {
+			rec.end = rec.end.Add(1)
+			rec.flags = recFIN
+		}
+		c.loss.recs.push(rec)
+		c.loss.sent += int64(rec.len())
+		if c.loss.phase == phaseFast {
+			c.loss.prrOut += rec.len()
+		}
+		if k == 0 {
+			break
+		}
+	}
 }
 
 // halfWindowBound caps new segments at half the largest window the peer

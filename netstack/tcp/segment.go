@@ -15,4 +15,9 @@ type Segment struct {
 	// call (the Conn copies what it keeps). In Output it aliases the buffer
 	// the caller passed.
 	Payload []byte
+	// SegSize, set by Output only, says the payload spans several
+	// segments of SegSize bytes (the last may be shorter) for the link to
+	// cut (TSO): their headers are this one's, with sequence numbers
+	// advanced, PSH and FIN on the last only. Zero: one segment.
+	SegSize int
 }

@@ -1,0 +1,76 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// drainTSO is drain through OutputTSO.
+func drainTSO(t *testing.T, c *Conn, now time.Time) []Segment {
+	t.Helper()
+	var out []Segment
+	var s Segment
+	buf := make([]byte, 65536)
+	for c.OutputTSO(now, &s, buf) {
+		s.Payload = append([]byte(nil), s.Payload...)
+		out = append(out, s)
+	}
+	return out
+}
+
+// With TSO the initial window (RFC 6928: ten segments) leaves as one
+// large segment cut at the MSS; loss recovery still works segment by
+// segment: a SACK of all but the first asks for one MSS again.
+func TestTSOBurstKeepsPerSegmentRecords(t *testing.T) {
+	c := connectEstablished(t, Config{Nagle: false}, wire.TCPOptions{MSS: 1000, SACKPermitted: true})
+	c.Write(make([]byte, 30000))
+	out := drainTSO(t, c, t0)
+	if len(out) != 1 || len(out[0].Payload) != 10000 || out[0].SegSize != 1000 {
+		t.Fatalf("initial window: %d segments, first %d bytes cut at %d; want one of 10000 at 1000", len(out), len(out[0].Payload), out[0].SegSize)
+	}
+	if out[0].Flags&pshFlag != 0 {
+		t.Fatal("PSH on a burst that does not end the data")
+	}
+	if got := c.Info().SegsOut; got < 11 {
+		t.Fatalf("SegsOut %d: the segments the link cuts are counted", got)
+	}
+	// The peer got all but the first segment.
+	at := t0.Add(ms(10))
+	sack := wire.TCPOptions{NumSACK: 1}
+	sack.SACK[0] = wire.SACKBlock{Start: uint32(ourISS + 1 + 1000), End: uint32(ourISS + 1 + 10000)}
+	for i := 0; i < 3; i++ {
+		send(t, c, at, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 65535, Options: sack})
+	}
+	var rexmit *Segment
+	for _, s := range drainTSO(t, c, at) {
+		if s.Seq == ourISS+1 {
+			s := s
+			rexmit = &s
+		}
+	}
+	if rexmit == nil || len(rexmit.Payload) != 1000 || rexmit.SegSize != 0 {
+		t.Fatalf("retransmission of the lost first segment: %v", rexmit)
+	}
+}
+
+// The tail of a burst: with NoDelay the last partial segment and the FIN
+// ride along (PSH and FIN on the burst, which the link puts on its last
+// segment); with Nagle the partial tail waits, as it would alone.
+func TestTSOBurstTail(t *testing.T) {
+	c := connectEstablished(t, Config{Nagle: false}, wire.TCPOptions{MSS: 1000})
+	c.Write(make([]byte, 3500))
+	c.CloseWrite()
+	out := drainTSO(t, c, t0)
+	if len(out) != 1 || len(out[0].Payload) != 3500 || out[0].Flags&(pshFlag|finFlag) != pshFlag|finFlag {
+		t.Fatalf("NoDelay burst: %v", out)
+	}
+
+	c = connectEstablished(t, Config{Nagle: true}, wire.TCPOptions{MSS: 1000})
+	c.Write(make([]byte, 3500))
+	out = drainTSO(t, c, t0)
+	if len(out) != 1 || len(out[0].Payload) != 3000 {
+		t.Fatalf("Nagle burst: %v, want 3000 bytes and the tail held back", out)
+	}
+}
