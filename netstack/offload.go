@@ -79,7 +79,9 @@ func completeChecksum(pkt []byte, info link.PacketInfo) link.PacketInfo {
 // tso reports whether TCP may hand the link segments for it to cut: the
 // link must do TSO and complete checksums (a GSO packet's checksum is
 // always left partial, as virtio-net requires).
-func (s *Stack) tso() bool { return s.offload.TSO && s.offload.Checksum && s.offload.MaxSegment > s.mtu }
+func (s *Stack) tso() bool {
+	return s.offload.TSO && s.offload.Checksum && s.offload.MaxSegment > s.mtu
+}
 
 // tcpPayloadSize is the size of TCP's output scratch buffer: one MSS, or
 // with TSO the largest segment the link cuts, less the largest headers.
