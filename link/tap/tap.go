@@ -95,6 +95,10 @@ func (d *Device) HardwareAddr() net.HardwareAddr { return nil }
 // device, the source of the frames the kernel sends.
 func (d *Device) KernelHardwareAddr() net.HardwareAddr { return d.d.HardwareAddr() }
 
+// MaxSegment is the largest IP packet the device reads or writes with
+// offload: Offload().MaxSegment when offload is on.
+const MaxSegment = tunfd.MaxSegment
+
 // Offload reports TSO, Checksum and GRO up to MaxSegment 65535 bytes of
 // IP packet when the device was opened with offload (the default, if the
 // kernel takes it), and nothing otherwise.

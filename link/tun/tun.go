@@ -87,6 +87,10 @@ func (d *Device) Medium() link.Medium { return link.IP }
 // HardwareAddr returns nil: a TUN link has no link-layer addresses.
 func (d *Device) HardwareAddr() net.HardwareAddr { return nil }
 
+// MaxSegment is the largest IP packet the device reads or writes with
+// offload: Offload().MaxSegment when offload is on.
+const MaxSegment = tunfd.MaxSegment
+
 // Offload reports TSO, Checksum and GRO up to MaxSegment 65535 bytes of
 // IP packet when the device was opened with offload (the default, if the
 // kernel takes it), and nothing otherwise.
