@@ -254,7 +254,15 @@ func parseTCP(f []byte) (tcpIn, bool) {
 // one 10 000-byte GSO write that the kernel socket must read as a stream,
 // and 40 000 bytes back from the kernel, which must arrive at least partly
 // as segments larger than the MTU (GRO) that the test ACKs as it goes.
+//
+// With buffers smaller than MaxSegment the kernel is not told it may send
+// large segments, and every frame fits the MTU.
 func TestTCPSegmentationBothWays(t *testing.T) {
+	t.Run("large buffers", func(t *testing.T) { testTCPSegmentation(t, tap.MaxSegment+14) })
+	t.Run("small buffers", func(t *testing.T) { testTCPSegmentation(t, 2048) })
+}
+
+func testTCPSegmentation(t *testing.T, bufSize int) {
 	ns := quietNS(t)
 	dev := openTap(t, ns, tap.Options{}, "tap0", kernelNet)
 	run(t, ns, "ip", "neigh", "replace", stackIP.String(), "lladdr", stackMAC.String(), "dev", "tap0", "nud", "permanent")
@@ -262,7 +270,7 @@ func TestTCPSegmentationBothWays(t *testing.T) {
 	ln := ns.Listen(t, "tcp4", "192.168.69.100:0")
 	kernel := ln.Addr().(*net.TCPAddr).AddrPort()
 	stack := netip.AddrPortFrom(stackIP, 40000)
-	frames := pumpInfo(t, dev, tap.MaxSegment+14)
+	frames := pumpInfo(t, dev, bufSize)
 	write := func(f []byte, pi link.PacketInfo) {
 		t.Helper()
 		if n, err := dev.WriteBatchInfo([][]byte{f}, []link.PacketInfo{pi}); n != 1 || err != nil {
@@ -361,8 +369,11 @@ func TestTCPSegmentationBothWays(t *testing.T) {
 		t.Fatal("bytes from the kernel differ from what it wrote")
 	}
 	t.Logf("%d bytes from the kernel in %d segments, %d of them GSO", len(recv), segs, large)
-	if large == 0 {
+	if bufSize >= tap.MaxSegment+14 && large == 0 {
 		t.Error("no segment larger than the MTU arrived: GRO is not on")
+	}
+	if bufSize < tap.MaxSegment+14 && large != 0 {
+		t.Error("segments larger than the MTU arrived in buffers too small for them")
 	}
 	if s := dev.Stats(); s != (tap.Stats{}) {
 		t.Errorf("Stats %+v, want zero", s)
@@ -377,4 +388,96 @@ func pseudoTCP(f []byte) uint32 {
 		sum += uint32(binary.BigEndian.Uint16(ip[i:]))
 	}
 	return sum
+}
+
+// TestUDPSegmentationWrite writes one GSOUDPL4 frame; the kernel cuts it
+// and its socket receives the datagrams one by one.
+func TestUDPSegmentationWrite(t *testing.T) {
+	ns := quietNS(t)
+	dev := openTap(t, ns, tap.Options{}, "tap0", kernelNet)
+	conn := ns.ListenUDP(t, "192.168.69.100:0")
+	kernel := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	stack := netip.AddrPortFrom(stackIP, 5555)
+	const count, size = 5, 1000
+	payload := make([]byte, count*size)
+	for i := range payload {
+		payload[i] = byte(i / size)
+	}
+	ip := framestest.IPv4UDP(stack, kernel, payload)
+	// Leave the UDP checksum partial: the pseudo-header sum over the
+	// whole datagram's length, which the kernel adjusts for each piece.
+	pseudo := uint32(17 + len(ip) - 20)
+	for i := 12; i < 20; i += 2 {
+		pseudo += uint32(binary.BigEndian.Uint16(ip[i:]))
+	}
+	binary.BigEndian.PutUint16(ip[26:], ^framestest.Checksum(nil, pseudo))
+	frame := framestest.Ethernet(dev.KernelHardwareAddr(), stackMAC, framestest.EtherTypeIPv4, ip)
+	pi := link.PacketInfo{GSO: link.GSOUDPL4, GSOSize: size, HdrLen: 14 + 20 + 8, NeedsCsum: true, CsumStart: 34, CsumOffset: 6}
+	if n, err := dev.WriteBatchInfo([][]byte{frame}, []link.PacketInfo{pi}); n != 1 || err != nil {
+		t.Fatalf("WriteBatchInfo(GSOUDPL4) = %d, %v", n, err)
+	}
+	conn.SetReadDeadline(time.Now().Add(waitTimeout))
+	buf := make([]byte, 2*size)
+	for i := range count {
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatalf("datagram %d: %v", i, err)
+		}
+		if from != stack || !bytes.Equal(buf[:n], payload[i*size:(i+1)*size]) {
+			t.Fatalf("datagram %d: %d bytes from %v, want %d bytes of %d from %v", i, n, from, size, i, stack)
+		}
+	}
+}
+
+// TestTruncatedRead reads a datagram into a buffer too small for it: sizes
+// stay within the buffer, and with offload the device notices the cut
+// (Linux's read returns only what it copied) and drops the offload state,
+// which describes bytes it did not read.
+func TestTruncatedRead(t *testing.T) { forModes(t, testTruncatedRead) }
+
+func testTruncatedRead(t *testing.T, o tap.Options) {
+	ns := quietNS(t)
+	dev := openTap(t, ns, o, "tap0", kernelNet)
+	run(t, ns, "ip", "neigh", "replace", stackIP.String(), "lladdr", stackMAC.String(), "dev", "tap0", "nud", "permanent")
+	conn := ns.ListenUDP(t, "192.168.69.100:0")
+	dst := netip.AddrPortFrom(stackIP, 9)
+	bufs, sizes, infos := [][]byte{make([]byte, 100)}, []int{0}, []link.PacketInfo{{}}
+	read := func() ([]segFrame, error) {
+		n, err := dev.ReadBatchInfo(bufs, sizes, infos)
+		if n == 1 && sizes[0] > len(bufs[0]) {
+			t.Errorf("size %d for a %d-byte buffer", sizes[0], len(bufs[0]))
+			sizes[0] = len(bufs[0])
+		}
+		var fs []segFrame
+		if n == 1 {
+			fs = append(fs, segFrame{bytes.Clone(bufs[0][:sizes[0]]), infos[0]})
+		}
+		return fs, err
+	}
+	for range 2 { // the second with the kernel sending partial checksums
+		if _, err := conn.WriteToUDPAddrPort(make([]byte, 1000), dst); err != nil {
+			t.Fatal(err)
+		}
+		f := readMatch(t, "the long datagram, cut short", read, func(f segFrame) bool {
+			return len(f.b) == 100 && f.b[12] == 0x08 && f.b[14+9] == 17
+		})
+		if f.pi != (link.PacketInfo{}) {
+			t.Errorf("truncated frame came with offload state %+v", f.pi)
+		}
+	}
+	if s := dev.Stats(); o.NoOffload && s != (tap.Stats{}) || !o.NoOffload && s.Truncated != 2 {
+		t.Errorf("Stats %+v; want Truncated 2 with offload, none without", s)
+	}
+}
+
+// TestWriteInfoWithoutOffload: a device opened plain refuses a frame that
+// asks for offload instead of sending it with a broken checksum.
+func TestWriteInfoWithoutOffload(t *testing.T) {
+	ns := quietNS(t)
+	dev := openTap(t, ns, tap.Options{NoOffload: true}, "tap0", kernelNet)
+	f := framestest.Ethernet(framestest.Broadcast, stackMAC, framestest.EtherTypeLocal, make([]byte, 46))
+	infos := []link.PacketInfo{{}, {NeedsCsum: true, CsumStart: 34, CsumOffset: 6}}
+	if n, err := dev.WriteBatchInfo([][]byte{f, f}, infos); n != 1 || err == nil {
+		t.Errorf("WriteBatchInfo = %d, %v; want 1 and an error", n, err)
+	}
 }

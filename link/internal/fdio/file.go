@@ -33,7 +33,8 @@ type File struct {
 	rsizes []int
 	rn     int
 	rerr   error
-	riov   [2]unix.Iovec
+	riov   [3]unix.Iovec
+	rextra [1]byte // catches the first byte past a buffer, to see truncation
 
 	// Write state of WriteHeader, guarded by wmu; writeFn is
 	// f.writeReady bound once.
@@ -67,8 +68,7 @@ func New(fd int, name string) (*File, error) {
 // every further packet that is ready without blocking, up to
 // min(len(bufs), len(sizes)) packets, one per buffer. A packet longer than
 // its buffer is truncated to the buffer's length (sizes never exceed it,
-// even though a tap or TUN read reports the packet's full length). It
-// returns net.ErrClosed after Close.
+// whatever the read returns). It returns net.ErrClosed after Close.
 func (f *File) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	if len(sizes) < len(bufs) {
 		bufs = bufs[:len(sizes)]
@@ -80,8 +80,9 @@ func (f *File) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 // header in front of every packet (a tap with IFF_VNET_HDR): each packet
 // is read with one readv(2), its header into hdrs[i] and the rest into
 // bufs[i], with no copy. sizes[i] is the length of the packet after the
-// header as the kernel reported it, which is more than len(bufs[i]) when
-// the packet was cut short to fit. A read too short to hold a whole
+// header, or len(bufs[i])+1 when the packet was longer than its buffer and
+// cut short (the read has a third, one-byte buffer to tell: a tap or TUN
+// read returns only the bytes it copied). A read too short to hold a whole
 // header is dropped. Each hdrs[i] must be as long as the header.
 func (f *File) ReadBatchHeader(hdrs, bufs [][]byte, sizes []int) (int, error) {
 	m := min(len(hdrs), len(bufs), len(sizes))
@@ -98,7 +99,7 @@ func (f *File) readBatch(hdrs, bufs [][]byte, sizes []int) (int, error) {
 	// Drop the references so the File does not keep the caller's
 	// buffers alive between batches.
 	f.rhdrs, f.rbufs, f.rsizes, f.rerr = nil, nil, nil, nil
-	f.riov = [2]unix.Iovec{}
+	f.riov = [3]unix.Iovec{}
 	if n > 0 {
 		return n, nil
 	}
@@ -130,8 +131,7 @@ func (f *File) readReady(fd uintptr) bool {
 		switch err {
 		case nil:
 			if f.rhdrs == nil {
-				// The kernel reports a packet's full length even when it
-				// copied only len(buf) bytes of it.
+				// Linux reports only what it copied; never trust more.
 				f.rsizes[f.rn] = min(m, len(buf))
 				f.rn++
 			} else if h := len(f.rhdrs[f.rn]); m >= h {
@@ -151,7 +151,7 @@ func (f *File) readReady(fd uintptr) bool {
 	return true
 }
 
-// readv reads one packet into hdr and buf.
+// readv reads one packet into hdr, buf and rextra.
 func (f *File) readv(fd uintptr, hdr, buf []byte) (int, error) {
 	if len(hdr) == 0 {
 		return unix.Read(int(fd), buf)
@@ -160,7 +160,9 @@ func (f *File) readv(fd uintptr, hdr, buf []byte) (int, error) {
 	f.riov[0].SetLen(len(hdr))
 	f.riov[1].Base = &buf[0]
 	f.riov[1].SetLen(len(buf))
-	r, _, e := unix.Syscall(unix.SYS_READV, fd, uintptr(unsafe.Pointer(&f.riov[0])), 2)
+	f.riov[2].Base = &f.rextra[0]
+	f.riov[2].SetLen(1)
+	r, _, e := unix.Syscall(unix.SYS_READV, fd, uintptr(unsafe.Pointer(&f.riov[0])), 3)
 	if e != 0 {
 		return 0, e
 	}

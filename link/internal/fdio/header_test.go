@@ -55,3 +55,14 @@ func TestWriteHeader(t *testing.T) {
 		t.Errorf("ReadBatchHeader after Close = %v, want net.ErrClosed", err)
 	}
 }
+
+func TestReadBatchHeaderSeesTruncation(t *testing.T) {
+	f, peer := pair(t)
+	send(t, peer, "HDR0123", "HDR01234")
+	hdrs, _ := makeBufs(2, 3)
+	bufs, sizes := makeBufs(2, 4)
+	n, err := f.ReadBatchHeader(hdrs, bufs, sizes)
+	if err != nil || n != 2 || sizes[0] != 4 || sizes[1] != 5 || string(bufs[1]) != "0123" {
+		t.Fatalf("ReadBatchHeader = %d, %v, sizes %v; want 4 for the packet that fits, 5 (len+1) for the one cut short", n, err, sizes)
+	}
+}
