@@ -1,6 +1,9 @@
 // Package linkflag gives renet's programs one way to name a link and
 // configure a stack on it: -tap, -tun or -afpacket, -addr, -mac, -gw, -pcap
-// and -host, as DESIGN.md's command-line contract fixes them.
+// and -host, as DESIGN.md's command-line contract fixes them, and -offload
+// (default true), which -offload=false turns off for tap and TUN devices.
+// -pcap also opens them without offload: the pcap wrapper records whole
+// frames only.
 package linkflag
 
 import (
@@ -30,6 +33,10 @@ type Flags struct {
 	Gateway  string
 	Pcap     string
 	Host     string
+	// Offload opens tap and TUN devices with the virtio-net header (TSO,
+	// checksum offload, GRO) where the kernel takes it; -offload=false
+	// opens them plain.
+	Offload bool
 }
 
 // Register defines the link flags on fs.
@@ -42,6 +49,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.MAC, "mac", "02:00:00:00:00:01", "the stack's MAC address (Ethernet links)")
 	fs.StringVar(&f.Gateway, "gw", "", "default gateway (optional)")
 	fs.StringVar(&f.Pcap, "pcap", "", "write every frame crossing the link to this pcap file")
+	fs.BoolVar(&f.Offload, "offload", true, "use the kernel's segmentation and checksum offloads on tap and TUN devices (virtio-net header) when it offers them")
 	fs.StringVar(&f.Host, "host", "", "also bring the device up and give its kernel side this address, e.g. 192.168.69.100/24 (needs CAP_NET_ADMIN)")
 	return f
 }
@@ -97,19 +105,7 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 			return nil, nil, fmt.Errorf("-host: %v", err)
 		}
 	}
-	var ep link.Endpoint
-	var name string
-	switch {
-	case f.Tun != "":
-		name = f.Tun
-		ep, err = tun.Open(f.Tun)
-	case f.AFPacket != "":
-		name = f.AFPacket
-		ep, err = afpacket.Open(f.AFPacket)
-	default:
-		name = f.Tap
-		ep, err = tap.Open(f.Tap)
-	}
+	ep, name, err := f.openLink()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -142,4 +138,22 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 		return nil, nil, err
 	}
 	return s, cleanup, nil
+}
+
+// openLink opens the link the flags name and returns it with its
+// interface name.
+func (f *Flags) openLink() (link.Endpoint, string, error) {
+	// The pcap wrapper forwards Offload but not the calls that carry
+	// offload state, so with -pcap the device is opened plain.
+	noOffload := !f.Offload || f.Pcap != ""
+	switch {
+	case f.Tun != "":
+		ep, err := tun.OpenWith(f.Tun, tun.Options{NoOffload: noOffload})
+		return ep, f.Tun, err
+	case f.AFPacket != "":
+		ep, err := afpacket.Open(f.AFPacket)
+		return ep, f.AFPacket, err
+	}
+	ep, err := tap.OpenWith(f.Tap, tap.Options{NoOffload: noOffload})
+	return ep, f.Tap, err
 }

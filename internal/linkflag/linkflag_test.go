@@ -4,6 +4,9 @@ import (
 	"flag"
 	"strings"
 	"testing"
+
+	"github.com/renet-go/renet/internal/netnstest"
+	"github.com/renet-go/renet/link"
 )
 
 func parse(t *testing.T, args ...string) *Flags {
@@ -24,6 +27,9 @@ func TestDefaultsMatchTheContract(t *testing.T) {
 	}
 	if f.Tap != "tap0" || cfg.Addrs[0].String() != "192.168.69.1/24" || cfg.HardwareAddr.String() != "02:00:00:00:00:01" || cfg.Gateway.IsValid() {
 		t.Errorf("defaults: tap %q, config %+v", f.Tap, cfg)
+	}
+	if !f.Offload || parse(t, "-offload=false").Offload {
+		t.Errorf("-offload: default %t, want true; -offload=false must turn it off", f.Offload)
 	}
 	if f.LinkNamed() {
 		t.Error("no link flag given, but LinkNamed says one was")
@@ -55,5 +61,32 @@ func TestBadFlagsGiveOneLineErrors(t *testing.T) {
 	_, _, err := parse(t, "-afpacket", "nosuch0").Open()
 	if err == nil || !strings.Contains(err.Error(), "nosuch0") {
 		t.Errorf("error does not name the device: %v", err)
+	}
+}
+
+// TestOffloadFlag opens real devices in a namespace: tap and TUN come with
+// offload by default, and without it under -offload=false or -pcap.
+func TestOffloadFlag(t *testing.T) {
+	ns := netnstest.New(t)
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-tap", "tap0"}, true},
+		{[]string{"-tun", "tun0"}, true},
+		{[]string{"-tap", "tap0", "-offload=false"}, false},
+		{[]string{"-tun", "tun0", "-offload=false"}, false},
+		{[]string{"-tap", "tap0", "-pcap", "x.pcap"}, false},
+	} {
+		f := parse(t, tc.args...)
+		var ep link.Endpoint
+		if err := ns.Do(func() (err error) { ep, _, err = f.openLink(); return err }); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		off := ep.Offload()
+		ep.Close()
+		if got := off != (link.Offload{}); got != tc.want {
+			t.Errorf("%v: Offload %+v, want offload %t", tc.args, off, tc.want)
+		}
 	}
 }

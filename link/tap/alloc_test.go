@@ -8,6 +8,7 @@ import (
 
 	"github.com/renet-go/renet/link"
 	"github.com/renet-go/renet/link/internal/framestest"
+	"github.com/renet-go/renet/link/tap"
 )
 
 // TestBatchesDoNotAllocate checks the hot path on a real device: a kernel
@@ -15,8 +16,18 @@ import (
 // sends frames the kernel drops (an unassigned EtherType). The race
 // detector instruments allocations, so this runs only without it.
 func TestBatchesDoNotAllocate(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { testBatchesDoNotAllocate(t, m.o, false) })
+	}
+	t.Run("info", func(t *testing.T) { testBatchesDoNotAllocate(t, tap.Options{}, true) })
+}
+
+// testBatchesDoNotAllocate measures the plain calls, or with info the
+// ReadBatchInfo and WriteBatchInfo calls (with a partial checksum for the
+// kernel to complete on every frame written).
+func testBatchesDoNotAllocate(t *testing.T, o tap.Options, info bool) {
 	ns := quietNS(t)
-	dev := ns.Tap(t, "tap0", kernelNet)
+	dev := openTap(t, ns, o, "tap0", kernelNet)
 	run(t, ns, "ip", "neigh", "replace", stackIP.String(), "lladdr", stackMAC.String(), "dev", "tap0", "nud", "permanent")
 	conn := ns.ListenUDP(t, "192.168.69.100:0")
 	dst := netip.AddrPortFrom(stackIP, 9)
@@ -31,13 +42,20 @@ func TestBatchesDoNotAllocate(t *testing.T) {
 		framestest.Ethernet(framestest.Broadcast, stackMAC, framestest.EtherTypeLocal, make([]byte, 46)),
 		framestest.Ethernet(framestest.Broadcast, stackMAC, framestest.EtherTypeLocal, make([]byte, 46)),
 	}
-	// Warm up: the first calls may grow runtime structures.
-	conn.WriteToUDPAddrPort(payload, dst)
-	ep.ReadBatch(bufs, sizes)
-
-	allocs := testing.AllocsPerRun(200, func() {
+	infos := make([]link.PacketInfo, len(bufs))
+	outInfos := []link.PacketInfo{{NeedsCsum: true, CsumStart: 34, CsumOffset: 6}, {}}
+	round := func() {
 		if _, err := conn.WriteToUDPAddrPort(payload, dst); err != nil {
 			t.Fatal(err)
+		}
+		if info {
+			if _, err := dev.ReadBatchInfo(bufs, sizes, infos); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := dev.WriteBatchInfo(out, outInfos); n != 2 || err != nil {
+				t.Fatalf("WriteBatchInfo = %d, %v", n, err)
+			}
+			return
 		}
 		if _, err := ep.ReadBatch(bufs, sizes); err != nil {
 			t.Fatal(err)
@@ -45,7 +63,12 @@ func TestBatchesDoNotAllocate(t *testing.T) {
 		if n, err := ep.WriteBatch(out); n != 2 || err != nil {
 			t.Fatalf("WriteBatch = %d, %v", n, err)
 		}
-	})
+	}
+	// Warm up: the first calls may grow runtime structures (and the
+	// device its header scratch).
+	round()
+
+	allocs := testing.AllocsPerRun(200, round)
 	// The kernel socket's send is inside the measurement too; the
 	// AddrPort form allocates nothing, so any allocation is the device's.
 	if allocs != 0 {

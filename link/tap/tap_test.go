@@ -28,6 +28,46 @@ var (
 	kernelNet = netip.MustParsePrefix("192.168.69.100/24")
 )
 
+// modes are the two ways to open a device; the tests of the plain
+// link.Endpoint calls run in both, since they must behave the same.
+var modes = []struct {
+	name string
+	o    tap.Options
+}{
+	{"offload", tap.Options{}},
+	{"nooffload", tap.Options{NoOffload: true}},
+}
+
+func forModes(t *testing.T, fn func(*testing.T, tap.Options)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { fn(t, m.o) })
+	}
+}
+
+// openTap is netnstest's Tap with options: it opens name inside ns, gives
+// the kernel side host (unless zero) and brings it up; cleanup closes it.
+func openTap(t testing.TB, ns *netnstest.NS, o tap.Options, name string, host netip.Prefix) *tap.Device {
+	t.Helper()
+	var dev *tap.Device
+	err := ns.Do(func() error {
+		d, err := tap.OpenWith(name, o)
+		if err != nil {
+			return err
+		}
+		if err := ifconfig.Up(d.Name(), host); err != nil {
+			d.Close()
+			return err
+		}
+		dev = d
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("tap %s: %v", name, err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	return dev
+}
+
 // waitTimeout bounds how long a test waits for a frame the kernel should
 // send at once; it only matters when something is broken.
 const waitTimeout = 10 * time.Second
@@ -112,9 +152,11 @@ func isUDPTo(dst netip.AddrPort) func([]byte) bool {
 // with the kernel: the kernel ARPs for the stack's address, the stack
 // answers, the kernel sends the queued datagram and remembers the stack's
 // MAC; then the stack answers over UDP.
-func TestARPThenUDP(t *testing.T) {
+func TestARPThenUDP(t *testing.T) { forModes(t, testARPThenUDP) }
+
+func testARPThenUDP(t *testing.T, o tap.Options) {
 	ns := netnstest.New(t)
-	dev := ns.Tap(t, "tap0", kernelNet)
+	dev := openTap(t, ns, o, "tap0", kernelNet)
 	kernelMAC := dev.KernelHardwareAddr()
 	if len(kernelMAC) != 6 {
 		t.Fatalf("HardwareAddr = %v, want the kernel side's MAC", kernelMAC)
@@ -186,9 +228,11 @@ func TestARPThenUDP(t *testing.T) {
 
 // TestReadBatchReturnsSeveralFrames checks that frames already queued come
 // back in one call rather than one per call.
-func TestReadBatchReturnsSeveralFrames(t *testing.T) {
+func TestReadBatchReturnsSeveralFrames(t *testing.T) { forModes(t, testReadBatchReturnsSeveralFrames) }
+
+func testReadBatchReturnsSeveralFrames(t *testing.T, o tap.Options) {
 	ns := quietNS(t)
-	dev := ns.Tap(t, "tap0", kernelNet)
+	dev := openTap(t, ns, o, "tap0", kernelNet)
 	run(t, ns, "ip", "neigh", "replace", stackIP.String(), "lladdr", stackMAC.String(), "dev", "tap0", "nud", "permanent")
 	conn := ns.ListenUDP(t, "192.168.69.100:0")
 	const count = 6
@@ -226,9 +270,11 @@ func TestReadBatchReturnsSeveralFrames(t *testing.T) {
 	t.Logf("%d frames in %d calls", count, calls)
 }
 
-func TestCloseUnblocksReadBatch(t *testing.T) {
+func TestCloseUnblocksReadBatch(t *testing.T) { forModes(t, testCloseUnblocksReadBatch) }
+
+func testCloseUnblocksReadBatch(t *testing.T, o tap.Options) {
 	ns := quietNS(t)
-	dev := ns.Tap(t, "tap0", kernelNet)
+	dev := openTap(t, ns, o, "tap0", kernelNet)
 	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
@@ -265,17 +311,26 @@ func TestCloseUnblocksReadBatch(t *testing.T) {
 	}
 }
 
-func TestDeviceProperties(t *testing.T) {
+func TestDeviceProperties(t *testing.T) { forModes(t, testDeviceProperties) }
+
+func testDeviceProperties(t *testing.T, o tap.Options) {
 	ns := netnstest.New(t)
-	dev := ns.Tap(t, "tap0", kernelNet)
+	dev := openTap(t, ns, o, "tap0", kernelNet)
 	if dev.Name() != "tap0" {
 		t.Errorf("Name = %q", dev.Name())
 	}
 	if dev.Medium() != link.Ethernet {
 		t.Errorf("Medium = %v", dev.Medium())
 	}
-	if dev.Offload() != (link.Offload{}) {
-		t.Errorf("Offload = %+v, want none", dev.Offload())
+	want := link.Offload{TSO: true, Checksum: true, GRO: true, MaxSegment: 65535}
+	if o.NoOffload {
+		want = link.Offload{}
+	}
+	if dev.Offload() != want {
+		t.Errorf("Offload = %+v, want %+v", dev.Offload(), want)
+	}
+	if vnet := strings.Contains(run(t, ns, "ip", "-d", "-o", "link", "show", "dev", "tap0"), "vnet_hdr on"); vnet == o.NoOffload {
+		t.Errorf("ip -d link show says vnet_hdr %t, want %t", vnet, !o.NoOffload)
 	}
 	if mtu := dev.MTU(); mtu != 1500 {
 		t.Errorf("MTU = %d, want 1500", mtu)

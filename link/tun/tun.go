@@ -13,7 +13,7 @@ type Device struct {
 	d *tunfd.Device
 }
 
-var _ link.Endpoint = (*Device)(nil)
+var _ link.OffloadEndpoint = (*Device)(nil)
 
 // Open attaches to the TUN device called name, creating it if absent. An
 // empty name lets the kernel choose one; Name reports it.
@@ -23,7 +23,22 @@ var _ link.Endpoint = (*Device)(nil)
 // they match errors.Is(err, os.ErrPermission) when permission is missing
 // and errors.Is(err, syscall.EBUSY) when another process has the device.
 func Open(name string) (*Device, error) {
-	d, err := tunfd.Open(tunfd.TUN, name)
+	return OpenWith(name, Options{})
+}
+
+// Options changes how OpenWith sets up the device.
+type Options struct {
+	// NoOffload opens the device without the virtio-net header, so
+	// Offload reports none and every packet is read and written whole
+	// with complete checksums.
+	NoOffload bool
+}
+
+// OpenWith is Open with options. Open itself turns offload on where the
+// kernel allows it (see the package comment) and falls back to none,
+// silently, where it does not; Offload says which happened.
+func OpenWith(name string, o Options) (*Device, error) {
+	d, err := tunfd.OpenWith(tunfd.TUN, name, tunfd.Options{NoOffload: o.NoOffload})
 	if err != nil {
 		return nil, err
 	}
@@ -35,15 +50,31 @@ func (d *Device) Name() string { return d.d.Name() }
 
 // ReadBatch blocks until a packet arrives, then reads it and every further
 // packet ready without blocking, up to len(bufs), as link.Endpoint
-// describes. Packets are bare IP packets.
+// describes. Packets are whole and ordinary bare IP packets, with
+// complete checksums, even with offload on: see the package comment.
 func (d *Device) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	return d.d.ReadBatch(bufs, sizes)
 }
 
-// WriteBatch writes each packet with one write(2), stopping at the first
-// that fails, as link.Endpoint describes. It allocates nothing.
+// ReadBatchInfo is ReadBatch with each packet's offload state, as
+// link.OffloadEndpoint describes; see the package comment for what the
+// kernel hands up and the buffer sizes it needs.
+func (d *Device) ReadBatchInfo(bufs [][]byte, sizes []int, infos []link.PacketInfo) (int, error) {
+	return d.d.ReadBatchInfo(bufs, sizes, infos)
+}
+
+// WriteBatch writes each packet whole with one system call, stopping at the
+// first that fails, as link.Endpoint describes. It allocates nothing.
 func (d *Device) WriteBatch(pkts [][]byte) (int, error) {
 	return d.d.WriteBatch(pkts)
+}
+
+// WriteBatchInfo writes each packet with the offload state infos[i]
+// describes (TSO, partial checksum), as link.OffloadEndpoint describes,
+// one system call each and no allocation. Packets beyond len(infos) are
+// ordinary. Without offload, a packet that asks for any is refused.
+func (d *Device) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, error) {
+	return d.d.WriteBatchInfo(pkts, infos)
 }
 
 // MTU returns the interface's current MTU (1500 unless changed), read
@@ -56,9 +87,21 @@ func (d *Device) Medium() link.Medium { return link.IP }
 // HardwareAddr returns nil: a TUN link has no link-layer addresses.
 func (d *Device) HardwareAddr() net.HardwareAddr { return nil }
 
-// Offload returns the zero Offload: packets are written and read whole,
-// with complete checksums.
-func (d *Device) Offload() link.Offload { return link.Offload{} }
+// MaxSegment is the largest IP packet the device reads or writes with
+// offload: Offload().MaxSegment when offload is on.
+const MaxSegment = tunfd.MaxSegment
+
+// Offload reports TSO, Checksum and GRO up to MaxSegment 65535 bytes of
+// IP packet when the device was opened with offload (the default, if the
+// kernel takes it), and nothing otherwise.
+func (d *Device) Offload() link.Offload { return d.d.Offload() }
+
+// Stats counts what the read path had to drop from the kernel's offload
+// state (never the packets themselves, except as Stats.GSODropped says).
+type Stats = tunfd.Stats
+
+// Stats returns the device's counters.
+func (d *Device) Stats() Stats { return d.d.Stats() }
 
 // Close closes the device, waking a pending ReadBatch; the kernel then
 // removes the interface. Calls after the first return nil.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/renet-go/renet/internal/ifconfig"
 	"github.com/renet-go/renet/internal/netnstest"
 	"github.com/renet-go/renet/link"
 	"github.com/renet-go/renet/link/internal/framestest"
@@ -24,6 +25,46 @@ var (
 )
 
 const waitTimeout = 10 * time.Second
+
+// modes are the two ways to open a device; the tests of the plain
+// link.Endpoint calls run in both, since they must behave the same.
+var modes = []struct {
+	name string
+	o    tun.Options
+}{
+	{"offload", tun.Options{}},
+	{"nooffload", tun.Options{NoOffload: true}},
+}
+
+func forModes(t *testing.T, fn func(*testing.T, tun.Options)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { fn(t, m.o) })
+	}
+}
+
+// openTun is netnstest's Tun with options: it opens name inside ns, gives
+// the kernel side host (unless zero) and brings it up; cleanup closes it.
+func openTun(t testing.TB, ns *netnstest.NS, o tun.Options, name string, host netip.Prefix) *tun.Device {
+	t.Helper()
+	var dev *tun.Device
+	err := ns.Do(func() error {
+		d, err := tun.OpenWith(name, o)
+		if err != nil {
+			return err
+		}
+		if err := ifconfig.Up(d.Name(), host); err != nil {
+			d.Close()
+			return err
+		}
+		dev = d
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("tun %s: %v", name, err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	return dev
+}
 
 func run(t *testing.T, ns *netnstest.NS, name string, args ...string) string {
 	t.Helper()
@@ -81,9 +122,11 @@ func readUDP(t *testing.T, dev link.Endpoint, dst netip.AddrPort) (framestest.UD
 // TestUDPBothWays sends a datagram from a kernel socket to an address
 // routed into tun0, reads it as a bare IPv4 packet, and answers with a
 // hand-built packet the kernel socket must accept.
-func TestUDPBothWays(t *testing.T) {
+func TestUDPBothWays(t *testing.T) { forModes(t, testUDPBothWays) }
+
+func testUDPBothWays(t *testing.T, o tun.Options) {
 	ns := netnstest.New(t)
-	dev := ns.Tun(t, "tun0", kernelNet)
+	dev := openTun(t, ns, o, "tun0", kernelNet)
 	route := run(t, ns, "ip", "-4", "route", "show", "dev", "tun0")
 	if !strings.Contains(route, "10.9.0.0/24") {
 		t.Fatalf("no route for 10.9.0.0/24 into tun0:\n%s", route)
@@ -122,23 +165,34 @@ func TestUDPBothWays(t *testing.T) {
 	}
 }
 
-func TestDeviceProperties(t *testing.T) {
+func TestDeviceProperties(t *testing.T) { forModes(t, testDeviceProperties) }
+
+func testDeviceProperties(t *testing.T, o tun.Options) {
 	ns := netnstest.New(t)
-	dev := ns.Tun(t, "tun0", kernelNet)
+	dev := openTun(t, ns, o, "tun0", kernelNet)
+	off := link.Offload{TSO: true, Checksum: true, GRO: true, MaxSegment: 65535}
+	if o.NoOffload {
+		off = link.Offload{}
+	}
 	if dev.Name() != "tun0" || dev.Medium() != link.IP || dev.HardwareAddr() != nil ||
-		dev.Offload() != (link.Offload{}) || dev.MTU() != 1500 {
-		t.Errorf("Name %q Medium %v HardwareAddr %v Offload %+v MTU %d; want tun0 ip <nil> {} 1500",
-			dev.Name(), dev.Medium(), dev.HardwareAddr(), dev.Offload(), dev.MTU())
+		dev.Offload() != off || dev.MTU() != 1500 {
+		t.Errorf("Name %q Medium %v HardwareAddr %v Offload %+v MTU %d; want tun0 ip <nil> %+v 1500",
+			dev.Name(), dev.Medium(), dev.HardwareAddr(), dev.Offload(), dev.MTU(), off)
 	}
 	out := run(t, ns, "ip", "-d", "-o", "link", "show", "dev", "tun0")
 	if !strings.Contains(out, "tun type tun") {
 		t.Errorf("tun0 is not a TUN device:\n%s", out)
 	}
+	if vnet := strings.Contains(out, "vnet_hdr on"); vnet == o.NoOffload {
+		t.Errorf("ip -d link show says vnet_hdr %t, want %t:\n%s", vnet, !o.NoOffload, out)
+	}
 }
 
-func TestCloseUnblocksReadBatch(t *testing.T) {
+func TestCloseUnblocksReadBatch(t *testing.T) { forModes(t, testCloseUnblocksReadBatch) }
+
+func testCloseUnblocksReadBatch(t *testing.T, o tun.Options) {
 	ns := netnstest.New(t)
-	dev := ns.Tun(t, "tun0", kernelNet)
+	dev := openTun(t, ns, o, "tun0", kernelNet)
 	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {

@@ -26,3 +26,25 @@ func TestBatchesDoNotAllocate(t *testing.T) {
 		t.Fatalf("ReadBatch+WriteBatch allocate %.1f times per batch, want 0", allocs)
 	}
 }
+
+func TestHeaderBatchesDoNotAllocate(t *testing.T) {
+	f, peer := pair(t)
+	hdrs, _ := makeBufs(4, 10)
+	bufs, sizes := makeBufs(4, 64)
+	hdr := make([]byte, 10)
+	pkt := []byte("ping")
+	rbuf := make([]byte, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		send(t, peer, "0123456789a", "0123456789b")
+		if n, err := f.ReadBatchHeader(hdrs, bufs, sizes); n != 2 || err != nil {
+			t.Fatalf("ReadBatchHeader = %d, %v", n, err)
+		}
+		if err := f.WriteHeader(hdr, pkt); err != nil {
+			t.Fatal(err)
+		}
+		readPeer(t, peer, rbuf)
+	})
+	if allocs != 0 {
+		t.Fatalf("ReadBatchHeader+WriteHeader allocate %.1f times per batch, want 0", allocs)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,11 +26,23 @@ type File struct {
 	// same func value every time instead of allocating a closure.
 	readFn func(fd uintptr) bool
 
-	// Read state, owned by the single goroutine inside ReadBatch.
+	// Read state, owned by the single goroutine inside ReadBatch or
+	// ReadBatchHeader. rhdrs is nil for ReadBatch.
 	rbufs  [][]byte
+	rhdrs  [][]byte
 	rsizes []int
 	rn     int
 	rerr   error
+	riov   [3]unix.Iovec
+	rextra [1]byte // catches the first byte past a buffer, to see truncation
+
+	// Write state of WriteHeader, guarded by wmu; writeFn is
+	// f.writeReady bound once.
+	wmu     sync.Mutex
+	writeFn func(fd uintptr) bool
+	whdr    [32]byte
+	wiov    [2]unix.Iovec
+	werr    error
 }
 
 // New takes ownership of fd, puts it in non-blocking mode and registers it
@@ -46,27 +60,46 @@ func New(fd int, name string) (*File, error) {
 	}
 	file := &File{name: name, f: f, rc: rc}
 	file.readFn = file.readReady
+	file.writeFn = file.writeReady
 	return file, nil
 }
 
 // ReadBatch blocks until at least one packet is ready, then reads it and
 // every further packet that is ready without blocking, up to
 // min(len(bufs), len(sizes)) packets, one per buffer. A packet longer than
-// its buffer is truncated to the buffer's length. It returns net.ErrClosed
-// after Close.
+// its buffer is truncated to the buffer's length (sizes never exceed it,
+// whatever the read returns). It returns net.ErrClosed after Close.
 func (f *File) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	if len(sizes) < len(bufs) {
 		bufs = bufs[:len(sizes)]
 	}
+	return f.readBatch(nil, bufs, sizes)
+}
+
+// ReadBatchHeader is ReadBatch for a descriptor that puts a fixed-size
+// header in front of every packet (a tap with IFF_VNET_HDR): each packet
+// is read with one readv(2), its header into hdrs[i] and the rest into
+// bufs[i], with no copy. sizes[i] is the length of the packet after the
+// header, or len(bufs[i])+1 when the packet was longer than its buffer and
+// cut short (the read has a third, one-byte buffer to tell: a tap or TUN
+// read returns only the bytes it copied). A read too short to hold a whole
+// header is dropped. Each hdrs[i] must be as long as the header.
+func (f *File) ReadBatchHeader(hdrs, bufs [][]byte, sizes []int) (int, error) {
+	m := min(len(hdrs), len(bufs), len(sizes))
+	return f.readBatch(hdrs[:m], bufs[:m], sizes)
+}
+
+func (f *File) readBatch(hdrs, bufs [][]byte, sizes []int) (int, error) {
 	if len(bufs) == 0 {
 		return 0, nil
 	}
-	f.rbufs, f.rsizes, f.rn, f.rerr = bufs, sizes, 0, nil
+	f.rhdrs, f.rbufs, f.rsizes, f.rn, f.rerr = hdrs, bufs, sizes, 0, nil
 	err := f.rc.Read(f.readFn)
 	n, rerr := f.rn, f.rerr
 	// Drop the references so the File does not keep the caller's
 	// buffers alive between batches.
-	f.rbufs, f.rsizes, f.rerr = nil, nil, nil
+	f.rhdrs, f.rbufs, f.rsizes, f.rerr = nil, nil, nil, nil
+	f.riov = [3]unix.Iovec{}
 	if n > 0 {
 		return n, nil
 	}
@@ -88,11 +121,23 @@ func (f *File) readReady(fd uintptr) bool {
 			f.rerr = io.ErrShortBuffer
 			return true
 		}
-		m, err := unix.Read(int(fd), buf)
+		var m int
+		var err error
+		if f.rhdrs == nil {
+			m, err = unix.Read(int(fd), buf)
+		} else {
+			m, err = f.readv(fd, f.rhdrs[f.rn], buf)
+		}
 		switch err {
 		case nil:
-			f.rsizes[f.rn] = m
-			f.rn++
+			if f.rhdrs == nil {
+				// Linux reports only what it copied; never trust more.
+				f.rsizes[f.rn] = min(m, len(buf))
+				f.rn++
+			} else if h := len(f.rhdrs[f.rn]); m >= h {
+				f.rsizes[f.rn] = m - h
+				f.rn++
+			}
 		case unix.EINTR:
 		case unix.EAGAIN:
 			return f.rn > 0
@@ -104,6 +149,72 @@ func (f *File) readReady(fd uintptr) bool {
 		}
 	}
 	return true
+}
+
+// readv reads one packet into hdr, buf and rextra.
+func (f *File) readv(fd uintptr, hdr, buf []byte) (int, error) {
+	if len(hdr) == 0 {
+		return unix.Read(int(fd), buf)
+	}
+	f.riov[0].Base = &hdr[0]
+	f.riov[0].SetLen(len(hdr))
+	f.riov[1].Base = &buf[0]
+	f.riov[1].SetLen(len(buf))
+	f.riov[2].Base = &f.rextra[0]
+	f.riov[2].SetLen(1)
+	r, _, e := unix.Syscall(unix.SYS_READV, fd, uintptr(unsafe.Pointer(&f.riov[0])), 3)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+// WriteHeader writes hdr followed by pkt as one packet, with one
+// writev(2) and no copy of pkt; hdr is at most 32 bytes. Like WriteBatch
+// it parks in the poller while the descriptor is not writable and returns
+// net.ErrClosed after Close. Calls from several goroutines are serialised.
+func (f *File) WriteHeader(hdr, pkt []byte) error {
+	if len(hdr) > len(f.whdr) {
+		return f.wrap("write", errors.New("header longer than 32 bytes"))
+	}
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	n := copy(f.whdr[:], hdr)
+	f.wiov[0].Base = &f.whdr[0]
+	f.wiov[0].SetLen(n)
+	f.wiov[1] = unix.Iovec{}
+	if len(pkt) > 0 {
+		f.wiov[1].Base = &pkt[0]
+		f.wiov[1].SetLen(len(pkt))
+	}
+	f.werr = nil
+	err := f.rc.Write(f.writeFn)
+	werr := f.werr
+	f.wiov[1] = unix.Iovec{} // do not keep pkt alive
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		return f.wrap("write", err)
+	}
+	return nil
+}
+
+// writeReady is the poller callback of WriteHeader.
+func (f *File) writeReady(fd uintptr) bool {
+	for {
+		_, _, e := unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&f.wiov[0])), 2)
+		switch e {
+		case 0:
+			return true
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		}
+		f.werr = e
+		return true
+	}
 }
 
 // WriteBatch writes each packet with one write(2). It stops at the first
