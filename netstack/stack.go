@@ -282,6 +282,9 @@ func (s *Stack) drive() {
 			s.stats.FramesIn++
 			s.stats.BytesIn += uint64(sizes[i])
 			s.inTrusted = s.oep != nil && infos[i].ChecksumTrusted()
+			if sizes[i] > s.frameSize {
+				s.stats.GROIn++
+			}
 			s.input(now, bufs[i][:sizes[i]])
 		}
 		s.inTrusted = false
@@ -384,6 +387,9 @@ func (s *Stack) queue(p *[]byte) { s.queueInfo(p, link.PacketInfo{}) }
 
 // queueInfo is queue for a packet with offload state. Called with mu held.
 func (s *Stack) queueInfo(p *[]byte, info link.PacketInfo) {
+	if info.GSO != link.GSONone {
+		s.stats.GSOOut++
+	}
 	s.stats.FramesOut++
 	s.stats.BytesOut += uint64(len(*p))
 	s.outq = append(s.outq, outPacket{p: p, info: info})

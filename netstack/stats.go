@@ -131,18 +131,22 @@ type Stats struct {
 	UDPDatagramsOut      uint64
 	TCPSegmentsIn        uint64 // valid segments received
 	TCPSegmentsOut       uint64
-	TCPResetsOut         uint64                 // RSTs for segments that matched no connection
-	TCPPathMTUUpdates    uint64                 // ICMP "fragmentation needed" taken by a connection (RFC 1191)
-	TCPSYNCookiesSent    uint64                 // SYN-ACKs carrying a SYN cookie (SYN queue full)
-	TCPSYNCookiesValid   uint64                 // connections established from a cookie
-	TCPTimeWaitOverflows uint64                 // closes that skipped TIME-WAIT: Config.MaxTimeWait reached
-	IGMPIn, IGMPOut      uint64                 // IGMP messages received (valid) and sent
-	Drops                [numDropReasons]uint64 // indexed by DropReason
-	LinkReadErrors       uint64
-	LinkWriteErrors      uint64
-	TCPTimeWait          int // TIME-WAIT records at the time of the snapshot
-	NeighbourEntries     int // neighbour cache size at the time of the snapshot
-	ReassemblyPending    int // datagrams under reassembly at the time of the snapshot
+	TCPResetsOut         uint64 // RSTs for segments that matched no connection
+	TCPPathMTUUpdates    uint64 // ICMP "fragmentation needed" taken by a connection (RFC 1191)
+	TCPSYNCookiesSent    uint64 // SYN-ACKs carrying a SYN cookie (SYN queue full)
+	TCPSYNCookiesValid   uint64 // connections established from a cookie
+	TCPTimeWaitOverflows uint64 // closes that skipped TIME-WAIT: Config.MaxTimeWait reached
+	IGMPIn, IGMPOut      uint64 // IGMP messages received (valid) and sent
+	// GSOOut counts packets larger than the MTU handed to the link to
+	// cut (TSO); GROIn those larger than the MTU the link handed up,
+	// coalesced or never cut.
+	GSOOut, GROIn     uint64
+	Drops             [numDropReasons]uint64 // indexed by DropReason
+	LinkReadErrors    uint64
+	LinkWriteErrors   uint64
+	TCPTimeWait       int // TIME-WAIT records at the time of the snapshot
+	NeighbourEntries  int // neighbour cache size at the time of the snapshot
+	ReassemblyPending int // datagrams under reassembly at the time of the snapshot
 }
 
 // Dropped returns the counter for one reason.

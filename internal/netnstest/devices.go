@@ -19,6 +19,13 @@ func (ns *NS) Tap(t testing.TB, name string, hostAddr netip.Prefix) *tap.Device 
 	return openDevice(t, ns, "tap", name, hostAddr, tap.Open)
 }
 
+// TapWith is Tap with options, such as offload off.
+func (ns *NS) TapWith(t testing.TB, name string, hostAddr netip.Prefix, o tap.Options) *tap.Device {
+	t.Helper()
+	open := func(name string) (*tap.Device, error) { return tap.OpenWith(name, o) }
+	return openDevice(t, ns, "tap", name, hostAddr, open)
+}
+
 // Tun is Tap for a TUN device: it opens name inside the namespace, gives
 // the kernel side hostAddr (e.g. 10.9.0.1/24, which also routes the rest of
 // the /24 into the device) and brings it up; cleanup closes it.
