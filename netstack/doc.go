@@ -47,6 +47,17 @@
 // CPU but neither memory nor service; a connection that reaches TIME-WAIT
 // is reduced to a record of a few dozen bytes (tcp.TimeWaitRecord).
 //
+// # Offload
+//
+// A link that implements link.OffloadEndpoint (a tap or TUN device with
+// the virtio-net header, an offloading pipe) gets a link.PacketInfo with
+// every packet (offload.go): TCP hands it segments of up to 64 KiB to cut
+// at the MSS (TSO, tcp.Conn.OutputTSO), with checksums left partial for it
+// to complete; packets it hands up may be coalesced segments (GRO), and
+// checksums it vouches for are not checked again. Packets that wait for
+// ARP or must be fragmented have their checksums completed in software
+// first, so nothing partial is kept without its description.
+//
 // # Allocation
 //
 // The receive paths for ICMP echo, UDP and TCP allocate nothing per packet
@@ -55,5 +66,5 @@
 // the connection's ring buffers, and lookups use comparable netip values as
 // map keys. TCP output is copied once from the send ring into a scratch
 // payload buffer and once into the outgoing packet; building segments in
-// place (and TSO) is future work.
+// place is future work.
 package netstack
