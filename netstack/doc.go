@@ -64,7 +64,8 @@
 // in steady state: frames are read into buffers owned by the driver, replies
 // and queued datagrams use pooled buffers, TCP data is copied straight into
 // the connection's ring buffers, and lookups use comparable netip values as
-// map keys. TCP output is copied once from the send ring into a scratch
-// payload buffer and once into the outgoing packet; building segments in
-// place is future work.
+// map keys. TCP output is built in place: the TCB copies the payload from
+// its send ring straight into the packet buffer, behind exactly the room
+// its header needs (tcp.Conn.OutputFrame), so each byte sent is copied
+// once.
 package netstack

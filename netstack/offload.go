@@ -83,15 +83,6 @@ func (s *Stack) tso() bool {
 	return s.offload.TSO && s.offload.Checksum && s.offload.MaxSegment > s.mtu
 }
 
-// tcpPayloadSize is the size of TCP's output scratch buffer: one MSS, or
-// with TSO the largest segment the link cuts, less the largest headers.
-func (s *Stack) tcpPayloadSize() int {
-	if s.tso() {
-		return s.offload.MaxSegment - wire.IPv4MinHeaderLen - 60
-	}
-	return s.mtu
-}
-
 // gsoInfo describes a TCP segment of n bytes (header hl bytes) whose
 // payload the link is to cut into segments of segSize bytes.
 func (s *Stack) gsoInfo(info link.PacketInfo, hl, segSize int) link.PacketInfo {

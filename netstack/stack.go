@@ -148,7 +148,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	s.icmp = newTokenBucket(cfg.ICMPRate, cfg.ICMPBurst)
 	s.echo = newTokenBucket(10*cfg.ICMPRate, 10*cfg.ICMPBurst)
 	s.udp.init()
-	s.tcp.init(s.tcpPayloadSize())
+	s.tcp.init()
 	var id [2]byte
 	rand.Read(id[:])
 	s.ipID = uint16(id[0])<<8 | uint16(id[1])

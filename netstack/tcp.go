@@ -29,11 +29,11 @@ type tcpTable struct {
 	timers     tcpTimers
 	isn        *tcp.ISNGenerator
 	seg        tcp.Segment  // scratch for output, guarded by s.mu
-	payload    []byte       // scratch for output payload: one MSS, or a TSO segment
+	spare      *[]byte      // a packet buffer tcpOutput did not use, guarded by s.mu
 	due        []*TCPSocket // scratch for tcpRunTimers
 }
 
-func (t *tcpTable) init(payloadSize int) {
+func (t *tcpTable) init() {
 	t.conns = make(map[tuple]*TCPSocket)
 	t.listeners = make(map[netip.AddrPort]*TCPListener)
 	t.ports = make(map[uint16]int)
@@ -42,7 +42,6 @@ func (t *tcpTable) init(payloadSize int) {
 	var key [16]byte
 	rand.Read(key[:])
 	t.isn = tcp.NewISNGenerator(key)
-	t.payload = make([]byte, payloadSize)
 }
 
 // listenerFor finds the listener for a segment to dst:port: an exact
@@ -133,15 +132,7 @@ func (s *Stack) unrefPort(p uint16) {
 // with s.mu held.
 func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	t := &s.tcp
-	if s.tso() {
-		for sk.tcb.OutputTSO(now, &t.seg, t.payload) {
-			s.sendTCPDF(now, sk.id, &t.seg, sk.tcb.PathMTUDiscovery())
-		}
-	} else {
-		for sk.tcb.Output(now, &t.seg, t.payload) {
-			s.sendTCPDF(now, sk.id, &t.seg, sk.tcb.PathMTUDiscovery())
-		}
-	}
+	s.tcpOutput(now, sk)
 	if sk.tcb.State() == tcp.TimeWait {
 		s.tcpEnterTimeWait(now, sk)
 	}
@@ -178,17 +169,52 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 	t.timers.set(sk, sk.tcb.Deadline())
 }
 
-// sendTCP builds one segment into a packet and sends it with DF set (RFC
-// 1191). Called with s.mu held.
-func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
-	s.sendTCPDF(now, id, seg, true)
+// tcpOutput sends everything sk's TCB wants sent. Each segment is built in
+// a packet buffer: the TCB copies its payload from the send buffer
+// straight behind the room for the headers, which are then written in
+// front of it, so data is copied once on its way out. Called with s.mu
+// held.
+func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
+	t := &s.tcp
+	size := s.frameSize
+	if s.tso() {
+		size = s.transportOffset() + s.offload.MaxSegment - wire.IPv4MinHeaderLen
+	}
+	for {
+		p := t.spare
+		if t.spare = nil; p == nil {
+			p = s.getBuf(size)
+		}
+		frame := (*p)[s.transportOffset():size]
+		if !sk.tcb.OutputFrame(now, &t.seg, frame, s.tso()) {
+			t.spare = p // most calls end here: keep it for the next
+			return
+		}
+		s.sendTCPFrame(now, sk.id, &t.seg, p, sk.tcb.PathMTUDiscovery())
+	}
 }
 
-// sendTCPDF is sendTCP with DF set or not: a connection with path MTU
-// discovery off (IP_PMTUDISC_DONT) sends without it, so routers fragment
-// its segments; each datagram has its own IP identification, as every
-// datagram the stack sends does. Called with s.mu held.
-func (s *Stack) sendTCPDF(now time.Time, id tuple, seg *tcp.Segment, df bool) {
+// sendTCPFrame finishes a segment built in p by OutputFrame (payload in
+// place) and sends it. Called with s.mu held; takes ownership of p.
+func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byte, df bool) {
+	f := wire.TCPFields{
+		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
+		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
+		Flags: seg.Flags, Window: seg.Window, Options: seg.Options,
+	}
+	hl := f.Len()
+	n := hl + len(seg.Payload)
+	b := (*p)[s.transportOffset() : s.transportOffset()+n]
+	if len(seg.Payload) > 0 && &b[hl] != &seg.Payload[0] {
+		copy(b[hl:], seg.Payload) // not where the room was left: never expected
+	}
+	s.finishTCP(now, id, seg, f, p, b, df)
+}
+
+// sendTCP builds a segment the stack makes itself (a reset, a cookie
+// SYN-ACK, a TIME-WAIT ACK) into a packet and sends it with DF set (RFC
+// 1191). Called with s.mu held.
+func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
 	f := wire.TCPFields{
 		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
 		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
@@ -199,6 +225,18 @@ func (s *Stack) sendTCPDF(now time.Time, id tuple, seg *tcp.Segment, df bool) {
 	p := s.newPacket(n)
 	b := (*p)[s.transportOffset() : s.transportOffset()+n]
 	copy(b[hl:], seg.Payload)
+	s.finishTCP(now, id, seg, f, p, b, true)
+}
+
+// finishTCP writes the TCP header (fields f) and checksum of the segment
+// b in packet p, whose payload is in place, and sends it, with DF unless
+// the connection turned path MTU discovery off (IP_PMTUDISC_DONT: routers
+// may then fragment it; each datagram has its own IP identification, as
+// every datagram the stack sends does). Called with s.mu held; takes
+// ownership of p.
+func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPFields, p *[]byte, b []byte, df bool) {
+	hl := f.Len()
+	n := len(b)
 	var info link.PacketInfo
 	if s.offload.Checksum {
 		f.EncodeHeader(b)

@@ -3,6 +3,8 @@ package tcp
 import (
 	"math"
 	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
 )
 
 // Output pulls the next segment to send. It fills *seg (flags, sequence
@@ -21,6 +23,19 @@ func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
 // holds, described by seg.SegSize (see tso.go).
 func (c *Conn) OutputTSO(now time.Time, seg *Segment, buf []byte) bool {
 	return c.outputMode(now, seg, buf, true)
+}
+
+// OutputFrame is Output, or OutputTSO when tso is set, for a caller that
+// builds the packet around the payload: frame is room for the whole TCP
+// segment, and the payload is copied once, from the send buffer to
+// frame[20+seg.Options.Len():], right behind the header the caller then
+// writes in front of it. (The options of a data segment are known before
+// its payload is read, so the room left is exact.)
+func (c *Conn) OutputFrame(now time.Time, seg *Segment, frame []byte, tso bool) bool {
+	var o wire.TCPOptions
+	c.dataOptions(now, &o)
+	room := wire.TCPMinHeaderLen + optLen(&o)
+	return c.outputMode(now, seg, frame[room:], tso)
 }
 
 func (c *Conn) outputMode(now time.Time, seg *Segment, buf []byte, tso bool) bool {

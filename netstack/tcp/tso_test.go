@@ -74,3 +74,19 @@ func TestTSOBurstTail(t *testing.T) {
 		t.Fatalf("Nagle burst: %v, want 3000 bytes and the tail held back", out)
 	}
 }
+
+// OutputFrame leaves exactly the room the segment's header needs in front
+// of the payload, so the caller builds the packet without another copy.
+func TestOutputFrameLeavesHeaderRoom(t *testing.T) {
+	c := connectEstablished(t, Config{Nagle: false}, wire.TCPOptions{MSS: 1000, HasTimestamps: true, TSVal: 1})
+	c.Write(make([]byte, 5000))
+	frame := make([]byte, 65536)
+	var s Segment
+	if !c.OutputFrame(t0, &s, frame, true) {
+		t.Fatal("nothing to send")
+	}
+	hl := wire.TCPMinHeaderLen + s.Options.Len()
+	if len(s.Payload) != 5000 || &frame[hl] != &s.Payload[0] {
+		t.Fatalf("payload of %d bytes not at frame[%d] (header room for options %+v)", len(s.Payload), hl, s.Options)
+	}
+}
