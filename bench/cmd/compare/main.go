@@ -6,6 +6,14 @@
 // Usage, from the bench module:
 //
 //	go run ./cmd/compare [-benchtime 1s] [-run regexp]
+//
+// With -transport tap (as root) it measures instead, in one run, HTTP
+// downloads and uploads and 1-byte round trips between a kernel client and
+// a server on renet over a tap device with and without offload, on gVisor
+// over a tap device, and on Linux itself over a veth pair, each in fresh
+// network namespaces that it deletes afterwards:
+//
+//	sudo go run ./cmd/compare -transport tap [-size 1e9] [-upload 3e8] [-rtts 2000]
 package main
 
 import (
@@ -23,10 +31,39 @@ import (
 )
 
 func main() {
+	if isClient() {
+		os.Exit(clientMain(os.Args[1:]))
+	}
 	testing.Init() // registers -test.benchtime, which testing.Benchmark reads
 	benchtime := flag.String("benchtime", "1s", "run each benchmark for this long, or Nx times (as go test -benchtime)")
 	run := flag.String("run", "", "run only the workloads whose name matches this regexp")
+	transport := flag.String("transport", "memory", "memory: the workloads in one process; tap: HTTP and round trips against a kernel client over tap (renet, gVisor) and veth (Linux), as root")
+	size := flag.Float64("size", 1e9, "tap: bytes the client downloads")
+	upload := flag.Float64("upload", 3e8, "tap: bytes the client uploads")
+	rtts := flag.Int("rtts", 2000, "tap: 1-byte round trips, of which the median")
+	timeout := flag.Duration("timeout", 5*time.Minute, "tap: give up on one implementation after this long")
 	flag.Parse()
+	switch *transport {
+	case "memory":
+	case "tap":
+		if os.Geteuid() != 0 {
+			fmt.Fprintln(os.Stderr, "compare: -transport tap needs root (it creates network namespaces, tap devices and veth pairs); skipped")
+			return
+		}
+		cfg := tapConfig{download: int64(*size), upload: int64(*upload), rtts: *rtts, timeout: *timeout}
+		cfg.verify = min(cfg.download, 4<<20)
+		if cfg.download < 0 || cfg.upload < 0 || cfg.rtts < 1 {
+			fmt.Fprintln(os.Stderr, "compare: -size and -upload must be >= 0, -rtts >= 1")
+			os.Exit(2)
+		}
+		if !runTap(cfg) {
+			os.Exit(1)
+		}
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "compare: -transport %q: want memory or tap\n", *transport)
+		os.Exit(2)
+	}
 	if err := flag.Set("test.benchtime", *benchtime); err != nil {
 		fmt.Fprintln(os.Stderr, "compare: -benchtime:", err)
 		os.Exit(2)

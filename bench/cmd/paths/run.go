@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/renet-go/renet/bench/internal/netns"
 	"github.com/renet-go/renet/internal/relay/pathtest"
 )
 
@@ -15,11 +16,11 @@ import (
 // The second result is packets dropped at the TUN device, outside the path.
 func behind(peer pathtest.NewPeer, up bool) func(pathtest.Path, int64, time.Duration) (pathtest.Result, uint64, error) {
 	return func(p pathtest.Path, size int64, timeout time.Duration) (r pathtest.Result, drops uint64, err error) {
-		ns, err := newNetns()
+		ns, err := netns.New("renet-paths")
 		if err != nil {
 			return r, 0, err
 		}
-		defer ns.delete()
+		defer ns.Delete()
 		e, err := pathtest.NewBehind(ns, p.Impair, peer)
 		if err != nil {
 			return r, 0, err
@@ -40,16 +41,16 @@ func behind(peer pathtest.NewPeer, up bool) func(pathtest.Path, int64, time.Dura
 // congestion control cc, in two fresh namespaces.
 func kernels(cc string) func(pathtest.Path, int64, time.Duration) (pathtest.Result, uint64, error) {
 	return func(p pathtest.Path, size int64, timeout time.Duration) (r pathtest.Result, drops uint64, err error) {
-		ns1, err := newNetns()
+		ns1, err := netns.New("renet-paths")
 		if err != nil {
 			return r, 0, err
 		}
-		defer ns1.delete()
-		ns2, err := newNetns()
+		defer ns1.Delete()
+		ns2, err := netns.New("renet-paths")
 		if err != nil {
 			return r, 0, err
 		}
-		defer ns2.delete()
+		defer ns2.Delete()
 		k, err := pathtest.NewKernels(ns1, ns2, p.Impair)
 		if err != nil {
 			return r, 0, err
@@ -101,11 +102,11 @@ func cell(r pathtest.Result, drops uint64, err error) string {
 // printSettings prints the Linux defaults a fresh namespace gets, which
 // the Linux figures depend on.
 func printSettings() {
-	ns, err := newNetns()
+	ns, err := netns.New("renet-paths")
 	if err != nil {
 		fatalf("paths: %v", err)
 	}
-	defer ns.delete()
+	defer ns.Delete()
 	fmt.Println("Linux in a fresh namespace:")
 	for _, k := range []string{"net.ipv4.tcp_congestion_control", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
 		"net.ipv4.tcp_sack", "net.ipv4.tcp_recovery"} {
