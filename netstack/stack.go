@@ -242,6 +242,8 @@ func (s *Stack) drive() {
 	bufs := make([][]byte, readBatch)
 	sizes := make([]int, readBatch)
 	infos := make([]link.PacketInfo, readBatch)
+	views := make([][]byte, 0, readBatch)
+	var g gro
 	for i := range bufs {
 		bufs[i] = make([]byte, s.readBufSize())
 	}
@@ -276,22 +278,45 @@ func (s *Stack) drive() {
 			}
 			continue
 		}
-		s.mu.Lock()
-		now := time.Now()
-		for i := 0; i < n; i++ {
-			s.stats.FramesIn++
-			s.stats.BytesIn += uint64(sizes[i])
-			s.inTrusted = s.oep != nil && infos[i].ChecksumTrusted()
-			if sizes[i] > s.frameSize {
-				s.stats.GROIn++
-			}
-			s.input(now, bufs[i][:sizes[i]])
+		views = views[:0]
+		for i := range n {
+			views = append(views, bufs[i][:sizes[i]])
 		}
-		s.inTrusted = false
-		s.armTimer(now)
-		s.mu.Unlock()
-		s.flush()
+		s.processBatch(views, infos[:n], &g)
 	}
+}
+
+// processBatch handles one batch read from the link under one
+// acquisition of the lock, then writes what it produced. A link that
+// does not coalesce TCP segments itself gets software GRO (gro.go), done
+// before the lock is taken.
+func (s *Stack) processBatch(pkts [][]byte, infos []link.PacketInfo, g *gro) {
+	in, trusted := pkts, []bool(nil)
+	if s.oep == nil {
+		in, trusted = g.coalesce(pkts, s.medium)
+	}
+	s.mu.Lock()
+	now := time.Now()
+	for _, p := range pkts {
+		s.stats.FramesIn++
+		s.stats.BytesIn += uint64(len(p))
+	}
+	for i, p := range in {
+		switch {
+		case s.oep != nil:
+			s.inTrusted = infos[i].ChecksumTrusted()
+		default:
+			s.inTrusted = trusted[i]
+		}
+		if len(p) > s.frameSize {
+			s.stats.GROIn++
+		}
+		s.input(now, p)
+	}
+	s.inTrusted = false
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
 }
 
 // input dispatches one packet read from the link. Called with mu held.

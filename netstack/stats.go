@@ -139,7 +139,7 @@ type Stats struct {
 	IGMPIn, IGMPOut      uint64 // IGMP messages received (valid) and sent
 	// GSOOut counts packets larger than the MTU handed to the link to
 	// cut (TSO); GROIn those larger than the MTU the link handed up,
-	// coalesced or never cut.
+	// coalesced or never cut, or that software GRO merged.
 	GSOOut, GROIn     uint64
 	Drops             [numDropReasons]uint64 // indexed by DropReason
 	LinkReadErrors    uint64

@@ -1,0 +1,155 @@
+package netstack
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// Software GRO, as Linux's generic receive offload, for links that do not
+// coalesce themselves: within one read batch, consecutive in-order TCP
+// segments of one flow are merged into one large segment before TCP sees
+// it, so a bulk transfer costs TCP one input, and one ACK decision, per
+// batch run instead of per segment. A run ends at anything Linux's
+// tcp_gro_receive would flush on: another flow, a gap, a flag other than
+// ACK (PSH is kept, on the last), a change of ACK number, window,
+// options, TTL or TOS, a segment shorter than the first (it may join as
+// the last), or 64 KiB. Every segment's checksums are verified before it
+// is merged; the merged segment is then trusted, its own TCP checksum not
+// being recomputed. The merge copies each payload once more, which the
+// saved per-segment work repays.
+
+// maxGROPacket bounds a merged IP packet.
+const maxGROPacket = 65535
+
+// groSegment is what the merge needs to know of one TCP segment.
+type groSegment struct {
+	pkt     []byte // the whole link packet
+	ipOff   int    // where the IPv4 header starts in pkt
+	payOff  int    // where the TCP payload starts in pkt
+	seq     uint32
+	payload int
+	flags   wire.TCPFlags
+}
+
+// gro is the driver's merge state: output slices and merge buffers, owned
+// by the driver goroutine and reused from batch to batch.
+type gro struct {
+	out     [][]byte
+	trusted []bool
+	bufs    [][]byte // merge buffers, made on first need
+}
+
+// parseGRO reports whether pkt is a TCP segment that may take part in a
+// merge, and what the merge needs from it.
+func parseGRO(pkt []byte, medium link.Medium) (groSegment, bool) {
+	off := 0
+	if medium == link.Ethernet {
+		if len(pkt) < wire.EthernetHeaderLen || binary.BigEndian.Uint16(pkt[12:]) != uint16(wire.EtherTypeIPv4) {
+			return groSegment{}, false
+		}
+		off = wire.EthernetHeaderLen
+	}
+	ip, err := wire.ParseIPv4(pkt[off:])
+	if err != nil || ip.HeaderLen() != wire.IPv4MinHeaderLen || ip.Protocol() != wire.IPProtoTCP ||
+		ip.MoreFragments() || ip.FragmentOffset() != 0 {
+		return groSegment{}, false
+	}
+	th, err := wire.ParseTCP(ip.Payload())
+	if err != nil || th.Flags()&^(wire.TCPFlagPSH) != wire.TCPFlagACK || len(th.Payload()) == 0 {
+		return groSegment{}, false
+	}
+	return groSegment{
+		pkt: pkt[:off+len(ip)], ipOff: off, payOff: off + wire.IPv4MinHeaderLen + th.HeaderLen(),
+		seq: th.Seq(), payload: len(th.Payload()), flags: th.Flags(),
+	}, true
+}
+
+// follows reports whether b may be merged behind a run that starts with a
+// and holds total payload bytes ending with last: same flow and headers
+// but for what changes from segment to segment, and contiguous.
+func (a *groSegment) follows(last, b *groSegment, total int) bool {
+	if last.flags&wire.TCPFlagPSH != 0 || last.payload != a.payload || b.seq != a.seq+uint32(total) ||
+		b.payOff != a.payOff || a.payOff+total+b.payload-a.ipOff > maxGROPacket {
+		return false
+	}
+	ha, hb := a.pkt[:a.payOff], b.pkt[:b.payOff]
+	ipa, ipb := ha[a.ipOff:], hb[b.ipOff:]
+	return bytes.Equal(ha[:a.ipOff], hb[:b.ipOff]) && // link header
+		ipa[1] == ipb[1] && ipa[8] == ipb[8] && ipa[6] == ipb[6] && // TOS, TTL, flags
+		bytes.Equal(ipa[12:20], ipb[12:20]) && // addresses
+		bytes.Equal(ipa[20:24], ipb[20:24]) && // ports
+		bytes.Equal(ipa[28:32], ipb[28:32]) && // acknowledgement number
+		bytes.Equal(ipa[34:36], ipb[34:36]) && // window
+		bytes.Equal(ipa[40:], ipb[40:]) // options
+}
+
+// coalesce merges the runs of pkts and returns the packets to process,
+// each with whether its transport checksum is already verified.
+func (g *gro) coalesce(pkts [][]byte, medium link.Medium) ([][]byte, []bool) {
+	g.out, g.trusted = g.out[:0], g.trusted[:0]
+	merged := 0
+	for i := 0; i < len(pkts); {
+		a, ok := parseGRO(pkts[i], medium)
+		j, total := i+1, a.payload
+		last := a
+		for ok && j < len(pkts) {
+			b, ok2 := parseGRO(pkts[j], medium)
+			if !ok2 || !a.follows(&last, &b, total) {
+				break
+			}
+			total += b.payload
+			last = b
+			j++
+		}
+		if j-i < 2 || !g.checksumsValid(pkts[i:j], medium) {
+			for ; i < j; i++ {
+				g.out, g.trusted = append(g.out, pkts[i]), append(g.trusted, false)
+			}
+			continue
+		}
+		g.out = append(g.out, g.merge(merged, pkts[i:j], medium, total, last.flags))
+		g.trusted = append(g.trusted, true)
+		merged++
+		i = j
+	}
+	return g.out, g.trusted
+}
+
+// checksumsValid verifies the TCP checksum of every segment of a run.
+func (g *gro) checksumsValid(run [][]byte, medium link.Medium) bool {
+	for _, pkt := range run {
+		s, _ := parseGRO(pkt, medium)
+		ip := wire.IPv4(s.pkt[s.ipOff:])
+		th := wire.TCP(ip.Payload())
+		if !th.VerifyChecksum(ip.Src(), ip.Dst()) {
+			return false
+		}
+	}
+	return true
+}
+
+// merge writes the run's merged segment into merge buffer k: the first
+// segment's headers, every payload, the IP length and checksum fixed up,
+// and the last segment's PSH.
+func (g *gro) merge(k int, run [][]byte, medium link.Medium, total int, lastFlags wire.TCPFlags) []byte {
+	for len(g.bufs) <= k {
+		g.bufs = append(g.bufs, make([]byte, maxGROPacket+wire.EthernetHeaderLen))
+	}
+	first, _ := parseGRO(run[0], medium)
+	b := g.bufs[k]
+	n := copy(b, first.pkt[:first.payOff])
+	for _, pkt := range run {
+		s, _ := parseGRO(pkt, medium)
+		n += copy(b[n:], s.pkt[s.payOff:])
+	}
+	ip := b[first.ipOff:n]
+	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
+	ip[10], ip[11] = 0, 0
+	binary.BigEndian.PutUint16(ip[10:], wire.Checksum(ip[:wire.IPv4MinHeaderLen]))
+	ip[wire.IPv4MinHeaderLen+13] = uint8(first.flags | lastFlags&wire.TCPFlagPSH)
+	return b[:n]
+}
+
