@@ -152,4 +152,3 @@ func (g *gro) merge(k int, run [][]byte, medium link.Medium, total int, lastFlag
 	ip[wire.IPv4MinHeaderLen+13] = uint8(first.flags | lastFlags&wire.TCPFlagPSH)
 	return b[:n]
 }
-
