@@ -308,7 +308,10 @@ func (s *Stack) processBatch(pkts [][]byte, infos []link.PacketInfo, g *gro) {
 		default:
 			s.inTrusted = trusted[i]
 		}
-		if len(p) > s.frameSize {
+		switch {
+		case s.oep == nil && trusted[i]:
+			s.stats.GROMerged++
+		case len(p) > s.frameSize:
 			s.stats.GROIn++
 		}
 		s.input(now, p)

@@ -139,14 +139,15 @@ type Stats struct {
 	IGMPIn, IGMPOut      uint64 // IGMP messages received (valid) and sent
 	// GSOOut counts packets larger than the MTU handed to the link to
 	// cut (TSO); GROIn those larger than the MTU the link handed up,
-	// coalesced or never cut, or that software GRO merged.
-	GSOOut, GROIn     uint64
-	Drops             [numDropReasons]uint64 // indexed by DropReason
-	LinkReadErrors    uint64
-	LinkWriteErrors   uint64
-	TCPTimeWait       int // TIME-WAIT records at the time of the snapshot
-	NeighbourEntries  int // neighbour cache size at the time of the snapshot
-	ReassemblyPending int // datagrams under reassembly at the time of the snapshot
+	// coalesced or never cut; GROMerged the segments software GRO merged
+	// from smaller ones (gro.go).
+	GSOOut, GROIn, GROMerged uint64
+	Drops                    [numDropReasons]uint64 // indexed by DropReason
+	LinkReadErrors           uint64
+	LinkWriteErrors          uint64
+	TCPTimeWait              int // TIME-WAIT records at the time of the snapshot
+	NeighbourEntries         int // neighbour cache size at the time of the snapshot
+	ReassemblyPending        int // datagrams under reassembly at the time of the snapshot
 }
 
 // Dropped returns the counter for one reason.
