@@ -252,13 +252,18 @@ func (s *Stack) sendIPInfo(now time.Time, p *[]byte, f *wire.IPv4Fields, n int, 
 		return nil
 	}
 	if wire.IPv4MinHeaderLen+n <= s.mtu || info.GSO != link.GSONone {
-		// A GSO packet is cut by the link (see offload.go).
+		if segs := gsoSegments(info, hl+wire.IPv4MinHeaderLen+n); segs > 1 {
+			// The link gives its segments IDs ID, ID+1, ...: skip them,
+			// as Linux's ip_select_ident_segs does.
+			s.ipID += uint16(segs - 1)
+			s.stats.TCPSegmentsOut += uint64(segs - 1)
+		}
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv4MinHeaderLen+n]
 		s.sendFrameInfo(now, p, nextHop, info)
 		return nil
 	}
-	completeChecksum((*p)[:s.transportOffset()+n], info) // fragments are cut in software
+	info.CompleteChecksum((*p)[:s.transportOffset()+n]) // fragments are cut in software
 	if f.DontFragment {
 		s.putBuf(p)
 		s.drop(DropIPTooBig)

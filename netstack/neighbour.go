@@ -53,10 +53,10 @@ type neighbour struct {
 	slot      deadline.Slot // the entry's next timed transition
 	ip        netip.Addr
 	state     neighbourState
-	probes    uint8     // requests sent in INCOMPLETE or PROBE
-	mac       wire.MAC  // valid in every state but INCOMPLETE
-	confirmed time.Time // last confirmation of reachability
-	pending   []*[]byte // INCOMPLETE: frames waiting for mac, link header not yet filled
+	probes    uint8       // requests sent in INCOMPLETE or PROBE
+	mac       wire.MAC    // valid in every state but INCOMPLETE
+	confirmed time.Time   // last confirmation of reachability
+	pending   []outPacket // INCOMPLETE: frames waiting for mac, link header not yet filled
 }
 
 func (n *neighbour) Slot() *deadline.Slot { return &n.slot }
@@ -152,8 +152,8 @@ func (s *Stack) reachable(now time.Time, n *neighbour) {
 // deleteNeighbour forgets n, dropping what waited for it with reason r.
 func (s *Stack) deleteNeighbour(n *neighbour, r DropReason) {
 	c := &s.neigh
-	for _, p := range n.pending {
-		s.putBuf(p)
+	for _, o := range n.pending {
+		s.putBuf(o.p)
 		s.drop(r)
 	}
 	c.pending -= len(n.pending)
@@ -206,10 +206,10 @@ func (s *Stack) learn(now time.Time, ip netip.Addr, mac wire.MAC, create, confir
 		n.state, n.probes = neighStale, 0
 		s.setNeighTimer(n, now.Add(staleLifetime))
 	}
-	for i, p := range n.pending {
-		s.writeEthernet(*p, mac, wire.EtherTypeIPv4)
-		s.queue(p)
-		n.pending[i] = nil
+	for i, o := range n.pending {
+		s.writeEthernet(*o.p, mac, wire.EtherTypeIPv4)
+		s.queueInfo(o.p, o.info)
+		n.pending[i] = outPacket{}
 	}
 	s.neigh.pending -= len(n.pending)
 	n.pending = nil
@@ -254,8 +254,7 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, in
 		s.probeNeighbour(now, n, wire.BroadcastMAC)
 	}
 	if n.state == neighIncomplete {
-		completeChecksum(*p, info) // a waiting packet keeps no description
-		s.queueForNeighbour(n, p)
+		s.queueForNeighbour(n, p, info)
 		return
 	}
 	if n.state == neighReachable && !s.fresh(now, n) {
@@ -272,14 +271,14 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, in
 }
 
 // queueForNeighbour holds p until n resolves, within the queue bounds.
-func (s *Stack) queueForNeighbour(n *neighbour, p *[]byte) {
+func (s *Stack) queueForNeighbour(n *neighbour, p *[]byte, info link.PacketInfo) {
 	c := &s.neigh
 	if len(n.pending) >= maxPendingPerNeigh || c.pending >= maxPendingTotal {
 		s.putBuf(p)
 		s.drop(DropARPQueueFull)
 		return
 	}
-	n.pending = append(n.pending, p)
+	n.pending = append(n.pending, outPacket{p: p, info: info})
 	c.pending++
 }
 

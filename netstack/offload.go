@@ -18,9 +18,8 @@ import (
 //     so TCP takes coalesced segments whole.
 //   - With Offload.Checksum, TCP segments leave with a partial checksum
 //     (the pseudo-header sum only) for the link to complete. A packet that
-//     must wait for neighbour resolution has its checksum completed first,
-//     so nothing with a partial checksum is ever kept without its
-//     description.
+//     waits for neighbour resolution keeps its description beside it; one
+//     that must be fragmented is completed in software first.
 
 // outPacket is a packet in the output queue with its offload state.
 type outPacket struct {
@@ -38,6 +37,7 @@ func (s *Stack) setupOffload() {
 	if !off.TSO && !off.Checksum && !off.GRO {
 		return
 	}
+	off.MaxSegment = min(off.MaxSegment, maxGROPacket) // an IPv4 packet's limit
 	s.oep, s.offload = oep, off
 }
 
@@ -59,23 +59,6 @@ func partialChecksum(b []byte, start, csumOffset int, src, dst netip.Addr, proto
 	return link.PacketInfo{NeedsCsum: true, CsumStart: uint16(start), CsumOffset: uint16(csumOffset)}
 }
 
-// completeChecksum does in software what info asks of the link: the sum
-// over the packet from CsumStart, whose checksum field holds the
-// pseudo-header sum, stored complemented in that field. It returns the
-// description of the now complete packet.
-func completeChecksum(pkt []byte, info link.PacketInfo) link.PacketInfo {
-	if !info.NeedsCsum {
-		return info
-	}
-	start, field := int(info.CsumStart), int(info.CsumStart)+int(info.CsumOffset)
-	if start >= len(pkt) || field+2 > len(pkt) {
-		return link.PacketInfo{}
-	}
-	binary.BigEndian.PutUint16(pkt[field:], wire.Finish(wire.Sum(pkt[start:], 0)))
-	info.NeedsCsum, info.CsumStart, info.CsumOffset = false, 0, 0
-	return info
-}
-
 // tso reports whether TCP may hand the link segments for it to cut: the
 // link must do TSO and complete checksums (a GSO packet's checksum is
 // always left partial, as virtio-net requires).
@@ -90,4 +73,14 @@ func (s *Stack) gsoInfo(info link.PacketInfo, hl, segSize int) link.PacketInfo {
 	info.GSOSize = uint16(segSize)
 	info.HdrLen = uint16(s.transportOffset() + hl)
 	return info
+}
+
+// gsoSegments is how many segments the link cuts a packet of n bytes
+// into (1 for an ordinary packet).
+func gsoSegments(info link.PacketInfo, n int) int {
+	if info.GSO == link.GSONone || info.GSOSize == 0 {
+		return 1
+	}
+	payload := n - int(info.HdrLen)
+	return max((payload+int(info.GSOSize)-1)/int(info.GSOSize), 1)
 }

@@ -29,7 +29,7 @@ type tcpTable struct {
 	timers     tcpTimers
 	isn        *tcp.ISNGenerator
 	seg        tcp.Segment  // scratch for output, guarded by s.mu
-	spare      *[]byte      // a packet buffer tcpOutput did not use, guarded by s.mu
+	spare      [2]*[]byte   // packet buffers (frame, TSO) tcpOutput did not use, guarded by s.mu
 	due        []*TCPSocket // scratch for tcpRunTimers
 }
 
@@ -176,18 +176,21 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 // held.
 func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 	t := &s.tcp
-	size := s.frameSize
-	if s.tso() {
-		size = s.transportOffset() + s.offload.MaxSegment - wire.IPv4MinHeaderLen
+	// A buffer for a TSO segment only when there is data for one: ACKs
+	// and single segments take frame-sized buffers.
+	tso := s.tso() && sk.tcb.Unsent() > 2*s.mtu
+	size, big := s.frameSize, 0
+	if tso {
+		size, big = s.transportOffset()+s.offload.MaxSegment-wire.IPv4MinHeaderLen, 1
 	}
 	for {
-		p := t.spare
-		if t.spare = nil; p == nil {
+		p := t.spare[big]
+		if t.spare[big] = nil; p == nil {
 			p = s.getBuf(size)
 		}
 		frame := (*p)[s.transportOffset():size]
-		if !sk.tcb.OutputFrame(now, &t.seg, frame, s.tso()) {
-			t.spare = p // most calls end here: keep it for the next
+		if !sk.tcb.OutputFrame(now, &t.seg, frame, tso) {
+			t.spare[big] = p // most calls end here: keep it for the next
 			return
 		}
 		s.sendTCPFrame(now, sk.id, &t.seg, p, sk.tcb.PathMTUDiscovery())

@@ -102,6 +102,9 @@ func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
 		bit := d.rng.IntN(p.n * 8)
 		p.buf[bit/8] ^= 1 << (bit % 8)
 		d.stats.Corrupted++
+		// A corrupted packet has crossed a wire: nobody vouches for its
+		// checksum any more (a partial one then fails, as it should).
+		p.info.NeedsCsum, p.info.CsumValid = false, false
 	}
 	dup := d.chance(d.cfg.Duplicate)
 	p.reorder = d.chance(d.cfg.Reorder)
@@ -215,12 +218,17 @@ func (d *direction) receive(bufs [][]byte, sizes []int, infos []link.PacketInfo)
 	n := 0
 	for n < limit && d.queue.len() > 0 {
 		p := d.queue.pop()
+		d.queued--
+		if infos == nil && !d.plain(p) {
+			d.put(p)
+			d.stats.Oversize++ // a GSO packet a plain reader cannot take
+			continue
+		}
 		sizes[n] = copy(bufs[n], p.buf[:p.n])
 		if n < len(infos) {
 			infos[n] = p.info
 		}
 		d.put(p)
-		d.queued--
 		d.stats.Delivered++
 		n++
 	}
@@ -230,6 +238,17 @@ func (d *direction) receive(bufs [][]byte, sizes []int, infos []link.PacketInfo)
 		d.ready.Signal()
 	}
 	return n, nil
+}
+
+// plain readies p for a reader that takes no PacketInfo (ReadBatch):
+// a partial checksum is completed in software, as a kernel does before a
+// packet leaves on a wire; a GSO packet cannot be made plain (false).
+func (d *direction) plain(p *packet) bool {
+	if p.info.GSO != link.GSONone {
+		return false
+	}
+	p.info.CompleteChecksum(p.buf[:p.n])
+	return true
 }
 
 func (d *direction) get() *packet {

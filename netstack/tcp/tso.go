@@ -10,7 +10,8 @@ package tcp
 // segments as the data queued (avail), the windows (usable) and the
 // caller's buffer (bufLen) allow, and says whether the FIN goes with
 // them. A final partial segment joins only when it is the last of the
-// data and Nagle would let it go (NoDelay, or the FIN rides on it).
+// data and would go alone: the FIN rides on it, or NoDelay and not corked
+// (cork.go).
 func (c *Conn) tsoBurst(first, maxSeg, avail, usable, bufLen int, finToSend bool) (n int, fin bool) {
 	room := min(avail, usable, bufLen)
 	if room < 2*maxSeg {
@@ -19,8 +20,10 @@ func (c *Conn) tsoBurst(first, maxSeg, avail, usable, bufLen int, finToSend bool
 	n = room / maxSeg * maxSeg
 	if tail := room - n; tail > 0 && n+tail == avail {
 		last := finToSend && usable > avail
-		if last || !c.cfg.Nagle {
+		corked := c.corked && !c.corkFlush
+		if last || (!c.cfg.Nagle && !corked) {
 			n += tail
+			c.corkFlush = false // the partial segment it allowed is out
 		}
 	}
 	return n, finToSend && n == avail && usable > n

@@ -90,3 +90,15 @@ func TestOutputFrameLeavesHeaderRoom(t *testing.T) {
 		t.Fatalf("payload of %d bytes not at frame[%d] (header room for options %+v)", len(s.Payload), hl, s.Options)
 	}
 }
+
+// TCP_CORK holds the partial tail of a burst back as it would a partial
+// segment alone, NoDelay or not.
+func TestTSOBurstCorked(t *testing.T) {
+	c := connectEstablished(t, Config{Nagle: false}, wire.TCPOptions{MSS: 1000})
+	c.SetCork(true)
+	c.Write(make([]byte, 3500))
+	out := drainTSO(t, c, t0)
+	if len(out) != 1 || len(out[0].Payload) != 3000 {
+		t.Fatalf("corked burst: %v, want 3000 bytes and the tail held", out)
+	}
+}

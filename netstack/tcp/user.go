@@ -224,3 +224,7 @@ func (c *Conn) SetCongestionControl(name string) error {
 	}
 	return nil
 }
+
+// Unsent returns the bytes written and not yet sent once: what the next
+// Output calls may send as new data, windows permitting.
+func (c *Conn) Unsent() int { return max(c.snd.end().Sub(c.sndMax), 0) }

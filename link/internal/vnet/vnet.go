@@ -186,48 +186,10 @@ func (h Header) Info(pkt []byte, truncated bool) (link.PacketInfo, Fault) {
 	return pi, f
 }
 
-// Complete finishes a partial checksum in place: it adds the sum over
-// pkt[start:] to the pseudo-header sum already in the field at
-// start+offset, as the kernel would before sending the packet on a wire.
-// It returns false, changing nothing, if the field is outside pkt.
+// Complete finishes a partial checksum in place (see
+// link.PacketInfo.CompleteChecksum). It returns false, changing nothing,
+// if the field is outside pkt.
 func Complete(pkt []byte, start, offset uint16) bool {
-	s, field := int(start), int(start)+int(offset)
-	if field+2 > len(pkt) {
-		return false
-	}
-	// The field holds the folded pseudo-header sum; summing the region
-	// with it in place counts it once, which is what we want.
-	sum := checksum(pkt[s:], 0)
-	c := ^fold(sum)
-	if c == 0 && offset == 6 {
-		// RFC 768: a UDP checksum that computes to zero is sent as all
-		// ones (zero means none). For TCP (offset 16) zero is a value.
-		c = 0xffff
-	}
-	binary.BigEndian.PutUint16(pkt[field:], c)
-	return true
-}
-
-// checksum adds b, as big-endian 16-bit words, to sum.
-func checksum(b []byte, sum uint64) uint64 {
-	for len(b) >= 8 {
-		sum += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
-		b = b[8:]
-	}
-	for len(b) >= 2 {
-		sum += uint64(binary.BigEndian.Uint16(b))
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		sum += uint64(b[0]) << 8
-	}
-	return sum
-}
-
-// fold folds a 64-bit one's complement sum into 16 bits.
-func fold(sum uint64) uint16 {
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	return uint16(sum)
+	pi := link.PacketInfo{NeedsCsum: true, CsumStart: start, CsumOffset: offset}
+	return pi.CompleteChecksum(pkt)
 }

@@ -130,34 +130,6 @@ func TestFromInfo(t *testing.T) {
 	}
 }
 
-// TestComplete checks the software completion of a partial UDP checksum
-// against a checksum computed from scratch.
-func TestComplete(t *testing.T) {
-	for _, size := range []int{0, 1, 2, 7, 8, 9, 1472} {
-		p := make([]byte, 20+8+size)
-		p[0], p[9] = 0x45, 17
-		copy(p[12:], []byte{192, 168, 69, 100, 192, 168, 69, 1})
-		u := p[20:]
-		binary.BigEndian.PutUint16(u[0:], 4242)
-		binary.BigEndian.PutUint16(u[2:], 9)
-		binary.BigEndian.PutUint16(u[4:], uint16(len(u)))
-		for i := range size {
-			u[8+i] = byte(i*7 + 3)
-		}
-		pseudo := checksum(p[12:20], 17+uint64(len(u)))
-		binary.BigEndian.PutUint16(u[6:], fold(pseudo)) // what the kernel leaves
-		if !Complete(p, 20, 6) {
-			t.Fatalf("size %d: Complete refused", size)
-		}
-		if v := fold(checksum(u, pseudo)); v != 0xffff {
-			t.Errorf("size %d: completed checksum %#04x does not verify (sum %#04x)", size, binary.BigEndian.Uint16(u[6:]), v)
-		}
-	}
-	if Complete(make([]byte, 10), 5, 4) {
-		t.Error("Complete accepted a field past the end")
-	}
-}
-
 // FuzzInfo feeds arbitrary headers and packets through every path that
 // takes them from the kernel; none may panic, and what Info keeps must lie
 // inside the packet.
