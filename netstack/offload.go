@@ -41,6 +41,19 @@ func (s *Stack) setupOffload() {
 	s.oep, s.offload = oep, off
 }
 
+// groReadBatch is how many packets the driver reads at once from a GRO
+// link: each buffer holds 64 KiB, so a batch of 64 would pin 4 MiB per
+// stack; 8 coalesced segments are already half a megabyte of data.
+const groReadBatch = 8
+
+// readBatchLen is how many packets the driver asks the link for at once.
+func (s *Stack) readBatchLen() int {
+	if s.offload.GRO {
+		return groReadBatch
+	}
+	return readBatch
+}
+
 // readBufSize is the size of each driver read buffer: a frame, or the
 // largest coalesced segment a GRO link hands up.
 func (s *Stack) readBufSize() int {

@@ -239,10 +239,11 @@ func (s *Stack) MTU() int { return s.mtu }
 // acquisition, write what it produced.
 func (s *Stack) drive() {
 	defer s.driverWG.Done()
-	bufs := make([][]byte, readBatch)
-	sizes := make([]int, readBatch)
-	infos := make([]link.PacketInfo, readBatch)
-	views := make([][]byte, 0, readBatch)
+	batch := s.readBatchLen()
+	bufs := make([][]byte, batch)
+	sizes := make([]int, batch)
+	infos := make([]link.PacketInfo, batch)
+	views := make([][]byte, 0, batch)
 	var g gro
 	for i := range bufs {
 		bufs[i] = make([]byte, s.readBufSize())
