@@ -48,6 +48,8 @@ func BenchmarkTCPBulk(b *testing.B) {
 	b.Run("plain", func(b *testing.B) { benchBulk(b, pipe.Config{Seed: 1}) })
 	// A pipe that offloads as a veth does: partial checksums, TSO and GRO.
 	b.Run("offload", func(b *testing.B) { benchBulk(b, pipe.Config{Seed: 1, Offload: true}) })
+	// A 64 KiB MTU, as Linux's loopback has.
+	b.Run("mtu64k", func(b *testing.B) { benchBulk(b, pipe.Config{Seed: 1, MTU: 65535, Offload: true}) })
 }
 
 func benchBulk(b *testing.B, cfg pipe.Config) {
