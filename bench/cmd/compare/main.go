@@ -22,6 +22,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,17 @@ func main() {
 	upload := flag.Float64("upload", 3e8, "tap: bytes the client uploads")
 	rtts := flag.Int("rtts", 2000, "tap: 1-byte round trips, of which the median")
 	timeout := flag.Duration("timeout", 5*time.Minute, "tap: give up on one implementation after this long")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (the servers) to this file")
 	flag.Parse()
+	stopProfile := func() {}
+	if *cpuprofile != "" {
+		var err error
+		if stopProfile, err = startCPUProfile(*cpuprofile); err != nil {
+			fmt.Fprintln(os.Stderr, "compare:", err)
+			os.Exit(2)
+		}
+	}
+	defer stopProfile()
 	switch *transport {
 	case "memory":
 	case "tap":
@@ -56,7 +67,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "compare: -size and -upload must be >= 0, -rtts >= 1")
 			os.Exit(2)
 		}
-		if !runTap(cfg) {
+		ok := runTap(cfg)
+		stopProfile()
+		if !ok {
 			os.Exit(1)
 		}
 		return
@@ -183,4 +196,18 @@ func format(v float64) string {
 		return fmt.Sprintf("%.2f", v)
 	}
 	return fmt.Sprintf("%.2g", v)
+}
+
+// startCPUProfile profiles this process into file until the returned
+// function is called.
+func startCPUProfile(file string) (func(), error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
