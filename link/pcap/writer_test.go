@@ -334,3 +334,42 @@ func TestConcurrentReadWrite(t *testing.T) {
 		t.Errorf("records by length %v; want %d of each of 142 and 242 bytes", count, n)
 	}
 }
+
+// Wrapping an offloading link keeps its offload calls and records what
+// crosses it as it is, as tcpdump does on an offloading interface: a
+// 40,000-byte GSO packet whole, its partial checksum untouched.
+func TestWrapOffloadingLink(t *testing.T) {
+	a, b := pipe.New(pipe.Config{Offload: true})
+	defer b.Close()
+	var file bytes.Buffer
+	ep, err := Wrap(a, &file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oep, ok := ep.(link.OffloadEndpoint)
+	if !ok || !ep.Offload().TSO {
+		t.Fatal("the wrapper hides the link's offloads")
+	}
+	big := udpFrame(1000, make([]byte, 40000), false)
+	big[14+26], big[14+27] = 0x12, 0x34 // a partial checksum
+	info := link.PacketInfo{GSO: link.GSOUDPL4, GSOSize: 1472, HdrLen: 42,
+		NeedsCsum: true, CsumStart: 34, CsumOffset: 6}
+	if n, err := oep.WriteBatchInfo([][]byte{big}, []link.PacketInfo{info}); n != 1 || err != nil {
+		t.Fatalf("write: %d, %v", n, err)
+	}
+	buf := make([]byte, 1<<17)
+	sizes := make([]int, 1)
+	infos := make([]link.PacketInfo, 1)
+	if n, err := b.ReadBatchInfo([][]byte{buf}, sizes, infos); n != 1 || err != nil || sizes[0] != len(big) || infos[0] != info {
+		t.Fatalf("peer read %d packets of %d bytes with %+v: %v", n, sizes[0], infos[0], err)
+	}
+	ep.Close()
+	r, err := NewReader(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := r.Next()
+	if err != nil || !bytes.Equal(data, big) {
+		t.Fatalf("recorded %d bytes (want the %d that crossed): %v", len(data), len(big), err)
+	}
+}
