@@ -3,13 +3,11 @@ package conn
 import (
 	"errors"
 	"io"
-	"net/netip"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/renet-go/renet/link/pipe"
-	"github.com/renet-go/renet/netstack"
 )
 
 // RFC 5482 (Linux's TCP_USER_TIMEOUT): when the peer vanishes without a
@@ -18,16 +16,7 @@ import (
 // (about 15 minutes).
 func TestUserTimeout_RFC5482(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Seed: 11})
-	a, err := netstack.New(ea, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrA, 24)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := netstack.New(eb, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrB, 24)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := stacksOn(t, ea, eb)
 	l, err := Listen(b, "tcp", ":80")
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
-	"net/netip"
 	"sync/atomic"
 	"testing"
 
@@ -64,16 +63,7 @@ func (c *countingLink) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (i
 func TestOffloadTSOAndChecksum(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 21})
 	cl := &countingLink{OffloadEndpoint: ea, t: t}
-	a, err := netstack.New(cl, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrA, 24)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := netstack.New(eb, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrB, 24)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := stacksOn(t, cl, eb)
 	l, err := Listen(b, "tcp", ":80")
 	if err != nil {
 		t.Fatal(err)

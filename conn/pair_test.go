@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/renet-go/renet/link"
 	"github.com/renet-go/renet/link/pipe"
 	"github.com/renet-go/renet/netstack"
 )
@@ -39,6 +40,22 @@ func newPairWith(t testing.TB, cfg pipe.Config, cfgA, cfgB netstack.Config) (a, 
 	t.Cleanup(func() { a.Close() })
 	b, err = netstack.New(eb, cfgB)
 	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return a, b
+}
+
+// stacksOn starts stack A (10.0.0.1) on ea and B (10.0.0.2) on eb, links
+// the caller made (a pipe's ends, perhaps wrapped), closed at cleanup.
+func stacksOn(t testing.TB, ea, eb link.Endpoint) (a, b *netstack.Stack) {
+	t.Helper()
+	var err error
+	if a, err = netstack.New(ea, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrA, 24)}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if b, err = netstack.New(eb, netstack.Config{Addrs: []netip.Prefix{netip.PrefixFrom(addrB, 24)}}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
