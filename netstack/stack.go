@@ -403,10 +403,12 @@ func (s *Stack) getBuf(n int) *[]byte {
 
 // putBuf returns a buffer from getBuf to its pool.
 func (s *Stack) putBuf(p *[]byte) {
-	if cap(*p) >= bigSize {
-		s.bigs.Put(p)
-	} else {
+	// By exact capacity: with a 64 KiB MTU a frame is as large as a big
+	// buffer, and must still go back to the pool it came from.
+	if cap(*p) == s.frameSize {
 		s.frames.Put(p)
+	} else {
+		s.bigs.Put(p)
 	}
 }
 
