@@ -2,8 +2,9 @@
 // configure a stack on it: -tap, -tun or -afpacket, -addr, -mac, -gw, -pcap
 // and -host, as DESIGN.md's command-line contract fixes them, and -offload
 // (default true), which -offload=false turns off for tap and TUN devices.
-// -pcap also opens them without offload: the pcap wrapper records whole
-// frames only.
+// With -pcap on an offloading device the capture holds what crosses it, as
+// tcpdump's does on an offloading interface: segments of up to 64 KiB and
+// checksums left for the kernel to complete.
 package linkflag
 
 import (
@@ -143,9 +144,7 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 // openLink opens the link the flags name and returns it with its
 // interface name.
 func (f *Flags) openLink() (link.Endpoint, string, error) {
-	// The pcap wrapper forwards Offload but not the calls that carry
-	// offload state, so with -pcap the device is opened plain.
-	noOffload := !f.Offload || f.Pcap != ""
+	noOffload := !f.Offload
 	switch {
 	case f.Tun != "":
 		ep, err := tun.OpenWith(f.Tun, tun.Options{NoOffload: noOffload})

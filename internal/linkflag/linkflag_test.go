@@ -65,7 +65,8 @@ func TestBadFlagsGiveOneLineErrors(t *testing.T) {
 }
 
 // TestOffloadFlag opens real devices in a namespace: tap and TUN come with
-// offload by default, and without it under -offload=false or -pcap.
+// offload by default (-pcap too: the capture wrapper carries it), and
+// without it under -offload=false.
 func TestOffloadFlag(t *testing.T) {
 	ns := netnstest.New(t)
 	for _, tc := range []struct {
@@ -76,7 +77,7 @@ func TestOffloadFlag(t *testing.T) {
 		{[]string{"-tun", "tun0"}, true},
 		{[]string{"-tap", "tap0", "-offload=false"}, false},
 		{[]string{"-tun", "tun0", "-offload=false"}, false},
-		{[]string{"-tap", "tap0", "-pcap", "x.pcap"}, false},
+		{[]string{"-tap", "tap0", "-pcap", "x.pcap"}, true},
 	} {
 		f := parse(t, tc.args...)
 		var ep link.Endpoint
