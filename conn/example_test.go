@@ -1,8 +1,10 @@
 package conn_test
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 
 	"github.com/renet-go/renet/conn"
@@ -73,4 +75,45 @@ func ExampleTCPConn_Info() {
 	// ESTABLISHED cubic
 	// reno
 	// true
+}
+
+// ListenConfig sets the accept queue's limit, which net.ListenConfig has
+// no field for; handshakes in progress have a queue of their own, and past
+// it the listener answers with SYN cookies.
+func ExampleListenConfig() {
+	a, b := twoStacks()
+	defer a.Close()
+	defer b.Close()
+	lc := conn.ListenConfig{Stack: b, Backlog: 16}
+	l, err := lc.Listen(context.Background(), "tcp", ":80")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer l.Close()
+	fmt.Println(l.Addr(), l.(*conn.TCPListener).Backlog())
+	// Output: 0.0.0.0:80 16
+}
+
+// Multicast as with golang.org/x/net/ipv4: join a group on one stack, send
+// to it from the other. The stack reports the membership with IGMP, so
+// snooping switches forward the group.
+func ExampleUDPConn_JoinGroup() {
+	a, b := twoStacks()
+	defer a.Close()
+	defer b.Close()
+	pc, _ := conn.ListenPacket(b, "udp", ":5353")
+	defer pc.Close()
+	group := &net.UDPAddr{IP: net.IPv4(239, 1, 2, 3), Port: 5353}
+	if err := pc.(*conn.UDPConn).JoinGroup(nil, group); err != nil {
+		fmt.Println(err)
+		return
+	}
+	sender, _ := conn.ListenPacket(a, "udp", ":0")
+	defer sender.Close()
+	sender.WriteTo([]byte("hello, group"), group)
+	buf := make([]byte, 64)
+	n, from, _ := pc.ReadFrom(buf)
+	fmt.Println(string(buf[:n]), "from", from.(*net.UDPAddr).IP)
+	// Output: hello, group from 10.0.0.1
 }

@@ -479,6 +479,9 @@ func (l *TCPListener) Addr() net.Addr { return l.addr }
 // Accept, as a second listen(2) does; see ListenConfig.Backlog.
 func (l *TCPListener) SetBacklog(n int) { l.l.SetBacklog(n) }
 
+// Backlog returns the limit of connections waiting for Accept.
+func (l *TCPListener) Backlog() int { return l.l.Backlog() }
+
 // SetDeadline sets the deadline for Accept.
 func (l *TCPListener) SetDeadline(t time.Time) error {
 	l.dl.set(t)
