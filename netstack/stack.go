@@ -123,18 +123,8 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	if cfg.Gateway.IsValid() && !s.onLink(cfg.Gateway) {
 		return nil, fmt.Errorf("netstack: gateway %v is not inside any of %v", cfg.Gateway, cfg.Addrs)
 	}
-	if s.medium == link.Ethernet {
-		switch {
-		case len(cfg.HardwareAddr) == 6:
-			s.mac = wire.MACFrom(cfg.HardwareAddr)
-		case cfg.HardwareAddr != nil:
-			return nil, fmt.Errorf("netstack: hardware address %v is not 6 bytes", cfg.HardwareAddr)
-		case len(ep.HardwareAddr()) == 6:
-			s.mac = wire.MACFrom(ep.HardwareAddr())
-		default:
-			rand.Read(s.mac[:])
-			s.mac[0] = s.mac[0]&^1 | 2 // unicast, locally administered
-		}
+	if err := s.chooseMAC(); err != nil {
+		return nil, err
 	}
 	s.frameSize = s.mtu + 18
 	s.setupOffload()
@@ -164,6 +154,26 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	s.driverWG.Add(1)
 	go s.drive()
 	return s, nil
+}
+
+// chooseMAC picks the stack's MAC address on an Ethernet link: the
+// configured one, else the link's, else a random locally administered one.
+func (s *Stack) chooseMAC() error {
+	if s.medium != link.Ethernet {
+		return nil
+	}
+	switch hw := s.cfg.HardwareAddr; {
+	case len(hw) == 6:
+		s.mac = wire.MACFrom(hw)
+	case hw != nil:
+		return fmt.Errorf("netstack: hardware address %v is not 6 bytes", hw)
+	case len(s.ep.HardwareAddr()) == 6:
+		s.mac = wire.MACFrom(s.ep.HardwareAddr())
+	default:
+		rand.Read(s.mac[:])
+		s.mac[0] = s.mac[0]&^1 | 2 // unicast, locally administered
+	}
+	return nil
 }
 
 // Close stops the driver, closes the link, and closes every socket: pending

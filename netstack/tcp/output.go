@@ -228,10 +228,18 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe, tso bool
 	if tso && n == maxSeg && !probe {
 		n, fin = c.tsoBurst(n, maxSeg, avail, usable, len(buf), finToSend)
 	}
-	seq := c.sndMax
-	c.snd.read(seq, buf[:n])
+	c.emitNewData(now, seg, buf[:n], maxSeg, fin, end)
+	return true
+}
+
+// emitNewData fills seg with the n = len(payload) bytes of new data at
+// SND.MAX (and the FIN), several segments of maxSeg for the link to cut
+// when n is larger, and does the bookkeeping of sending them.
+func (c *Conn) emitNewData(now time.Time, seg *Segment, payload []byte, maxSeg int, fin bool, end Seq) {
+	n, seq := len(payload), c.sndMax
+	c.snd.read(seq, payload)
 	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
-	seg.Payload = buf[:n]
+	seg.Payload = payload
 	if n > maxSeg {
 		seg.SegSize = maxSeg
 		c.stats.SegsOut += uint64((n - 1) / maxSeg) // the link sends these too
@@ -252,7 +260,6 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe, tso bool
 	c.sndNxt = c.sndMax
 	c.sent(now)
 	c.armPTO(now)
-	return true
 }
 
 // recordSent enters the send records of new data [seq, seq+n), one per

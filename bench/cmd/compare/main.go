@@ -57,17 +57,8 @@ func main() {
 	switch *transport {
 	case "memory":
 	case "tap":
-		if os.Geteuid() != 0 {
-			fmt.Fprintln(os.Stderr, "compare: -transport tap needs root (it creates network namespaces, tap devices and veth pairs); skipped")
-			return
-		}
 		cfg := tapConfig{download: int64(*size), upload: int64(*upload), rtts: *rtts, timeout: *timeout}
-		cfg.verify = min(cfg.download, 4<<20)
-		if cfg.download < 0 || cfg.upload < 0 || cfg.rtts < 1 {
-			fmt.Fprintln(os.Stderr, "compare: -size and -upload must be >= 0, -rtts >= 1")
-			os.Exit(2)
-		}
-		ok := runTap(cfg)
+		ok := mainTap(cfg)
 		stopProfile()
 		if !ok {
 			os.Exit(1)
@@ -81,15 +72,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "compare: -benchtime:", err)
 		os.Exit(2)
 	}
-	re, err := regexp.Compile(*run)
+	if !runMemory(*run, *benchtime) {
+		os.Exit(1)
+	}
+}
+
+// mainTap checks the tap transport's preconditions and runs it; it
+// reports false when a measurement failed.
+func mainTap(cfg tapConfig) bool {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "compare: -transport tap needs root (it creates network namespaces, tap devices and veth pairs); skipped")
+		return true
+	}
+	cfg.verify = min(cfg.download, 4<<20)
+	if cfg.download < 0 || cfg.upload < 0 || cfg.rtts < 1 {
+		fmt.Fprintln(os.Stderr, "compare: -size and -upload must be >= 0, -rtts >= 1")
+		os.Exit(2)
+	}
+	return runTap(cfg)
+}
+
+// runMemory runs the in-memory workloads whose names match run and prints
+// the table; it reports false when one failed.
+func runMemory(run, benchtime string) bool {
+	re, err := regexp.Compile(run)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compare: -run:", err)
 		os.Exit(2)
 	}
-
 	fmt.Printf("%s, %s/%s, GOMAXPROCS %d, benchtime %s\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH,
-		runtime.GOMAXPROCS(0), *benchtime)
+		runtime.GOMAXPROCS(0), benchtime)
 	fmt.Println("| workload | metric | renet | gVisor | kernel | renet/gVisor |")
 	fmt.Println("|---|---|--:|--:|--:|---|")
 	failed := false
@@ -120,9 +133,7 @@ func main() {
 			fmt.Printf("| %s | %s | %s | %s |\n", w.Name, m, strings.Join(cells, " | "), ratio(m, vals[0], vals[1]))
 		}
 	}
-	if failed {
-		os.Exit(1)
-	}
+	return !failed
 }
 
 // metric returns the figure named m from r, and false if the run failed.
