@@ -52,7 +52,7 @@
 // A link that implements link.OffloadEndpoint (a tap or TUN device with
 // the virtio-net header, an offloading pipe) gets a link.PacketInfo with
 // every packet (offload.go): TCP hands it segments of up to 64 KiB to cut
-// at the MSS (TSO, tcp.Conn.OutputTSO), with checksums left partial for it
+// at the MSS (TSO, tcp.Conn.OutputFrame), with checksums left partial for it
 // to complete; packets it hands up may be coalesced segments (GRO), and
 // checksums it vouches for are not checked again. Packets that wait for
 // ARP or must be fragmented have their checksums completed in software

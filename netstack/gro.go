@@ -34,9 +34,12 @@ type groSegment struct {
 	flags   wire.TCPFlags
 }
 
-// gro is the driver's merge state: output slices and merge buffers, owned
-// by the driver goroutine and reused from batch to batch.
+// gro is the driver's merge state: parsed segments, output slices and
+// merge buffers, owned by the driver goroutine and reused from batch to
+// batch.
 type gro struct {
+	segs    []groSegment
+	ok      []bool
 	out     [][]byte
 	trusted []bool
 	bufs    [][]byte // merge buffers, made on first need
@@ -89,42 +92,39 @@ func (a *groSegment) follows(last, b *groSegment, total int) bool {
 // coalesce merges the runs of pkts and returns the packets to process,
 // each with whether its transport checksum is already verified.
 func (g *gro) coalesce(pkts [][]byte, medium link.Medium) ([][]byte, []bool) {
+	g.segs, g.ok = g.segs[:0], g.ok[:0]
+	for _, p := range pkts {
+		seg, ok := parseGRO(p, medium)
+		g.segs, g.ok = append(g.segs, seg), append(g.ok, ok)
+	}
 	g.out, g.trusted = g.out[:0], g.trusted[:0]
 	merged := 0
 	for i := 0; i < len(pkts); {
-		a, ok := parseGRO(pkts[i], medium)
-		j, total := i+1, a.payload
-		last := a
-		for ok && j < len(pkts) {
-			b, ok2 := parseGRO(pkts[j], medium)
-			if !ok2 || !a.follows(&last, &b, total) {
-				break
-			}
-			total += b.payload
-			last = b
+		j, total := i+1, g.segs[i].payload
+		for g.ok[i] && j < len(pkts) && g.ok[j] && g.segs[i].follows(&g.segs[j-1], &g.segs[j], total) {
+			total += g.segs[j].payload
 			j++
 		}
-		if j-i < 2 || !g.checksumsValid(pkts[i:j], medium) {
+		if j-i < 2 || !checksumsValid(g.segs[i:j]) {
 			for ; i < j; i++ {
 				g.out, g.trusted = append(g.out, pkts[i]), append(g.trusted, false)
 			}
 			continue
 		}
-		g.out = append(g.out, g.merge(merged, pkts[i:j], medium, total, last.flags))
+		g.out = append(g.out, g.merge(merged, g.segs[i:j]))
 		g.trusted = append(g.trusted, true)
 		merged++
 		i = j
 	}
+	clear(g.segs) // drop references to this batch's packets
 	return g.out, g.trusted
 }
 
 // checksumsValid verifies the TCP checksum of every segment of a run.
-func (g *gro) checksumsValid(run [][]byte, medium link.Medium) bool {
-	for _, pkt := range run {
-		s, _ := parseGRO(pkt, medium)
-		ip := wire.IPv4(s.pkt[s.ipOff:])
-		th := wire.TCP(ip.Payload())
-		if !th.VerifyChecksum(ip.Src(), ip.Dst()) {
+func checksumsValid(run []groSegment) bool {
+	for i := range run {
+		ip := wire.IPv4(run[i].pkt[run[i].ipOff:])
+		if !wire.TCP(ip.Payload()).VerifyChecksum(ip.Src(), ip.Dst()) {
 			return false
 		}
 	}
@@ -134,21 +134,20 @@ func (g *gro) checksumsValid(run [][]byte, medium link.Medium) bool {
 // merge writes the run's merged segment into merge buffer k: the first
 // segment's headers, every payload, the IP length and checksum fixed up,
 // and the last segment's PSH.
-func (g *gro) merge(k int, run [][]byte, medium link.Medium, total int, lastFlags wire.TCPFlags) []byte {
+func (g *gro) merge(k int, run []groSegment) []byte {
 	for len(g.bufs) <= k {
 		g.bufs = append(g.bufs, make([]byte, maxGROPacket+wire.EthernetHeaderLen))
 	}
-	first, _ := parseGRO(run[0], medium)
+	first, last := &run[0], &run[len(run)-1]
 	b := g.bufs[k]
 	n := copy(b, first.pkt[:first.payOff])
-	for _, pkt := range run {
-		s, _ := parseGRO(pkt, medium)
-		n += copy(b[n:], s.pkt[s.payOff:])
+	for i := range run {
+		n += copy(b[n:], run[i].pkt[run[i].payOff:])
 	}
 	ip := b[first.ipOff:n]
 	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
 	ip[10], ip[11] = 0, 0
 	binary.BigEndian.PutUint16(ip[10:], wire.Checksum(ip[:wire.IPv4MinHeaderLen]))
-	ip[wire.IPv4MinHeaderLen+13] = uint8(first.flags | lastFlags&wire.TCPFlagPSH)
+	ip[wire.IPv4MinHeaderLen+13] = uint8(first.flags | last.flags&wire.TCPFlagPSH)
 	return b[:n]
 }

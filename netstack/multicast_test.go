@@ -49,6 +49,24 @@ func fromPeerTo(dst netip.Addr, proto wire.IPProto, payload []byte) []byte {
 		ipPacket(wire.IPv4Fields{Protocol: proto, Src: peerIP, Dst: dst, TTL: 1}, payload))
 }
 
+// joinedStack is a test stack with a socket on port 5353 that joined
+// group, past the join's reports.
+func joinedStack(t *testing.T) (*Stack, *captureLink, *UDPSocket, time.Time) {
+	t.Helper()
+	s, l := newTestStack(t)
+	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 5353))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.JoinGroup(group); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s.runTimers(now.Add(unsolicitedInterval))
+	l.take()
+	return s, l, u, now
+}
+
 // RFC 3376 §5.1: joining reports the group at once and again within a
 // second (CHANGE_TO_EXCLUDE with no sources, to 224.0.0.22); datagrams to
 // it then reach the socket, those to groups not joined stay out; leaving
@@ -105,17 +123,7 @@ func TestMulticastJoinReceiveLeave(t *testing.T) {
 // query switches the stack to IGMPv2 (RFC 3376 §7.2.1), whose reports go
 // to the group and whose leave goes to 224.0.0.2.
 func TestIGMPQueries_RFC3376_5_2(t *testing.T) {
-	s, l := newTestStack(t)
-	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 5353))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := u.JoinGroup(group); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	s.runTimers(now.Add(unsolicitedInterval))
-	l.take()
+	s, l, u, now := joinedStack(t)
 
 	q := wire.IGMPv3QueryFields{MaxRespCode: 20, QRV: 2, QQIC: 125} // 2 s
 	b := make([]byte, q.Len())
@@ -200,17 +208,7 @@ func TestMulticastSend(t *testing.T) {
 // RFC 3376 §7.2.1, RFC 2236 §5: behind an IGMPv1 querier the stack sends
 // v1 reports and no leave, which a v1 router would not understand.
 func TestIGMPv1Querier(t *testing.T) {
-	s, l := newTestStack(t)
-	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 5353))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := u.JoinGroup(group); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	s.runTimers(now.Add(unsolicitedInterval))
-	l.take()
+	s, l, u, now := joinedStack(t)
 	v1 := wire.IGMPFields{Type: wire.IGMPMembershipQuery} // max resp code 0: version 1
 	b := make([]byte, v1.Len())
 	v1.Encode(b)

@@ -1,6 +1,7 @@
 package netstack
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -8,13 +9,11 @@ import (
 )
 
 // neighbourState returns the state of the entry for ip, or "absent".
-func (s *Stack) neighbourState(ip interface{ String() string }) string {
+func (s *Stack) neighbourState(ip netip.Addr) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for a, n := range s.neigh.m {
-		if a.String() == ip.String() {
-			return n.state.String()
-		}
+	if n := s.neigh.m[ip]; n != nil {
+		return n.state.String()
 	}
 	return "absent"
 }

@@ -200,11 +200,7 @@ func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 // sendTCPFrame finishes a segment built in p by OutputFrame (payload in
 // place) and sends it. Called with s.mu held; takes ownership of p.
 func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byte, df bool) {
-	f := wire.TCPFields{
-		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
-		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
-		Flags: seg.Flags, Window: seg.Window, Options: seg.Options,
-	}
+	f := tcpFields(id, seg)
 	hl := f.Len()
 	n := hl + len(seg.Payload)
 	b := (*p)[s.transportOffset() : s.transportOffset()+n]
@@ -218,17 +214,22 @@ func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byt
 // SYN-ACK, a TIME-WAIT ACK) into a packet and sends it with DF set (RFC
 // 1191). Called with s.mu held.
 func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
-	f := wire.TCPFields{
-		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
-		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
-		Flags: seg.Flags, Window: seg.Window, Options: seg.Options,
-	}
+	f := tcpFields(id, seg)
 	hl := f.Len()
 	n := hl + len(seg.Payload)
 	p := s.newPacket(n)
 	b := (*p)[s.transportOffset() : s.transportOffset()+n]
 	copy(b[hl:], seg.Payload)
 	s.finishTCP(now, id, seg, f, p, b, true)
+}
+
+// tcpFields is the header of seg on connection id.
+func tcpFields(id tuple, seg *tcp.Segment) wire.TCPFields {
+	return wire.TCPFields{
+		SrcPort: id.local.Port(), DstPort: id.remote.Port(),
+		Seq: uint32(seg.Seq), Ack: uint32(seg.Ack),
+		Flags: seg.Flags, Window: seg.Window, Options: seg.Options,
+	}
 }
 
 // finishTCP writes the TCP header (fields f) and checksum of the segment

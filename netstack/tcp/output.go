@@ -18,15 +18,10 @@ func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
 	return c.outputMode(now, seg, buf, false)
 }
 
-// OutputTSO is Output for a caller whose link cuts large segments itself
-// (TSO): new data may come as several segments in one, as much as buf
-// holds, described by seg.SegSize (see tso.go).
-func (c *Conn) OutputTSO(now time.Time, seg *Segment, buf []byte) bool {
-	return c.outputMode(now, seg, buf, true)
-}
-
-// OutputFrame is Output, or OutputTSO when tso is set, for a caller that
-// builds the packet around the payload: frame is room for the whole TCP
+// OutputFrame is Output for a caller that builds the packet around the
+// payload, and, with tso set, whose link cuts large segments itself (new
+// data may then come as several segments in one, as much as frame holds,
+// described by seg.SegSize; see tso.go): frame is room for the whole TCP
 // segment, and the payload is copied once, from the send buffer to
 // frame[20+seg.Options.Len():], right behind the header the caller then
 // writes in front of it. (The options of a data segment are known before

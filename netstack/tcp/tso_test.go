@@ -7,13 +7,13 @@ import (
 	"github.com/renet-go/renet/netstack/wire"
 )
 
-// drainTSO is drain through OutputTSO.
+// drainTSO is drain through OutputFrame with TSO.
 func drainTSO(t *testing.T, c *Conn, now time.Time) []Segment {
 	t.Helper()
 	var out []Segment
 	var s Segment
 	buf := make([]byte, 65536)
-	for c.OutputTSO(now, &s, buf) {
+	for c.OutputFrame(now, &s, buf, true) {
 		s.Payload = append([]byte(nil), s.Payload...)
 		out = append(out, s)
 	}

@@ -180,9 +180,7 @@ func (d *Device) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 				d.stats.gsoDropped.Add(1)
 				continue
 			}
-			if pi.NeedsCsum {
-				vnet.Complete(bufs[i][:sizes[i]], pi.CsumStart, pi.CsumOffset)
-			}
+			pi.CompleteChecksum(bufs[i][:sizes[i]])
 			if kept != i {
 				sizes[kept] = copy(bufs[kept], bufs[i][:sizes[i]])
 			}

@@ -186,10 +186,3 @@ func (h Header) Info(pkt []byte, truncated bool) (link.PacketInfo, Fault) {
 	return pi, f
 }
 
-// Complete finishes a partial checksum in place (see
-// link.PacketInfo.CompleteChecksum). It returns false, changing nothing,
-// if the field is outside pkt.
-func Complete(pkt []byte, start, offset uint16) bool {
-	pi := link.PacketInfo{NeedsCsum: true, CsumStart: start, CsumOffset: offset}
-	return pi.CompleteChecksum(pkt)
-}
