@@ -185,4 +185,3 @@ func (h Header) Info(pkt []byte, truncated bool) (link.PacketInfo, Fault) {
 	pi.GSO, pi.GSOSize, pi.HdrLen = typ, h.GSOSize, uint16(hdrLen)
 	return pi, f
 }
-
