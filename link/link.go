@@ -13,12 +13,39 @@
 // goroutine at any time and makes a pending ReadBatch return net.ErrClosed.
 //
 // Offload: an endpoint that can accept TCP segments larger than its MTU and
-// cut them itself (TSO/GSO), or hand up coalesced segments (GRO), will say
-// so through Offload. No endpoint does yet; the stack then builds every
-// packet at most MTU bytes long with its checksums complete.
+// cut them itself (TSO/GSO), or hand up coalesced segments (GRO), says so
+// through Offload and implements OffloadEndpoint; otherwise the stack
+// builds every packet at most MTU bytes long with its checksums complete.
+//
+// Back-pressure: a device or socket takes every packet (or drops it, as a
+// NIC does). An endpoint fed to user code (link/channel) instead reports
+// ErrFull when its reader falls behind, and WriteNotifier says when to
+// write again, so nothing is dropped and nothing blocks the stack.
 package link
 
-import "net"
+import (
+	"errors"
+	"net"
+)
+
+// ErrFull is what WriteBatch returns, with n < len(pkts), from an
+// endpoint whose outbound queue is full (a link/channel whose reader has
+// fallen behind): the packets from n on were not taken and remain the
+// caller's. Such an endpoint implements WriteNotifier and says when it has
+// room again; the stack keeps what it could not write, stops sending new
+// TCP data meanwhile, and writes again when told. A link that returns
+// ErrFull never blocks in WriteBatch.
+var ErrFull = errors.New("link: outbound queue full")
+
+// WriteNotifier is implemented by an endpoint whose WriteBatch may return
+// ErrFull. SetWriteNotify registers f (replacing any earlier one); after
+// WriteBatch has returned ErrFull, the endpoint calls f once room has
+// appeared. It calls f from whichever goroutine made the room (the one
+// draining the queue), never from inside WriteBatch and never while
+// holding a lock of its own, because f writes to the endpoint again.
+type WriteNotifier interface {
+	SetWriteNotify(f func())
+}
 
 // Medium is the kind of packet an Endpoint carries.
 type Medium uint8
@@ -135,8 +162,9 @@ type Endpoint interface {
 	ReadBatch(bufs [][]byte, sizes []int) (n int, err error)
 
 	// WriteBatch sends each packet in pkts. It returns how many it sent;
-	// an error is returned only for the first packet that failed. It does
-	// not retain the slices after it returns.
+	// an error is returned only for the first packet that failed (ErrFull:
+	// none from that one on were taken). It does not retain the slices
+	// after it returns.
 	WriteBatch(pkts [][]byte) (n int, err error)
 
 	// MTU is the largest IP packet, in bytes, the link carries (1500 for

@@ -82,6 +82,11 @@ type Config struct {
 	// and Stats.TCPTimeWaitOverflows counts it. Default 131072.
 	MaxTimeWait int
 
+	// DNS lists the name servers that package conn's resolver asks, over
+	// this stack, when a Dial or Listen address holds a host name and the
+	// Dialer has no Resolver of its own. The stack itself never reads it.
+	DNS []netip.AddrPort
+
 	// TCP is the default configuration of new TCP connections: buffer
 	// sizes and their autotuning limits, congestion control ("cubic" or
 	// "reno"), timers, Nagle, options. Zero fields take tcp.DefaultConfig's

@@ -104,6 +104,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	cfg.setDefaults()
 	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
 	cfg.HardwareAddr = slices.Clone(cfg.HardwareAddr)
+	cfg.DNS = slices.Clone(cfg.DNS)
 	s := &Stack{
 		broadcasts: broadcastAddrs(cfg.Addrs),
 		ep:         ep,
@@ -233,6 +234,9 @@ func (s *Stack) Stats() Stats {
 
 // Addrs returns the stack's configured addresses.
 func (s *Stack) Addrs() []netip.Prefix { return append([]netip.Prefix(nil), s.cfg.Addrs...) }
+
+// DNS returns the name servers of Config.DNS.
+func (s *Stack) DNS() []netip.AddrPort { return slices.Clone(s.cfg.DNS) }
 
 // HardwareAddr returns the stack's MAC address, or nil on an IP link.
 func (s *Stack) HardwareAddr() net.HardwareAddr {
