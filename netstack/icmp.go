@@ -53,6 +53,10 @@ func (s *Stack) icmpInput(now time.Time, d *datagram) {
 	switch m.Type() {
 	case wire.ICMPEchoRequest:
 		s.stats.EchoRequestsIn++
+		if s.fwd != nil && !d.broadcast && !s.isLocal(d.dst) {
+			s.forwardEcho(now, d, m)
+			return
+		}
 		s.sendEchoReply(now, d, m)
 	case wire.ICMPDestUnreachable, wire.ICMPTimeExceeded, wire.ICMPParameterProblem:
 		s.stats.ICMPErrorsIn++
@@ -128,7 +132,8 @@ func (s *Stack) sendICMPError(now time.Time, d *datagram, typ wire.ICMPType, cod
 // it quotes (RFC 1122 §3.2.2.1, §4.1.3.3).
 func (s *Stack) icmpErrorInput(now time.Time, m wire.ICMPv4) {
 	inner, err := m.Inner()
-	if err != nil || !s.isLocal(inner.Src) {
+	// With a forwarder, we also send as addresses that are not ours.
+	if err != nil || !s.isLocal(inner.Src) && s.fwd == nil {
 		return
 	}
 	switch inner.Protocol {

@@ -95,6 +95,11 @@ func (s *Stack) route(dst netip.Addr) (netip.Addr, error) {
 	if s.isLocal(dst) || s.onLink(dst) || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 		return dst, nil // multicast: the group's MAC on our one link
 	}
+	if s.fwd != nil && s.medium == link.IP {
+		// Forwarding on a point-to-point link: clients may sit at any
+		// address, and the link is the way back to all of them.
+		return dst, nil
+	}
 	if s.cfg.Gateway.IsValid() {
 		return s.cfg.Gateway, nil
 	}
@@ -145,7 +150,7 @@ func (s *Stack) ipInput(now time.Time, b []byte, linkBroadcast bool) {
 func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 	dst := ip.Dst()
 	bcast := s.isBroadcast(dst) || (dst.IsMulticast() && s.isMember(dst))
-	if !bcast && !s.isLocal(dst) {
+	if !bcast && !s.isLocal(dst) && !s.forwards(dst) {
 		s.drop(DropIPNotForUs)
 		return
 	}

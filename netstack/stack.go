@@ -68,11 +68,13 @@ type Stack struct {
 	mcast    mcastTable
 	tcp      tcpTable
 	timer    *time.Timer
-	timerAt  time.Time // zero when the timer is not armed
-	reasmHdr [60]byte  // header quoted for a reassembled datagram
-	epoch    time.Time // origin of clock
-	closing  bool      // Close has begun: no new sockets or connections
-	stopping bool      // the driver has stopped: timers must not run
+	timerAt  time.Time  // zero when the timer is not armed
+	reasmHdr [60]byte   // header quoted for a reassembled datagram
+	epoch    time.Time  // origin of clock
+	closing  bool       // Close has begun: no new sockets or connections
+	stopping bool       // the driver has stopped: timers must not run
+	linkFull bool       // the link refused a write: hold output (backpressure.go)
+	fwd      *Forwarder // takes flows to addresses not ours (forward.go)
 	// inTrusted says the packet being processed needs no transport
 	// checksum check: the link verified it, or it never crossed a wire.
 	inTrusted bool
@@ -129,6 +131,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	}
 	s.frameSize = s.mtu + 18
 	s.setupOffload()
+	s.setupBackPressure()
 	s.frames.New = func() any { b := make([]byte, s.frameSize); return &b }
 	s.bigs.New = func() any { b := make([]byte, bigSize); return &b }
 	s.neigh.init()
@@ -195,6 +198,9 @@ func (s *Stack) Close() error {
 	s.mu.Lock()
 	s.closing = true
 	close(s.done)
+	if s.fwd != nil {
+		s.fwd.shutdown(time.Now())
+	}
 	s.abortAllTCP()
 	s.mu.Unlock()
 	s.flush()
@@ -228,6 +234,9 @@ func (s *Stack) Stats() Stats {
 	st.NeighbourEntries = s.neigh.len()
 	st.TCPTimeWait = len(s.tcp.tw.m)
 	st.ReassemblyPending = s.reasm.Len()
+	if s.linkFull {
+		st.LinkBacklog = len(s.outq)
+	}
 	s.mu.Unlock()
 	return st
 }
@@ -367,6 +376,7 @@ func (s *Stack) runDue(now time.Time) {
 	s.tcpRunTimers(now)
 	s.tcpExpireTimeWait(now)
 	s.igmpTick(now)
+	s.forwardTick(now)
 	if n := s.reasm.Expire(now); n > 0 {
 		s.stats.Drops[DropFragTimeout] += uint64(n)
 	}
@@ -376,7 +386,7 @@ func (s *Stack) runDue(now time.Time) {
 // held after anything that may have added a deadline.
 func (s *Stack) armTimer(now time.Time) {
 	next := earliest(earliest(s.neighDeadline(), s.reasm.Deadline()), earliest(s.tcp.timers.next(), s.nextTimeWait()))
-	next = earliest(next, s.igmpDeadline())
+	next = earliest(earliest(next, s.igmpDeadline()), s.forwardDeadline())
 	if next.IsZero() || s.stopping {
 		return
 	}
@@ -432,6 +442,10 @@ func (s *Stack) queue(p *[]byte) { s.queueInfo(p, link.PacketInfo{}) }
 
 // queueInfo is queue for a packet with offload state. Called with mu held.
 func (s *Stack) queueInfo(p *[]byte, info link.PacketInfo) {
+	if !s.admitOutput() {
+		s.putBuf(p)
+		return
+	}
 	if info.GSO != link.GSONone {
 		s.stats.GSOOut++
 	}
@@ -475,12 +489,18 @@ func (s *Stack) deliverLoopback() {
 func (s *Stack) flush() {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.flushLocked()
+}
+
+// flushLocked is flush with writeMu held. While the link is full it only
+// delivers loopback packets: the queue waits for linkWritable.
+func (s *Stack) flushLocked() {
 	for {
 		s.mu.Lock()
 		if len(s.loopq) > 0 && !s.stopping {
 			s.deliverLoopback()
 		}
-		if len(s.outq) == 0 {
+		if len(s.outq) == 0 || s.linkFull {
 			more := len(s.loopq) > 0 && !s.stopping
 			s.mu.Unlock()
 			if more {
@@ -491,35 +511,54 @@ func (s *Stack) flush() {
 		s.outq, s.flushq = s.flushq[:0], s.outq
 		s.mu.Unlock()
 
-		s.wbufs, s.winfos = s.wbufs[:0], s.winfos[:0]
-		for _, o := range s.flushq {
-			s.wbufs = append(s.wbufs, *o.p)
-			s.winfos = append(s.winfos, o.info)
-		}
-		written := 0
-		for written < len(s.wbufs) {
-			var n int
-			var err error
-			if s.oep != nil {
-				n, err = s.oep.WriteBatchInfo(s.wbufs[written:], s.winfos[written:])
-			} else {
-				n, err = s.ep.WriteBatch(s.wbufs[written:])
-			}
-			written += n
-			if err != nil {
-				s.mu.Lock()
-				s.stats.LinkWriteErrors++
-				s.stats.Drops[DropLinkWrite]++
-				s.mu.Unlock()
-				written++ // skip the packet that failed
-			}
-		}
-		for i, o := range s.flushq {
+		written := s.writeOut()
+		for i, o := range s.flushq[:written] {
 			s.putBuf(o.p)
 			s.flushq[i] = outPacket{}
 			s.wbufs[i] = nil
 		}
+		if written < len(s.flushq) {
+			s.holdRest(s.flushq[written:])
+			return
+		}
 	}
+}
+
+// writeOut writes flushq to the link and returns how many packets it is
+// done with: all of them, unless the link reported itself full. A packet
+// the link failed to write for another reason is counted and skipped.
+// Called with writeMu held.
+func (s *Stack) writeOut() int {
+	s.wbufs, s.winfos = s.wbufs[:0], s.winfos[:0]
+	for _, o := range s.flushq {
+		s.wbufs = append(s.wbufs, *o.p)
+		s.winfos = append(s.winfos, o.info)
+	}
+	written := 0
+	for written < len(s.wbufs) {
+		var n int
+		var err error
+		if s.oep != nil {
+			n, err = s.oep.WriteBatchInfo(s.wbufs[written:], s.winfos[written:])
+		} else {
+			n, err = s.ep.WriteBatch(s.wbufs[written:])
+		}
+		written += n
+		if err == link.ErrFull {
+			for i := written; i < len(s.wbufs); i++ {
+				s.wbufs[i] = nil
+			}
+			return written
+		}
+		if err != nil {
+			s.mu.Lock()
+			s.stats.LinkWriteErrors++
+			s.stats.Drops[DropLinkWrite]++
+			s.mu.Unlock()
+			written++ // skip the packet that failed
+		}
+	}
+	return written
 }
 
 // drop counts a dropped packet. Called with mu held.

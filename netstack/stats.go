@@ -37,6 +37,7 @@ const (
 	DropUDPQueueFull                          // socket receive buffer full
 	DropUDPNotConnectedPeer                   // not from a connected socket's peer
 	DropLinkWrite                             // the link refused an outgoing packet
+	DropLinkFull                              // control packet beyond the backlog of a full link
 	DropTCPMalformed                          // bad header or options
 	DropTCPChecksum                           // TCP checksum wrong
 	DropTCPBroadcast                          // TCP to a broadcast address
@@ -82,6 +83,7 @@ var dropNames = [numDropReasons]string{
 	DropUDPQueueFull:        "udp-queue-full",
 	DropUDPNotConnectedPeer: "udp-not-connected-peer",
 	DropLinkWrite:           "link-write-error",
+	DropLinkFull:            "link-full",
 	DropTCPMalformed:        "tcp-malformed",
 	DropTCPChecksum:         "tcp-bad-checksum",
 	DropTCPBroadcast:        "tcp-broadcast",
@@ -145,9 +147,14 @@ type Stats struct {
 	Drops                    [numDropReasons]uint64 // indexed by DropReason
 	LinkReadErrors           uint64
 	LinkWriteErrors          uint64
-	TCPTimeWait              int // TIME-WAIT records at the time of the snapshot
-	NeighbourEntries         int // neighbour cache size at the time of the snapshot
-	ReassemblyPending        int // datagrams under reassembly at the time of the snapshot
+	// LinkFull counts the times the link reported its queue full
+	// (link.ErrFull); LinkBacklog is the packets held for it at the time
+	// of the snapshot.
+	LinkFull          uint64
+	LinkBacklog       int
+	TCPTimeWait       int // TIME-WAIT records at the time of the snapshot
+	NeighbourEntries  int // neighbour cache size at the time of the snapshot
+	ReassemblyPending int // datagrams under reassembly at the time of the snapshot
 }
 
 // Dropped returns the counter for one reason.

@@ -31,6 +31,7 @@ type tcpTable struct {
 	seg        tcp.Segment  // scratch for output, guarded by s.mu
 	spare      [2]*[]byte   // packet buffers (frame, TSO) tcpOutput did not use, guarded by s.mu
 	due        []*TCPSocket // scratch for tcpRunTimers
+	held       []*TCPSocket // connections holding new data for a full link (backpressure.go)
 }
 
 func (t *tcpTable) init() {
@@ -83,6 +84,7 @@ type TCPSocket struct {
 	heapIndex int
 	removed   bool // out of the table: the TCB is done
 	closed    bool // EventClosed was raised
+	held      bool // in s.tcp.held: new data waits for room on the link
 }
 
 func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
@@ -189,7 +191,7 @@ func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 			p = s.getBuf(size)
 		}
 		frame := (*p)[s.transportOffset():size]
-		if !sk.tcb.OutputFrame(now, &t.seg, frame, tso) {
+		if !sk.tcb.OutputFrame(now, &t.seg, frame, s.outputMode(sk, tso)) {
 			t.spare[big] = p // most calls end here: keep it for the next
 			return
 		}
@@ -319,6 +321,10 @@ func (s *Stack) tcpInput(now time.Time, d *datagram) {
 		return
 	}
 	if e := s.tcp.tw.m[id]; e != nil && !s.tcpTimeWaitInput(now, e, &seg) {
+		return
+	}
+	if s.fwd != nil && !s.isLocal(d.dst) {
+		s.forwardTCP(now, id, &seg)
 		return
 	}
 	if l := s.tcp.listenerFor(d.dst, th.DstPort()); l != nil {

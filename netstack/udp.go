@@ -422,6 +422,10 @@ func (s *Stack) udpInput(now time.Time, d *datagram) {
 		s.drop(DropUDPChecksum)
 		return
 	}
+	if s.fwd != nil && !d.broadcast && !s.isLocal(d.dst) {
+		s.forwardUDP(now, d, udp)
+		return
+	}
 	u := s.udp.lookup(d.dst, udp.DstPort())
 	if u == nil {
 		s.drop(DropUDPNoSocket)

@@ -15,26 +15,40 @@ import (
 // effective MSS. Segment sizes are chosen here: the sender MSS less the
 // options the segment carries.
 func (c *Conn) Output(now time.Time, seg *Segment, buf []byte) bool {
-	return c.outputMode(now, seg, buf, false)
+	return c.outputMode(now, seg, buf, 0)
 }
 
+// OutputMode says what OutputFrame may send.
+type OutputMode uint8
+
+const (
+	// OutputTSO: the link cuts large segments itself, so new data may
+	// come as several segments in one, as much as the frame holds,
+	// described by seg.SegSize (see tso.go).
+	OutputTSO OutputMode = 1 << iota
+	// OutputHoldData: the link is backed up (its queue is full, as with
+	// Linux's TCP Small Queues), so no new data goes out now; ACKs,
+	// retransmissions, probes and control segments still do. The caller
+	// calls again without it once the link has room.
+	OutputHoldData
+)
+
 // OutputFrame is Output for a caller that builds the packet around the
-// payload, and, with tso set, whose link cuts large segments itself (new
-// data may then come as several segments in one, as much as frame holds,
-// described by seg.SegSize; see tso.go): frame is room for the whole TCP
-// segment, and the payload is copied once, from the send buffer to
-// frame[20+seg.Options.Len():], right behind the header the caller then
-// writes in front of it. (The options of a data segment are known before
-// its payload is read, so the room left is exact.)
-func (c *Conn) OutputFrame(now time.Time, seg *Segment, frame []byte, tso bool) bool {
+// payload: frame is room for the whole TCP segment, and the payload is
+// copied once, from the send buffer to frame[20+seg.Options.Len():],
+// right behind the header the caller then writes in front of it. (The
+// options of a data segment are known before its payload is read, so the
+// room left is exact.) mode says whether the link cuts large segments and
+// whether new data must wait.
+func (c *Conn) OutputFrame(now time.Time, seg *Segment, frame []byte, mode OutputMode) bool {
 	var o wire.TCPOptions
 	c.dataOptions(now, &o)
 	room := wire.TCPMinHeaderLen + optLen(&o)
-	return c.outputMode(now, seg, frame[room:], tso)
+	return c.outputMode(now, seg, frame[room:], mode)
 }
 
-func (c *Conn) outputMode(now time.Time, seg *Segment, buf []byte, tso bool) bool {
-	if !c.output(now, seg, buf, tso) {
+func (c *Conn) outputMode(now time.Time, seg *Segment, buf []byte, mode OutputMode) bool {
+	if !c.output(now, seg, buf, mode) {
 		c.armTimers(now)
 		return false
 	}
@@ -42,7 +56,7 @@ func (c *Conn) outputMode(now time.Time, seg *Segment, buf []byte, tso bool) boo
 	return true
 }
 
-func (c *Conn) output(now time.Time, seg *Segment, buf []byte, tso bool) bool {
+func (c *Conn) output(now time.Time, seg *Segment, buf []byte, mode OutputMode) bool {
 	if c.rstPending {
 		c.rstPending = false
 		*seg = Segment{Seq: c.rst.seq, Ack: c.rst.ack, Flags: c.rst.flags}
@@ -71,7 +85,7 @@ func (c *Conn) output(now time.Time, seg *Segment, buf []byte, tso bool) bool {
 	if c.sendRetransmission(now, seg, buf) {
 		return true
 	}
-	if c.sendData(now, seg, buf, false, tso) {
+	if mode&OutputHoldData == 0 && c.sendData(now, seg, buf, false, mode&OutputTSO != 0) {
 		return true
 	}
 	if c.ackNow || c.probeNow {

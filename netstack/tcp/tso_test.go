@@ -13,7 +13,7 @@ func drainTSO(t *testing.T, c *Conn, now time.Time) []Segment {
 	var out []Segment
 	var s Segment
 	buf := make([]byte, 65536)
-	for c.OutputFrame(now, &s, buf, true) {
+	for c.OutputFrame(now, &s, buf, OutputTSO) {
 		s.Payload = append([]byte(nil), s.Payload...)
 		out = append(out, s)
 	}
@@ -82,7 +82,7 @@ func TestOutputFrameLeavesHeaderRoom(t *testing.T) {
 	c.Write(make([]byte, 5000))
 	frame := make([]byte, 65536)
 	var s Segment
-	if !c.OutputFrame(t0, &s, frame, true) {
+	if !c.OutputFrame(t0, &s, frame, OutputTSO) {
 		t.Fatal("nothing to send")
 	}
 	hl := wire.TCPMinHeaderLen + s.Options.Len()

@@ -228,3 +228,9 @@ func (c *Conn) SetCongestionControl(name string) error {
 // Unsent returns the bytes written and not yet sent once: what the next
 // Output calls may send as new data, windows permitting.
 func (c *Conn) Unsent() int { return max(c.snd.end().Sub(c.sndMax), 0) }
+
+// HasUnsent reports whether data or a FIN waits to be sent for the first
+// time.
+func (c *Conn) HasUnsent() bool {
+	return c.Unsent() > 0 || c.finQueued && c.sndMax.LessEq(c.snd.end())
+}

@@ -1,0 +1,109 @@
+package netstack
+
+import (
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// EchoRequest is an ICMP echo request (a ping) a client sent to an
+// address the stack does not own. The stack does not answer it: the user
+// pings Dst itself, and calls Reply only if Dst answered.
+type EchoRequest struct {
+	f *Forwarder
+	// Src is the client, Dst the address it pinged.
+	Src, Dst netip.Addr
+	// ID, Seq and Data are the request's identifier, sequence number
+	// and data, which the reply carries back unchanged.
+	ID, Seq uint16
+	Data    []byte
+	// TTL is the request's time to live as it arrived.
+	TTL     uint8
+	arrived time.Time
+}
+
+// TryAcceptEcho returns the next echo request, or ErrWouldBlock when none
+// waits; net.ErrClosed once the forwarder or the stack is closed.
+// Readiness is signalled on EchoReady. Requests older than
+// ForwarderConfig.EchoMaxAge are discarded rather than returned: their
+// client has given up on them.
+func (f *Forwarder) TryAcceptEcho() (*EchoRequest, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	if f.closed || f.s.closing {
+		return nil, net.ErrClosed
+	}
+	now := time.Now()
+	for {
+		e, ok := f.echoes.pop()
+		if !ok {
+			return nil, ErrWouldBlock
+		}
+		if now.Sub(e.arrived) > f.cfg.EchoMaxAge {
+			f.stats.EchoDropped++
+			continue
+		}
+		if f.echoes.len() > 0 {
+			notify(f.echoReady)
+		}
+		return e, nil
+	}
+}
+
+// EchoReady receives a token when an echo request may be waiting.
+func (f *Forwarder) EchoReady() <-chan struct{} { return f.echoReady }
+
+// forwardEcho queues an echo request to an address we do not own for the
+// user, or drops it when the queue is full. Called with s.mu held.
+func (s *Stack) forwardEcho(now time.Time, d *datagram, m wire.ICMPv4) {
+	if !s.takes() {
+		return
+	}
+	f := s.fwd
+	if f.echoes.len() >= f.cfg.MaxPendingEcho {
+		f.stats.EchoDropped++
+		return
+	}
+	var ttl uint8
+	if len(d.header) > 8 {
+		ttl = d.header[8]
+	}
+	e := &EchoRequest{
+		f: f, Src: d.src, Dst: d.dst, ID: m.ID(), Seq: m.Seq(),
+		Data: append([]byte(nil), m.Payload()...), TTL: ttl, arrived: now,
+	}
+	f.echoes.push(e)
+	f.stats.EchoRequests++
+	notify(f.echoReady)
+}
+
+// Reply sends the echo reply, from Dst, as the destination's own reply
+// would have been (RFC 792: same identifier, sequence number and data).
+func (e *EchoRequest) Reply() error {
+	s := e.f.s
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return net.ErrClosed
+	}
+	now := time.Now()
+	n := wire.ICMPv4HeaderLen + len(e.Data)
+	p := s.newPacket(n)
+	b := (*p)[s.transportOffset():]
+	copy(b[wire.ICMPv4HeaderLen:n], e.Data)
+	f := wire.ICMPv4Fields{Type: wire.ICMPEchoReply, Rest: wire.EchoRest(e.ID, e.Seq)}
+	f.Encode(b[:n])
+	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: e.Dst, Dst: e.Src}
+	err := s.sendIP(now, p, &ipf, n)
+	if err == nil {
+		s.stats.ICMPOut++
+		s.stats.EchoRepliesOut++
+		e.f.stats.EchoReplies++
+	}
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+	return err
+}
