@@ -58,6 +58,8 @@ func (s *Stack) icmpInput(now time.Time, d *datagram) {
 			return
 		}
 		s.sendEchoReply(now, d, m)
+	case wire.ICMPEchoReply:
+		s.pingInput(d, m)
 	case wire.ICMPDestUnreachable, wire.ICMPTimeExceeded, wire.ICMPParameterProblem:
 		s.stats.ICMPErrorsIn++
 		s.icmpErrorInput(now, m)

@@ -68,13 +68,14 @@ type Stack struct {
 	mcast    mcastTable
 	tcp      tcpTable
 	timer    *time.Timer
-	timerAt  time.Time  // zero when the timer is not armed
-	reasmHdr [60]byte   // header quoted for a reassembled datagram
-	epoch    time.Time  // origin of clock
-	closing  bool       // Close has begun: no new sockets or connections
-	stopping bool       // the driver has stopped: timers must not run
-	linkFull bool       // the link refused a write: hold output (backpressure.go)
-	fwd      *Forwarder // takes flows to addresses not ours (forward.go)
+	timerAt  time.Time              // zero when the timer is not armed
+	reasmHdr [60]byte               // header quoted for a reassembled datagram
+	epoch    time.Time              // origin of clock
+	closing  bool                   // Close has begun: no new sockets or connections
+	stopping bool                   // the driver has stopped: timers must not run
+	linkFull bool                   // the link refused a write: hold output (backpressure.go)
+	fwd      *Forwarder             // takes flows to addresses not ours (forward.go)
+	pings    map[uint16]*PingSocket // by echo identifier (ping.go)
 	// inTrusted says the packet being processed needs no transport
 	// checksum check: the link verified it, or it never crossed a wire.
 	inTrusted bool
@@ -211,6 +212,7 @@ func (s *Stack) Close() error {
 	s.stopping = true
 	s.timer.Stop()
 	s.udp.closeAll()
+	s.closeAllPings()
 	for _, o := range s.outq {
 		s.putBuf(o.p)
 	}

@@ -38,6 +38,7 @@ const (
 	DropUDPNotConnectedPeer                   // not from a connected socket's peer
 	DropLinkWrite                             // the link refused an outgoing packet
 	DropLinkFull                              // control packet beyond the backlog of a full link
+	DropPingQueueFull                         // echo reply for a ping socket whose buffer is full
 	DropTCPMalformed                          // bad header or options
 	DropTCPChecksum                           // TCP checksum wrong
 	DropTCPBroadcast                          // TCP to a broadcast address
@@ -84,6 +85,7 @@ var dropNames = [numDropReasons]string{
 	DropUDPNotConnectedPeer: "udp-not-connected-peer",
 	DropLinkWrite:           "link-write-error",
 	DropLinkFull:            "link-full",
+	DropPingQueueFull:       "ping-queue-full",
 	DropTCPMalformed:        "tcp-malformed",
 	DropTCPChecksum:         "tcp-bad-checksum",
 	DropTCPBroadcast:        "tcp-broadcast",
