@@ -41,7 +41,7 @@ func Dial(s *netstack.Stack, network, address string) (net.Conn, error) {
 }
 
 // DialContext is Dial with a context: cancelling it aborts a dial in
-// progress.
+// progress, the name lookup included.
 func DialContext(ctx context.Context, s *netstack.Stack, network, address string) (net.Conn, error) {
 	d := Dialer{Stack: s}
 	return d.DialContext(ctx, network, address)

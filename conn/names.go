@@ -49,10 +49,14 @@ var ErrNoDNSServers = errors.New("no DNS servers configured for this stack")
 // without any query ("localhost" is 127.0.0.1 from there, and Go answers
 // "localhost" and "*.localhost" with loopback addresses itself, per RFC
 // 6761), and /etc/nsswitch.conf decides the order, or that DNS is not
-// asked at all ("hosts: files"). The *net.DNSError of a failed query names
-// the host's server in its Server field, not the one asked. To avoid the
-// search domains, use fully qualified names with a trailing dot
-// ("example.com."); to avoid /etc/hosts, avoid names it lists.
+// asked at all ("hosts: files"). When an answer holds several addresses,
+// Go sorts them by RFC 6724 and, to learn its source address for each,
+// connects a host UDP socket to it: no packet is sent, but a host socket
+// is opened, and the order may follow the host's routes (IPv4 addresses
+// in one subnet keep the server's order). The *net.DNSError of a failed
+// query names the host's server in its Server field, not the one asked.
+// To avoid the search domains, use fully qualified names with a trailing
+// dot ("example.com."); to avoid /etc/hosts, avoid names it lists.
 func NewResolver(s *netstack.Stack, servers ...netip.AddrPort) *net.Resolver {
 	if len(servers) == 0 && s != nil {
 		servers = s.DNS()
