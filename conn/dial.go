@@ -27,7 +27,9 @@ type Dialer struct {
 	// should go through the stack (see NewResolver). When nil, names are
 	// looked up through Stack with the servers of its Config.DNS, and
 	// with none, dialing a name fails with a *net.DNSError wrapping
-	// ErrNoDNSServers. IP literals are never looked up.
+	// ErrNoDNSServers, before any lookup (so "localhost", which Go's
+	// resolver would answer from /etc/hosts, fails too). IP literals are
+	// never looked up.
 	Resolver *net.Resolver
 }
 
