@@ -7,39 +7,49 @@ import (
 	"strconv"
 )
 
-// resolve parses a "host:port" address as the net package does for IPv4,
-// without DNS: the stack has no resolver of its own, so host must be an IP
-// literal or empty (every address). Named ports ("http") are looked up in
-// the local services database, as net does.
+// resolve parses a "host:port" address whose host is an IP literal or
+// empty (every address), without any lookup; lookupAddrs also takes names.
 func resolve(ctx context.Context, network, address string) (netip.AddrPort, error) {
-	host, portStr, err := net.SplitHostPort(address)
+	host, port, err := splitHostPort(ctx, network, address)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		p, lerr := net.DefaultResolver.LookupPort(ctx, network, portStr)
-		if lerr != nil {
-			return netip.AddrPort{}, lerr
-		}
-		port = uint64(p)
-	}
 	if host == "" {
-		return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(port)), nil
+		return netip.AddrPortFrom(netip.IPv4Unspecified(), port), nil
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil {
-		return netip.AddrPort{}, &net.DNSError{
-			Err:        "renet resolves IP literals only; look the name up first",
-			Name:       host,
-			IsNotFound: true,
-		}
+		return netip.AddrPort{}, &net.DNSError{Err: "not an IP address", Name: host, IsNotFound: true}
 	}
+	return literalAddr(a, host, port)
+}
+
+// splitHostPort splits address as the net package does. Named ports
+// ("http") are looked up in the local services database, as net does.
+func splitHostPort(ctx context.Context, network, address string) (host string, port uint16, err error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, err
+	}
+	p, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		lp, lerr := net.DefaultResolver.LookupPort(ctx, network, portStr)
+		if lerr != nil {
+			return "", 0, lerr
+		}
+		p = uint64(lp)
+	}
+	return host, uint16(p), nil
+}
+
+// literalAddr checks that a, parsed from host, is an address the stack
+// can use (IPv4, or IPv4-mapped IPv6).
+func literalAddr(a netip.Addr, host string, port uint16) (netip.AddrPort, error) {
 	a = a.Unmap()
 	if !a.Is4() {
 		return netip.AddrPort{}, &net.AddrError{Err: "not an IPv4 address", Addr: host}
 	}
-	return netip.AddrPortFrom(a, uint16(port)), nil
+	return netip.AddrPortFrom(a, port), nil
 }
 
 // udpAddr converts to the net package's address type (nil for the zero

@@ -23,17 +23,27 @@ type Dialer struct {
 	// KeepAlive is the TCP keep-alive period: zero for the default (15s, as
 	// net.Dialer), negative to disable.
 	KeepAlive time.Duration
+	// Resolver looks up host names, as net.Dialer's does; its queries
+	// should go through the stack (see NewResolver). When nil, names are
+	// looked up through Stack with the servers of its Config.DNS, and
+	// with none, dialing a name fails with a *net.DNSError wrapping
+	// ErrNoDNSServers, before any lookup (so "localhost", which Go's
+	// resolver would answer from /etc/hosts, fails too). IP literals are
+	// never looked up.
+	Resolver *net.Resolver
 }
 
 // Dial connects to address on the named network through s. Networks are
-// "tcp", "tcp4", "udp" and "udp4"; addresses take the form "ip:port".
+// "tcp", "tcp4", "udp" and "udp4"; addresses take the form "host:port",
+// where host is an IP literal or a name looked up with the stack's
+// Config.DNS servers (see Dialer.DialContext).
 func Dial(s *netstack.Stack, network, address string) (net.Conn, error) {
 	d := Dialer{Stack: s}
 	return d.DialContext(context.Background(), network, address)
 }
 
 // DialContext is Dial with a context: cancelling it aborts a dial in
-// progress.
+// progress, the name lookup included.
 func DialContext(ctx context.Context, s *netstack.Stack, network, address string) (net.Conn, error) {
 	d := Dialer{Stack: s}
 	return d.DialContext(ctx, network, address)
@@ -46,26 +56,87 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 
 // DialContext connects to address on the named network, giving up when ctx
 // is done.
+//
+// A host name is looked up with d.Resolver (see its doc), and its IPv4
+// addresses are tried one after the other, as net.Dialer does: each
+// attempt gets an equal share of the time left before the deadline (from
+// ctx or d.Timeout), at least two seconds unless less remains; the first
+// connection made is returned, and if none is, the first error.
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if d.Stack == nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("conn: Dialer.Stack is nil")}
+	}
+	switch network {
+	case "udp", "udp4", "tcp", "tcp4":
+	default:
+		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
 	}
 	if d.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
 		defer cancel()
 	}
-	switch network {
-	case "udp", "udp4":
-	case "tcp", "tcp4":
-		return d.dialTCP(ctx, network, address)
-	default:
-		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
-	}
-	raddr, err := resolve(ctx, network, address)
+	addrs, err := lookupAddrs(ctx, d.Stack, d.Resolver, network, address)
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 	}
+	return d.dialSerial(ctx, network, addrs)
+}
+
+// dialSerial tries addrs in order, as net.Dialer's dialSerial: each gets
+// a partialDeadline; the first success wins, else the first error is
+// returned.
+func (d *Dialer) dialSerial(ctx context.Context, network string, addrs []netip.AddrPort) (net.Conn, error) {
+	var first error
+	for i, ra := range addrs {
+		if err := ctx.Err(); err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: netAddr(network, ra), Err: err}
+		}
+		dctx, cancel := ctx, context.CancelFunc(func() {})
+		if deadline, ok := ctx.Deadline(); ok {
+			pd, err := partialDeadline(time.Now(), deadline, len(addrs)-i)
+			if err != nil {
+				if first == nil {
+					first = &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: netAddr(network, ra), Err: err}
+				}
+				break
+			}
+			if pd.Before(deadline) {
+				dctx, cancel = context.WithDeadline(ctx, pd)
+			}
+		}
+		c, err := d.dialOne(dctx, network, ra)
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// dialOne connects to one address.
+func (d *Dialer) dialOne(ctx context.Context, network string, raddr netip.AddrPort) (net.Conn, error) {
+	switch network {
+	case "tcp", "tcp4":
+		return d.dialTCP(ctx, network, raddr.String())
+	}
+	return d.dialUDP(network, raddr)
+}
+
+// netAddr is raddr as the net.Addr type of network.
+func netAddr(network string, raddr netip.AddrPort) net.Addr {
+	switch network {
+	case "tcp", "tcp4":
+		return net.TCPAddrFromAddrPort(raddr)
+	}
+	return udpAddr(raddr)
+}
+
+// dialUDP opens a UDP socket connected to raddr.
+func (d *Dialer) dialUDP(network string, raddr netip.AddrPort) (net.Conn, error) {
 	local := netip.AddrPortFrom(netip.IPv4Unspecified(), 0)
 	if d.LocalAddr != nil {
 		var ok bool
@@ -93,14 +164,22 @@ func (d *Dialer) DialAddrPort(ctx context.Context, network string, addr netip.Ad
 }
 
 // ListenPacket opens a UDP socket bound to address ("udp" or "udp4"), for
-// ReadFrom/WriteTo use. The result is a *UDPConn.
+// ReadFrom/WriteTo use. The result is a *UDPConn. A host name in address
+// is looked up with the stack's Config.DNS servers and the socket bound to
+// its first IPv4 address, as net.ListenPacket does.
 func ListenPacket(s *netstack.Stack, network, address string) (net.PacketConn, error) {
+	return listenPacket(context.Background(), s, nil, network, address)
+}
+
+// listenPacket is ListenPacket with a context and a resolver (nil: the
+// stack's DNS servers) for host names.
+func listenPacket(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) (net.PacketConn, error) {
 	switch network {
 	case "udp", "udp4":
 	default:
 		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
 	}
-	laddr, err := resolve(context.Background(), network, address)
+	laddr, err := listenAddr(ctx, s, r, network, address)
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
 	}

@@ -8,6 +8,17 @@
 // net.Pipe: a time.AfterFunc closes a cancel channel, so a deadline set from
 // another goroutine wakes a blocked call at once.
 //
+// Addresses are "host:port" as in net. An IP literal is used as is; a host
+// name is looked up through the stack, by Go's own DNS client with the
+// servers of netstack.Config.DNS (or a Dialer's or ListenConfig's Resolver,
+// see NewResolver), never by a host socket to a host resolver. Dial tries
+// the name's IPv4 addresses in turn, sharing the deadline as net.Dialer
+// does; Listen takes the first. Without servers a name fails with a
+// *net.DNSError wrapping ErrNoDNSServers. Go's resolver still reads the
+// host's /etc/resolv.conf (search domains, ndots, timeouts), /etc/hosts
+// and /etc/nsswitch.conf: see NewResolver for what that leaks, and use
+// names with a trailing dot ("example.com.") to keep search domains out.
+//
 // Errors are the ones the net package gives, so errors.Is works as users
 // expect: *net.OpError wrapping a syscall.Errno (ECONNREFUSED,
 // EADDRINUSE, ...), os.ErrDeadlineExceeded (whose Timeout() is true),

@@ -24,18 +24,23 @@ type ListenConfig struct {
 	// net.ListenConfig: zero means 15 seconds, negative turns keep-alive
 	// off.
 	KeepAlive time.Duration
+
+	// Resolver looks up a host name in a Listen or ListenPacket address;
+	// nil means the stack's Config.DNS servers, as for Dialer.Resolver.
+	Resolver *net.Resolver
 }
 
 // Listen announces on a local address: network "tcp" or "tcp4", address
-// as net.Listen takes it (":80", "10.0.0.1:8080"). The result is a
-// *TCPListener.
+// as net.Listen takes it (":80", "10.0.0.1:8080", "myhost:80"). A host
+// name is looked up (see Resolver) and the listener bound to its first
+// IPv4 address, as net.Listen does. The result is a *TCPListener.
 func (lc *ListenConfig) Listen(ctx context.Context, network, address string) (net.Listener, error) {
 	switch network {
 	case "tcp", "tcp4":
 	default:
 		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
 	}
-	laddr, err := resolve(ctx, network, address)
+	laddr, err := listenAddr(ctx, lc.Stack, lc.Resolver, network, address)
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
 	}
@@ -45,5 +50,5 @@ func (lc *ListenConfig) Listen(ctx context.Context, network, address string) (ne
 // ListenPacket opens a UDP socket ("udp" or "udp4") bound to address; see
 // the package-level ListenPacket.
 func (lc *ListenConfig) ListenPacket(ctx context.Context, network, address string) (net.PacketConn, error) {
-	return ListenPacket(lc.Stack, network, address)
+	return listenPacket(ctx, lc.Stack, lc.Resolver, network, address)
 }

@@ -1,0 +1,296 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/renet-go/renet/netstack"
+)
+
+// ErrNoDNSServers is the cause of the *net.DNSError a Dial or Listen with a
+// host name gets when it has no resolver to ask: the Dialer has no Resolver
+// and the stack's Config.DNS is empty. errors.Is(err, ErrNoDNSServers)
+// reports it.
+var ErrNoDNSServers = errors.New("no DNS servers configured for this stack")
+
+// NewResolver returns a resolver whose queries travel through s, to servers
+// (when none are given, to the stack's Config.DNS). It is Go's own DNS
+// client (PreferGo) with a Dial function that ignores the server address
+// Go picks from the host and opens a UDP or TCP connection on s instead;
+// Go switches to TCP by itself when an answer comes back truncated. No
+// host socket is opened and cgo is never used. With no servers at all,
+// every lookup fails with a *net.DNSError whose text names
+// ErrNoDNSServers.
+//
+// Server choice: the resolver prefers one server, the first at the start,
+// and moves to the next one when a connection to it fails, a read or a
+// write through it fails (timeouts included), or it answers SERVFAIL,
+// REFUSED or NOTIMP. Go's resolver retries a failed query by itself
+// (attempts × the host's nameservers, see below), so its retry goes to the
+// next server, while a healthy server keeps all the traffic. Round robin
+// was the alternative; it would send every n-th query to a dead server and
+// the TCP retry of a truncated answer to another server than the one that
+// truncated it. The preference lives in the returned Resolver: keep one
+// for the life of the stack rather than building one per lookup.
+//
+// What Go still reads from the host: Go's resolver is configured by the
+// machine it runs on, not by the stack. From /etc/resolv.conf it takes
+// the search domains, ndots, timeout (5 s by default) and attempts (2),
+// and the number of nameservers listed there sets how many times it calls
+// Dial per attempt (the addresses themselves are ignored). So a lookup of
+// "db" may be sent as "db.corp.example." when the host searches
+// corp.example, leaking the host's domain to the stack's network and
+// possibly resolving to the wrong machine. /etc/hosts answers first,
+// without any query ("localhost" is 127.0.0.1 from there, and Go answers
+// "localhost" and "*.localhost" with loopback addresses itself, per RFC
+// 6761), and /etc/nsswitch.conf decides the order, or that DNS is not
+// asked at all ("hosts: files"). When an answer holds several addresses,
+// Go sorts them by RFC 6724 and, to learn its source address for each,
+// connects a host UDP socket to it: no packet is sent, but a host socket
+// is opened, and the order may follow the host's routes (IPv4 addresses
+// in one subnet keep the server's order). The *net.DNSError of a failed
+// query names the host's server in its Server field, not the one asked.
+// To avoid the search domains, use fully qualified names with a trailing
+// dot ("example.com."); to avoid /etc/hosts, avoid names it lists.
+func NewResolver(s *netstack.Stack, servers ...netip.AddrPort) *net.Resolver {
+	if len(servers) == 0 && s != nil {
+		servers = s.DNS()
+	} else {
+		servers = slices.Clone(servers)
+	}
+	sd := &serverDialer{stack: s, servers: servers}
+	return &net.Resolver{PreferGo: true, Dial: sd.dial}
+}
+
+// serverDialer is the Dial function of a resolver from NewResolver: it
+// connects to one of servers through stack, preferring servers[preferred].
+type serverDialer struct {
+	stack     *netstack.Stack
+	servers   []netip.AddrPort
+	preferred atomic.Uint32 // index into servers
+}
+
+// dial connects to the preferred server over network ("udp" or "tcp" from
+// Go's resolver); addr, the host's nameserver, is ignored. A connection
+// that fails at once (refused, unreachable) moves on to the next server
+// within this call; the context bounds the whole.
+func (sd *serverDialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if sd.stack == nil {
+		return nil, errors.New("conn: NewResolver was given a nil stack")
+	}
+	if len(sd.servers) == 0 {
+		return nil, ErrNoDNSServers
+	}
+	switch network {
+	case "udp", "udp4", "udp6":
+		network = "udp"
+	case "tcp", "tcp4", "tcp6":
+		network = "tcp"
+	default:
+		return nil, net.UnknownNetworkError(network)
+	}
+	d := Dialer{Stack: sd.stack, KeepAlive: -1}
+	n := uint32(len(sd.servers))
+	start := sd.preferred.Load()
+	var first error
+	for i := range n {
+		idx := (start + i) % n
+		c, err := d.dialOne(ctx, network, sd.servers[idx])
+		if err == nil {
+			if uc, ok := c.(*UDPConn); ok {
+				return &dnsPacketConn{UDPConn: uc, sd: sd, idx: idx}, nil
+			}
+			return &dnsStreamConn{Conn: c, sd: sd, idx: idx}, nil
+		}
+		sd.failed(idx)
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, first
+}
+
+// failed moves the preference past servers[idx], unless another failure
+// already moved it (so two queries failing at once skip one server, not
+// two).
+func (sd *serverDialer) failed(idx uint32) {
+	sd.preferred.CompareAndSwap(idx, (idx+1)%uint32(len(sd.servers)))
+}
+
+// serverFailure reports whether a DNS response header's RCODE says another
+// server may do better: SERVFAIL (2), NOTIMP (4), REFUSED (5). Go's
+// resolver moves on to its next attempt for these as well.
+func serverFailure(header []byte) bool {
+	if len(header) < 4 {
+		return false
+	}
+	switch header[3] & 0x0f {
+	case 2, 4, 5:
+		return true
+	}
+	return false
+}
+
+// dnsPacketConn is a UDP connection to a name server that reports failures
+// to its serverDialer. It stays a net.PacketConn, which is how Go's
+// resolver tells datagrams from a stream.
+type dnsPacketConn struct {
+	*UDPConn
+	sd  *serverDialer
+	idx uint32
+}
+
+func (c *dnsPacketConn) Read(b []byte) (int, error) {
+	n, err := c.UDPConn.Read(b)
+	if err != nil || serverFailure(b[:n]) {
+		c.sd.failed(c.idx)
+	}
+	return n, err
+}
+
+func (c *dnsPacketConn) Write(b []byte) (int, error) {
+	n, err := c.UDPConn.Write(b)
+	if err != nil {
+		c.sd.failed(c.idx)
+	}
+	return n, err
+}
+
+// dnsStreamConn is dnsPacketConn for TCP. Go reads the two-byte length and
+// the message separately, so only errors count here, not RCODEs.
+type dnsStreamConn struct {
+	net.Conn
+	sd  *serverDialer
+	idx uint32
+}
+
+func (c *dnsStreamConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil {
+		c.sd.failed(c.idx)
+	}
+	return n, err
+}
+
+func (c *dnsStreamConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if err != nil {
+		c.sd.failed(c.idx)
+	}
+	return n, err
+}
+
+// resolverFor returns r, else a resolver over s's Config.DNS, else nil.
+func resolverFor(s *netstack.Stack, r *net.Resolver) *net.Resolver {
+	if r != nil {
+		return r
+	}
+	if s != nil && len(s.DNS()) > 0 {
+		return NewResolver(s)
+	}
+	return nil
+}
+
+// lookupAddrs turns address ("host:port") into the addresses to try, in
+// order, for network ("tcp", "tcp4", "udp", "udp4"). An empty host is the
+// unspecified address and an IP literal is itself, without a resolver;
+// a name is looked up with r, or with the stack's DNS servers when r is
+// nil.
+func lookupAddrs(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) ([]netip.AddrPort, error) {
+	host, port, err := splitHostPort(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	if host == "" {
+		return []netip.AddrPort{netip.AddrPortFrom(netip.IPv4Unspecified(), port)}, nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		ap, err := literalAddr(a, host, port)
+		if err != nil {
+			return nil, err
+		}
+		return []netip.AddrPort{ap}, nil
+	}
+	if r = resolverFor(s, r); r == nil {
+		return nil, &net.DNSError{Err: ErrNoDNSServers.Error(), Name: host, UnwrapErr: ErrNoDNSServers}
+	}
+	ips, err := r.LookupNetIP(ctx, lookupNetwork(network), host)
+	if err != nil {
+		return nil, err
+	}
+	// The stack speaks IPv4 only, so the fallbacks (IPv6) are dropped.
+	// When it speaks IPv6 too, they race the primaries as in net.Dialer's
+	// dialParallel (Happy Eyeballs, RFC 8305).
+	primaries, _ := partitionAddrs(network, ips)
+	if len(primaries) == 0 {
+		return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
+	}
+	addrs := make([]netip.AddrPort, len(primaries))
+	for i, a := range primaries {
+		addrs[i] = netip.AddrPortFrom(a, port)
+	}
+	return addrs, nil
+}
+
+// listenAddr is the address to listen on for address: the first of
+// lookupAddrs, as net.Listen takes the first IPv4 address of a name.
+func listenAddr(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) (netip.AddrPort, error) {
+	addrs, err := lookupAddrs(ctx, s, r, network, address)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return addrs[0], nil
+}
+
+// lookupNetwork is the LookupNetIP network for a dial or listen network.
+// The stack has no IPv6 yet, so only A records are asked for: an AAAA
+// query would cost a round trip and tell the network about the name for
+// nothing. With IPv6, "tcp" and "udp" would ask "ip".
+func lookupNetwork(network string) string {
+	return "ip4"
+}
+
+// partitionAddrs sorts looked-up addresses into the family to try first
+// (IPv4, the only one today) and the other, in the resolver's order,
+// keeping only what network allows ("tcp4": IPv4 only).
+func partitionAddrs(network string, ips []netip.Addr) (primaries, fallbacks []netip.Addr) {
+	only4 := network == "tcp4" || network == "udp4"
+	for _, a := range ips {
+		a = a.Unmap()
+		switch {
+		case a.Is4():
+			primaries = append(primaries, a)
+		case !only4:
+			fallbacks = append(fallbacks, a)
+		}
+	}
+	return primaries, fallbacks
+}
+
+// partialDeadline is the deadline for one of addrsRemaining addresses to
+// try before deadline, as net.Dialer computes it: an equal share of the
+// time left, but at least two seconds (taken from the addresses at the end
+// of the list) unless less than that remains.
+func partialDeadline(now, deadline time.Time, addrsRemaining int) (time.Time, error) {
+	if deadline.IsZero() {
+		return deadline, nil
+	}
+	remaining := deadline.Sub(now)
+	if remaining <= 0 {
+		return time.Time{}, context.DeadlineExceeded
+	}
+	timeout := remaining / time.Duration(addrsRemaining)
+	const saneMinimum = 2 * time.Second
+	if timeout < saneMinimum {
+		timeout = min(remaining, saneMinimum)
+	}
+	return now.Add(timeout), nil
+}
