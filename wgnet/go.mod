@@ -1,0 +1,16 @@
+module github.com/renet-go/renet/wgnet
+
+go 1.26.0
+
+replace github.com/renet-go/renet => ../
+
+require (
+	github.com/renet-go/renet v0.0.0-00010101000000-000000000000
+	golang.org/x/net v0.62.0
+	golang.zx2c4.com/wireguard v0.0.0-20260522210424-ecfc5a8d5446
+)
+
+require (
+	golang.org/x/sys v0.50.0 // indirect
+	golang.zx2c4.com/wintun v0.0.0-20230126152724-0fa3db229ce2 // indirect
+)
