@@ -6,6 +6,7 @@ replace github.com/renet-go/renet => ../
 
 require (
 	github.com/renet-go/renet v0.0.0-00010101000000-000000000000
+	golang.org/x/crypto v0.58.0
 	golang.org/x/net v0.62.0
 	golang.zx2c4.com/wireguard v0.0.0-20260522210424-ecfc5a8d5446
 )
