@@ -33,6 +33,19 @@
 //     lock (see flush). Writers are serialised by a second mutex so packets
 //     leave in the order they were queued.
 //
+// # Back-pressure and forwarding
+//
+// A link fed to user code (link/channel) may say it is full
+// (link.ErrFull); the stack then keeps what it could not write, in order,
+// sends no new TCP data until the link says it has room (as Linux's TCP
+// Small Queues do), and bounds everything else it queues meanwhile
+// (backpressure.go). With a Forwarder (Stack.Forward) the stack also takes
+// packets for addresses that are not its own: TCP connection requests
+// wait for the user's decision holding only their SYN's options, UDP
+// datagrams gather into one flow per client, and echo requests are
+// answered only on the user's word (forward*.go). Ping sockets
+// (OpenPing) own an echo identifier as UDP sockets own a port.
+//
 // # Input discipline
 //
 // Every byte from the link is untrusted. Each layer validates what it reads

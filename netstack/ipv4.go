@@ -87,7 +87,8 @@ func (s *Stack) sourceFor(dst netip.Addr) netip.Addr {
 }
 
 // route returns the next hop for dst: dst itself when on-link (or local),
-// else the gateway. ENETUNREACH when there is neither, as Linux reports.
+// or on a point-to-point link, else the gateway. ENETUNREACH when there is
+// neither, as Linux reports.
 func (s *Stack) route(dst netip.Addr) (netip.Addr, error) {
 	if !dst.Is4() {
 		return netip.Addr{}, syscall.EAFNOSUPPORT
@@ -95,9 +96,10 @@ func (s *Stack) route(dst netip.Addr) (netip.Addr, error) {
 	if s.isLocal(dst) || s.onLink(dst) || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 		return dst, nil // multicast: the group's MAC on our one link
 	}
-	if s.fwd != nil && s.medium == link.IP {
-		// Forwarding on a point-to-point link: clients may sit at any
-		// address, and the link is the way back to all of them.
+	if s.medium == link.IP {
+		// A point-to-point link (TUN, link/channel) has no next hop: it
+		// is the stack's one way out, the default route of a VPN client
+		// and the way back to a forwarder's clients at any address.
 		return dst, nil
 	}
 	if s.cfg.Gateway.IsValid() {

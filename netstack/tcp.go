@@ -82,9 +82,10 @@ type TCPSocket struct {
 	nextChild *TCPSocket
 	deadline  time.Time // in s.tcp.timers
 	heapIndex int
-	removed   bool // out of the table: the TCB is done
-	closed    bool // EventClosed was raised
-	held      bool // in s.tcp.held: new data waits for room on the link
+	removed   bool      // out of the table: the TCB is done
+	closed    bool      // EventClosed was raised
+	held      bool      // in s.tcp.held: new data waits for room on the link
+	born      time.Time // when the socket was made, for Snapshot
 }
 
 func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
@@ -93,7 +94,7 @@ func (s *Stack) newTCPSocket(id tuple, cfg tcp.Config) *TCPSocket {
 
 // newTCPSocketWith wraps an existing TCB.
 func (s *Stack) newTCPSocketWith(id tuple, tcb *tcp.Conn) *TCPSocket {
-	return &TCPSocket{s: s, id: id, tcb: tcb, heapIndex: -1}
+	return &TCPSocket{s: s, id: id, tcb: tcb, heapIndex: -1, born: time.Now()}
 }
 
 // addConn enters sk in the connection table. Called with s.mu held.
