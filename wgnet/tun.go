@@ -67,11 +67,9 @@ func CreateNetTUN(localAddresses, dnsServers []netip.Addr, mtu int) (tun.Device,
 		n.dns = append(n.dns, a)
 		cfg.DNS = append(cfg.DNS, netip.AddrPortFrom(a, 53))
 	}
-	// Every destination goes into the tunnel. On an IP link the next hop
-	// is never looked at, so a gateway equal to our own address (the only
-	// one a /32 contains) means "everything else leaves by this link".
-	cfg.Gateway = cfg.Addrs[0].Addr()
-
+	// Every destination goes into the tunnel: on a point-to-point link
+	// (link.IP) renet routes everything out of the link, as tun/netstack's
+	// 0.0.0.0/0 route does.
 	ep, port := channel.New(channel.Config{MTU: mtu})
 	s, err := netstack.New(ep, cfg)
 	if err != nil {
