@@ -112,36 +112,43 @@ func (b *loopBind) ParseEndpoint(s string) (wgconn.Endpoint, error) {
 
 func (b *loopBind) BatchSize() int { return loopBatch }
 
-// newKey returns a Curve25519 private key and its public key, in hex as
-// the UAPI takes them.
-func newKey(t testing.TB) (priv, pub string) {
+// wgDevice starts a wireguard-go device on tdev with a fresh key, bound
+// to 127.0.0.1; it returns the device, its public key and its port.
+func wgDevice(t testing.TB, tdev tun.Device) (*device.Device, string, uint16) {
+	t.Helper()
+	d, pub, port, err := startWG(tdev, device.NewLogger(device.LogLevelError, t.Name()+": "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d, pub, port
+}
+
+// startWG is wgDevice without the test: the bind's socket is opened by
+// the calling thread (in its network namespace), and the caller closes
+// the device.
+func startWG(tdev tun.Device, log *device.Logger) (*device.Device, string, uint16, error) {
 	var k [32]byte
 	rand.Read(k[:])
 	k[0] &= 248 // RFC 7748 §5 clamping, as wg genkey does
 	k[31] = k[31]&127 | 64
 	p, err := curve25519.X25519(k[:], curve25519.Basepoint)
 	if err != nil {
-		t.Fatal(err)
+		return nil, "", 0, err
 	}
-	return hex.EncodeToString(k[:]), hex.EncodeToString(p)
-}
-
-// wgDevice starts a wireguard-go device on tdev with a fresh key, bound
-// to 127.0.0.1; it returns the device, its public key and its port.
-func wgDevice(t testing.TB, tdev tun.Device) (*device.Device, string, uint16) {
-	t.Helper()
-	priv, pub := newKey(t)
-	d := device.NewDevice(tdev, &loopBind{}, device.NewLogger(device.LogLevelError, t.Name()+": "))
-	t.Cleanup(d.Close)
-	if err := d.IpcSet("private_key=" + priv + "\nlisten_port=0\n"); err != nil {
-		t.Fatal(err)
+	d := device.NewDevice(tdev, &loopBind{}, log)
+	if err := d.IpcSet("private_key=" + hex.EncodeToString(k[:]) + "\nlisten_port=0\n"); err != nil {
+		d.Close()
+		return nil, "", 0, err
 	}
 	if err := d.Up(); err != nil {
-		t.Fatal(err)
+		d.Close()
+		return nil, "", 0, err
 	}
 	conf, err := d.IpcGet()
 	if err != nil {
-		t.Fatal(err)
+		d.Close()
+		return nil, "", 0, err
 	}
 	var port uint16
 	for line := range strings.Lines(conf) {
@@ -150,9 +157,10 @@ func wgDevice(t testing.TB, tdev tun.Device) (*device.Device, string, uint16) {
 		}
 	}
 	if port == 0 {
-		t.Fatalf("no listen_port in %q", conf)
+		d.Close()
+		return nil, "", 0, fmt.Errorf("no listen_port in %q", conf)
 	}
-	return d, pub, port
+	return d, hex.EncodeToString(p), port, nil
 }
 
 // peer makes b a peer of a, reached at 127.0.0.1:port, owning allowed.
