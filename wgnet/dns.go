@@ -38,7 +38,6 @@ var (
 	errNoServers       = errors.New("no DNS servers")
 	errBadResponse     = errors.New("cannot parse DNS response")
 	errServerFailure   = errors.New("server misbehaving")
-	errNoAnswer        = errors.New("no answer from DNS server")
 	errNumericPort     = errors.New("port must be numeric")
 	errNoSuitableAddr  = errors.New("no suitable address found")
 	errMissingAddress  = errors.New("missing address")
