@@ -96,6 +96,17 @@ type topo struct {
 
 func newTopo(t *testing.T, args ...string) *topo {
 	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTopoWith(t, exe, []string{"TUN2SOCKS_MAIN=1"}, append([]string{"-tun", tunName}, args...)...)
+}
+
+// newTopoWith builds the topology around the program exe, run with env
+// added to the environment and args, which must create tunName.
+func newTopoWith(t *testing.T, exe string, env []string, args ...string) *topo {
+	t.Helper()
 	tp := &topo{client: netnstest.New(t), router: netnstest.New(t), server: netnstest.New(t)}
 	ctx := context.Background()
 	ip := func(ns *netnstest.NS, args ...string) {
@@ -113,12 +124,8 @@ func newTopo(t *testing.T, args ...string) *topo {
 		t.Fatalf("%v: %s", err, out)
 	}
 
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp.cmd = tp.router.Command(ctx, exe, append([]string{"-tun", tunName}, args...)...)
-	tp.cmd.Env = append(os.Environ(), "TUN2SOCKS_MAIN=1")
+	tp.cmd = tp.router.Command(ctx, exe, args...)
+	tp.cmd.Env = append(os.Environ(), env...)
 	tp.stdout, tp.stderr = new(syncBuffer), new(syncBuffer)
 	tp.cmd.Stdout = tp.stdout
 	pr, pw := io.Pipe()
@@ -131,10 +138,10 @@ func newTopo(t *testing.T, args ...string) *topo {
 	t.Cleanup(func() {
 		tp.stop(t)
 		if t.Failed() || testing.Verbose() {
-			t.Logf("tun2socks stderr:\n%s", tp.stderr)
+			t.Logf("%s stderr:\n%s", exe, tp.stderr)
 		}
 	})
-	// Wait for the program to say it is relaying: the device exists.
+	// Ours says when it relays; another program, when its device exists.
 	ready := make(chan bool, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -150,13 +157,25 @@ func newTopo(t *testing.T, args ...string) *topo {
 			ready <- false
 		}
 	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatalf("tun2socks exited before relaying:\n%s", tp.stderr)
+	deadline := time.After(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case ok := <-ready:
+			if !ok {
+				t.Fatalf("%s exited before relaying:\n%s", exe, tp.stderr)
+			}
+			break wait
+		case <-tick.C:
+			if _, err := tp.router.Run(ctx, "ip", "link", "show", tunName); err == nil && len(env) == 0 {
+				time.Sleep(200 * time.Millisecond) // a foreign program: let it finish starting
+				break wait
+			}
+		case <-deadline:
+			t.Fatalf("%s did not start:\n%s", exe, tp.stderr)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("tun2socks did not start:\n%s", tp.stderr)
 	}
 
 	ip(tp.router, "link", "set", tunName, "netns", tp.client.Name())
@@ -229,7 +248,8 @@ func serve(l net.Listener, handle func(net.Conn)) {
 // servers starts the server namespace's services: HTTP on :8080, "sha"
 // on :9000 (reads to EOF, answers the hex sha256 and length), "source"
 // on :9001 (sends the bytes asked for in a decimal line, then closes),
-// "accept" on :9002 (accepts and closes), DNS on udp :53.
+// "accept" on :9002 (accepts and closes), "sink" on :9003 (reads to EOF,
+// answers the length), DNS on udp :53.
 func (tp *topo) servers(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello through the tunnel\n") })
@@ -254,6 +274,11 @@ func (tp *topo) servers(t *testing.T) {
 		io.Copy(c, io.LimitReader(&pattern{}, n))
 	})
 	serve(tp.server.Listen(t, "tcp4", serverIP+":9002"), func(c net.Conn) {})
+	serve(tp.server.Listen(t, "tcp4", serverIP+":9003"), func(c net.Conn) {
+		if n, err := io.Copy(io.Discard, c); err == nil {
+			fmt.Fprintf(c, "%d\n", n)
+		}
+	})
 
 	dns := tp.server.ListenUDP(t, serverIP+":53")
 	go func() {
@@ -273,12 +298,22 @@ func (tp *topo) servers(t *testing.T) {
 // pattern reads as bytes i%251.
 type pattern struct{ off int64 }
 
-func (p *pattern) Read(b []byte) (int, error) {
+// patternBlock is the pattern from offset 0, for copying.
+var patternBlock = func() []byte {
+	b := make([]byte, 251*256)
 	for i := range b {
-		b[i] = byte((p.off + int64(i)) % 251)
+		b[i] = byte(i % 251)
 	}
-	p.off += int64(len(b))
-	return len(b), nil
+	return b
+}()
+
+func (p *pattern) Read(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		n += copy(b[n:], patternBlock[(p.off+int64(n))%251:])
+	}
+	p.off += int64(n)
+	return n, nil
 }
 
 var dnsAnswer = netip.MustParseAddr("203.0.113.7")
