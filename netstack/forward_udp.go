@@ -240,14 +240,8 @@ func (u *UDPFlow) closeLocked() {
 		delete(f.flows, u.client)
 	}
 	f.idle.Remove(u)
-	for {
-		d, ok := u.queue.pop()
-		if !ok {
-			break
-		}
-		f.udpQueued -= cap(*d.buf)
-		f.s.putBuf(d.buf)
-	}
+	u.queue.drain(f.s)
+	f.udpQueued -= u.queued
 	u.queued = 0
 	notify(u.readable)
 }

@@ -194,13 +194,7 @@ func (p *PingSocket) Close() error {
 
 func (p *PingSocket) closeLocked() {
 	p.isClosed = true
-	for {
-		d, ok := p.queue.pop()
-		if !ok {
-			break
-		}
-		p.s.putBuf(d.buf)
-	}
+	p.queue.drain(p.s)
 	p.queued = 0
 	notify(p.readable)
 }

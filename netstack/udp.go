@@ -140,6 +140,17 @@ func (q *datagramQueue) push(d udpDatagram) {
 	q.size++
 }
 
+// drain frees every queued datagram's buffer.
+func (q *datagramQueue) drain(s *Stack) {
+	for {
+		d, ok := q.pop()
+		if !ok {
+			return
+		}
+		s.putBuf(d.buf)
+	}
+}
+
 func (q *datagramQueue) pop() (udpDatagram, bool) {
 	if q.size == 0 {
 		return udpDatagram{}, false
@@ -390,13 +401,7 @@ func (u *UDPSocket) Close() error {
 // s.mu held.
 func (u *UDPSocket) closeLocked() {
 	u.isClosed = true
-	for {
-		d, ok := u.queue.pop()
-		if !ok {
-			break
-		}
-		u.s.putBuf(d.buf)
-	}
+	u.queue.drain(u.s)
 	u.queued = 0
 	u.leaveAllGroups()
 	notify(u.readable)
