@@ -56,6 +56,10 @@ type ForwarderConfig struct {
 	// 60s and 10s.
 	UDPIdleTimeout time.Duration
 	DNSIdleTimeout time.Duration
+	// MaxUDPQueued bounds the bytes (buffer capacity) queued unread on
+	// all flows together, each flow also being held to
+	// Config.UDPReceiveBuffer. Default 32 MiB.
+	MaxUDPQueued int
 
 	// MaxPendingEcho bounds the echo requests waiting to be taken.
 	// Default 256. Requests older than EchoMaxAge (default 10s) are
@@ -79,6 +83,7 @@ func (c *ForwarderConfig) setDefaults() {
 	def(&c.MaxPendingTCPPerSource, 256)
 	def(&c.MaxUDPFlows, 16384)
 	def(&c.MaxPendingEcho, 256)
+	def(&c.MaxUDPQueued, 32<<20)
 	defDur(&c.DecisionTimeout, 30*time.Second)
 	defDur(&c.UDPIdleTimeout, 60*time.Second)
 	defDur(&c.DNSIdleTimeout, 10*time.Second)
@@ -192,6 +197,7 @@ type Forwarder struct {
 	flows     map[netip.AddrPort]*UDPFlow
 	newUDP    fifo[*UDPFlow]
 	idle      deadline.Heap[*UDPFlow]
+	udpQueued int // bytes queued on all flows
 	echoes    fifo[*EchoRequest]
 	stats     ForwarderStats
 }

@@ -343,3 +343,25 @@ func TestForwarderClose(t *testing.T) {
 		t.Fatalf("a new forwarder after Close: %v", err)
 	}
 }
+
+func TestForwardUDPQueuedBytesBounded(t *testing.T) {
+	s, _, f := newForwardingStack(t, ForwarderConfig{})
+	f.cfg.MaxUDPQueued = 3 * s.frameSize // three datagrams' buffers, in all flows
+	now := time.Now()
+	for port := uint16(1); port <= 5; port++ {
+		src := netip.AddrPortFrom(fwdClient.Addr(), port)
+		s.inject(now, ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: src.Addr(), Dst: fwdTarget.Addr()},
+			udpPacket(src, fwdTarget, []byte("unread"))))
+	}
+	if st := f.Stats(); st.UDPDatagramsIn != 3 || st.UDPQueueFull != 2 {
+		t.Fatalf("queued %d, dropped %d; want 3 and 2", st.UDPDatagramsIn, st.UDPQueueFull)
+	}
+	u, _ := f.TryAcceptUDP()
+	u.Close() // gives its bytes back
+	src := netip.AddrPortFrom(fwdClient.Addr(), 9)
+	s.inject(now, ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: src.Addr(), Dst: fwdTarget.Addr()},
+		udpPacket(src, fwdTarget, []byte("fits again"))))
+	if st := f.Stats(); st.UDPDatagramsIn != 4 {
+		t.Fatalf("after a flow closed, a datagram was still refused: %+v", st)
+	}
+}

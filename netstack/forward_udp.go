@@ -93,7 +93,7 @@ func (s *Stack) forwardUDP(now time.Time, d *datagram, udp wire.UDP) {
 	}
 	payload := udp.Payload()
 	buf := s.getBuf(len(payload))
-	if u.queued+cap(*buf) > s.cfg.UDPReceiveBuffer && u.queue.size > 0 {
+	if u.queued+cap(*buf) > s.cfg.UDPReceiveBuffer && u.queue.size > 0 || f.udpQueued+cap(*buf) > f.cfg.MaxUDPQueued {
 		s.putBuf(buf)
 		f.stats.UDPQueueFull++
 		s.drop(DropUDPQueueFull)
@@ -102,6 +102,7 @@ func (s *Stack) forwardUDP(now time.Time, d *datagram, udp wire.UDP) {
 	n := copy(*buf, payload)
 	u.queue.push(udpDatagram{buf: buf, n: n, from: dst})
 	u.queued += cap(*buf)
+	f.udpQueued += cap(*buf)
 	u.packetsIn++
 	u.bytesIn += uint64(n)
 	u.onlyDNS = u.onlyDNS && dst.Port() == 53
@@ -138,6 +139,7 @@ func (u *UDPFlow) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 	}
 	n := copy(p, (*d.buf)[:d.n])
 	u.queued -= cap(*d.buf)
+	u.f.udpQueued -= cap(*d.buf)
 	s.putBuf(d.buf)
 	if u.queue.size > 0 {
 		notify(u.readable)
@@ -243,6 +245,7 @@ func (u *UDPFlow) closeLocked() {
 		if !ok {
 			break
 		}
+		f.udpQueued -= cap(*d.buf)
 		f.s.putBuf(d.buf)
 	}
 	u.queued = 0
