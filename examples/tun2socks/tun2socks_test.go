@@ -339,10 +339,13 @@ func answerDNS(q []byte) ([]byte, error) {
 }
 
 func TestRelay(t *testing.T) {
-	tp := newTopo(t, "-status", "127.0.0.1:8080")
+	tp := newTopo(t, "-status", "127.0.0.1:8080", "-mtu", "1400")
 	tp.servers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	if out, err := tp.client.Run(ctx, "ip", "link", "show", tunName); err != nil || !strings.Contains(string(out), "mtu 1400") {
+		t.Errorf("-mtu 1400: %v: %s", err, out)
+	}
 
 	t.Run("curl", func(t *testing.T) {
 		out, err := tp.client.Run(ctx, "curl", "-sS", "--max-time", "10", "http://"+serverIP+":8080/")
