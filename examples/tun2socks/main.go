@@ -84,6 +84,7 @@ type options struct {
 	direct      bool
 	status      string
 	maxDials    int
+	maxUDPFlows int
 	dialTimeout time.Duration
 	noOffload   bool
 	verbose     bool
@@ -100,6 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.direct, "direct", false, "with -proxy, send UDP and ping directly instead of refusing them")
 	fs.StringVar(&o.status, "status", "", "serve a snapshot of every flow over HTTP on this address, e.g. 127.0.0.1:8080")
 	fs.IntVar(&o.maxDials, "max-dials", 512, "upstream TCP dials in progress at once")
+	fs.IntVar(&o.maxUDPFlows, "max-udp-flows", 4096, "UDP flows at once (each holds a host socket and 128 KiB of buffers)")
 	fs.DurationVar(&o.dialTimeout, "dial-timeout", 10*time.Second, "give up an upstream TCP dial after this long (the client then sees silence)")
 	fs.BoolVar(&o.noOffload, "no-offload", false, "open the device without the kernel's segmentation and checksum offloads")
 	fs.BoolVar(&o.verbose, "v", false, "log every flow")
@@ -120,8 +122,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.mtu != 0 && (o.mtu < 576 || o.mtu > 65535) {
 		return o, fmt.Errorf("-mtu %d: want 576 to 65535", o.mtu)
 	}
-	if o.maxDials <= 0 {
-		return o, errors.New("-max-dials must be positive")
+	if o.maxDials <= 0 || o.maxUDPFlows <= 0 {
+		return o, errors.New("-max-dials and -max-udp-flows must be positive")
 	}
 	return o, nil
 }
@@ -167,7 +169,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer s.Close()
-	fwd, err := conn.NewForwarder(s, conn.ForwarderConfig{})
+	fwd, err := conn.NewForwarder(s, conn.ForwarderConfig{MaxUDPFlows: o.maxUDPFlows})
 	if err != nil {
 		fmt.Fprintf(stderr, "tun2socks: %v\n", err)
 		return 1

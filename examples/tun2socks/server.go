@@ -157,7 +157,8 @@ type flow struct {
 	id      uint64
 	proto   string // "tcp", "udp", "icmp"
 	src     netip.AddrPort
-	dst     netip.AddrPort // for UDP, the first destination; for ping, the port is 0
+	dst     netip.AddrPort                 // set before add; for ping, the port is 0
+	udpDst  atomic.Pointer[netip.AddrPort] // UDP: the first destination, once known
 	started time.Time
 	up      atomic.Uint64 // bytes client to upstream
 	down    atomic.Uint64
@@ -170,6 +171,14 @@ type flow struct {
 }
 
 func (f *flow) setPhase(p string) { f.phase.Store(p) }
+
+// destination is the flow's destination, or for UDP its first.
+func (f *flow) destination() netip.AddrPort {
+	if p := f.udpDst.Load(); p != nil {
+		return *p
+	}
+	return f.dst
+}
 
 func (f *flow) close() { f.closeOnce.Do(f.closer) }
 

@@ -73,13 +73,13 @@ func (s *server) snapshot() snapshot {
 			Peers: f.peers.Load(),
 		}
 		v.State, _ = f.phase.Load().(string)
-		switch {
-		case !f.dst.IsValid():
+		switch dst := f.destination(); {
+		case !dst.IsValid():
 			v.Dst = "-"
 		case f.proto == "icmp":
-			v.Dst = f.dst.Addr().String()
+			v.Dst = dst.Addr().String()
 		default:
-			v.Dst = f.dst.String()
+			v.Dst = dst.String()
 		}
 		if c := f.tcp.Load(); c != nil {
 			info := c.Info()

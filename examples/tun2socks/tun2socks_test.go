@@ -339,10 +339,13 @@ func answerDNS(q []byte) ([]byte, error) {
 }
 
 func TestRelay(t *testing.T) {
-	tp := newTopo(t, "-status", "127.0.0.1:8080")
+	tp := newTopo(t, "-status", "127.0.0.1:8080", "-mtu", "1400")
 	tp.servers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	if out, err := tp.client.Run(ctx, "ip", "link", "show", tunName); err != nil || !strings.Contains(string(out), "mtu 1400") {
+		t.Errorf("-mtu 1400: %v: %s", err, out)
+	}
 
 	t.Run("curl", func(t *testing.T) {
 		out, err := tp.client.Run(ctx, "curl", "-sS", "--max-time", "10", "http://"+serverIP+":8080/")
@@ -515,9 +518,33 @@ func TestRelay(t *testing.T) {
 		if !found {
 			t.Fatalf("the open connection is not in the status snapshot: %+v", snap.Flows)
 		}
+		// The DNS flow lives on until its idle timeout (10 s).
+		udp := false
+		for _, f := range snap.Flows {
+			udp = udp || f.Proto == "udp" && f.Dst == serverIP+":53" && f.BytesUp > 0 && f.BytesDown > 0
+		}
+		if !udp {
+			t.Errorf("no UDP flow to %s:53 with bytes both ways in the snapshot: %+v", serverIP, snap.Flows)
+		}
+		if page := tp.statusPage(t, "/"); !strings.Contains(page, "<table>") || !strings.Contains(page, serverIP+":9000") {
+			t.Errorf("status page:\n%s", page)
+		}
 		if snap.Counters.TCPRelayed == 0 || snap.Forwarder.TCPAccepted == 0 {
 			t.Errorf("counters %+v, forwarder %+v", snap.Counters, snap.Forwarder)
 		}
+	})
+
+	t.Run("host unreachable", func(t *testing.T) {
+		// The router's ARP for nobodyIP fails after about 3 s: its dial
+		// gets EHOSTUNREACH, the client ICMP host unreachable.
+		start := time.Now()
+		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		_, err := tp.dial(dctx, "tcp4", nobodyIP+":80")
+		if !errors.Is(err, syscall.EHOSTUNREACH) {
+			t.Fatalf("dial %s: %v, want EHOSTUNREACH", nobodyIP, err)
+		}
+		t.Logf("host unreachable after %v", time.Since(start).Round(time.Millisecond))
 	})
 
 	t.Run("counters on exit", func(t *testing.T) {
@@ -535,6 +562,16 @@ func TestRelay(t *testing.T) {
 // status fetches the JSON snapshot from the router namespace.
 func (tp *topo) status(t *testing.T) snapshot {
 	t.Helper()
+	var snap snapshot
+	if err := json.Unmarshal([]byte(tp.statusPage(t, "/?format=json")), &snap); err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// statusPage fetches path from the status server in the router namespace.
+func (tp *topo) statusPage(t *testing.T, path string) string {
+	t.Helper()
 	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			var c net.Conn
@@ -546,14 +583,14 @@ func (tp *topo) status(t *testing.T) snapshot {
 			return c, err
 		},
 	}}
-	resp, err := hc.Get("http://127.0.0.1:8080/?format=json")
+	resp, err := hc.Get("http://127.0.0.1:8080" + path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var snap snapshot
-	if err := json.NewDecoder(resp.Body).Decode(&snap); err != nil {
-		t.Fatal(err)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s, %v", path, resp.Status, err)
 	}
-	return snap
+	return string(b)
 }

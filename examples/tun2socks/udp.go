@@ -88,7 +88,7 @@ func (s *server) relayUDP(ctx context.Context, u *conn.UDPFlow) {
 		}
 		if _, ok := seen[dst]; !ok {
 			if len(seen) == 0 {
-				f.dst = dst
+				f.udpDst.Store(&dst)
 				s.logf("udp %v -> %v: open", f.src, dst)
 			}
 			if len(seen) < 1024 {
