@@ -22,8 +22,7 @@ type UDPFlow struct {
 	readable chan struct{}
 
 	// Guarded by s.mu.
-	queue                                    datagramQueue // from = the destination the client addressed
-	queued                                   int
+	rcv                                      rcvQueue // from = the destination the client addressed
 	slot                                     deadline.Slot
 	onlyDNS                                  bool // every datagram so far was to port 53: the short timeout
 	closed                                   bool
@@ -92,19 +91,20 @@ func (s *Stack) forwardUDP(now time.Time, d *datagram, udp wire.UDP) {
 		notify(f.udpReady)
 	}
 	payload := udp.Payload()
-	buf := s.getBuf(len(payload))
-	if u.queued+cap(*buf) > s.cfg.UDPReceiveBuffer && u.queue.size > 0 || f.udpQueued+cap(*buf) > f.cfg.MaxUDPQueued {
-		s.putBuf(buf)
+	charged := 0
+	if f.udpQueued < f.cfg.MaxUDPQueued {
+		// The flow's own limit, and what is left of all flows' limit.
+		limit := min(s.cfg.UDPReceiveBuffer, u.rcv.bytes+f.cfg.MaxUDPQueued-f.udpQueued)
+		charged = u.rcv.add(s, payload, dst, limit)
+	}
+	if charged == 0 {
 		f.stats.UDPQueueFull++
 		s.drop(DropUDPQueueFull)
 		return
 	}
-	n := copy(*buf, payload)
-	u.queue.push(udpDatagram{buf: buf, n: n, from: dst})
-	u.queued += cap(*buf)
-	f.udpQueued += cap(*buf)
+	f.udpQueued += charged
 	u.packetsIn++
-	u.bytesIn += uint64(n)
+	u.bytesIn += uint64(len(payload))
 	u.onlyDNS = u.onlyDNS && dst.Port() == 53
 	f.stats.UDPDatagramsIn++
 	u.touch(now)
@@ -133,18 +133,15 @@ func (u *UDPFlow) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 		notify(u.readable)
 		return 0, netip.AddrPort{}, net.ErrClosed
 	}
-	d, ok := u.queue.pop()
-	if !ok {
+	n, dst, freed := u.rcv.take(s, p)
+	if freed == 0 {
 		return 0, netip.AddrPort{}, ErrWouldBlock
 	}
-	n := copy(p, (*d.buf)[:d.n])
-	u.queued -= cap(*d.buf)
-	u.f.udpQueued -= cap(*d.buf)
-	s.putBuf(d.buf)
-	if u.queue.size > 0 {
+	u.f.udpQueued -= freed
+	if u.rcv.len() > 0 {
 		notify(u.readable)
 	}
-	return n, d.from, nil
+	return n, dst, nil
 }
 
 // WriteTo sends p to the client as a datagram from the address and port
@@ -240,8 +237,6 @@ func (u *UDPFlow) closeLocked() {
 		delete(f.flows, u.client)
 	}
 	f.idle.Remove(u)
-	u.queue.drain(f.s)
-	f.udpQueued -= u.queued
-	u.queued = 0
+	f.udpQueued -= u.rcv.drain(f.s)
 	notify(u.readable)
 }

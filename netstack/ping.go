@@ -25,8 +25,7 @@ type PingSocket struct {
 
 	// Guarded by s.mu.
 	remote   netip.Addr // connected peer, or the zero value
-	queue    datagramQueue
-	queued   int
+	rcv      rcvQueue
 	isClosed bool
 }
 
@@ -164,17 +163,14 @@ func (p *PingSocket) TryReadFrom(b []byte) (int, netip.Addr, error) {
 		notify(p.readable)
 		return 0, netip.Addr{}, net.ErrClosed
 	}
-	d, ok := p.queue.pop()
-	if !ok {
+	n, from, freed := p.rcv.take(s, b)
+	if freed == 0 {
 		return 0, netip.Addr{}, ErrWouldBlock
 	}
-	n := copy(b, (*d.buf)[:d.n])
-	p.queued -= cap(*d.buf)
-	s.putBuf(d.buf)
-	if p.queue.size > 0 {
+	if p.rcv.len() > 0 {
 		notify(p.readable)
 	}
-	return n, d.from.Addr(), nil
+	return n, from.Addr(), nil
 }
 
 // Close releases the identifier and discards queued replies.
@@ -194,8 +190,7 @@ func (p *PingSocket) Close() error {
 
 func (p *PingSocket) closeLocked() {
 	p.isClosed = true
-	p.queue.drain(p.s)
-	p.queued = 0
+	p.rcv.drain(p.s)
 	notify(p.readable)
 }
 
@@ -207,15 +202,10 @@ func (s *Stack) pingInput(d *datagram, m wire.ICMPv4) {
 	if p == nil || !p.local.IsUnspecified() && p.local != d.dst || p.remote.IsValid() && p.remote != d.src {
 		return
 	}
-	buf := s.getBuf(len(m))
-	if p.queued+cap(*buf) > s.cfg.UDPReceiveBuffer && p.queue.size > 0 {
-		s.putBuf(buf)
+	if p.rcv.add(s, m, netip.AddrPortFrom(d.src, 0), s.cfg.UDPReceiveBuffer) == 0 {
 		s.drop(DropPingQueueFull)
 		return
 	}
-	n := copy(*buf, m)
-	p.queue.push(udpDatagram{buf: buf, n: n, from: netip.AddrPortFrom(d.src, 0)})
-	p.queued += cap(*buf)
 	notify(p.readable)
 }
 

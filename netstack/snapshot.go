@@ -63,14 +63,14 @@ func (s *Stack) Snapshot() Snapshot {
 		snap.Listeners = append(snap.Listeners, a)
 	}
 	for _, u := range s.udp.bound {
-		snap.UDP = append(snap.UDP, UDPEntry{Local: u.local, Remote: u.remote, Queued: u.queued})
+		snap.UDP = append(snap.UDP, UDPEntry{Local: u.local, Remote: u.remote, Queued: u.rcv.bytes})
 	}
 	if f := s.fwd; f != nil && !f.closed {
 		for _, u := range f.flows {
 			snap.Flows = append(snap.Flows, FlowEntry{
 				Client: u.client, Age: now.Sub(u.opened), Idle: now.Sub(u.last),
 				PacketsIn: u.packetsIn, PacketsOut: u.packetsOut,
-				BytesIn: u.bytesIn, BytesOut: u.bytesOut, Queued: u.queued,
+				BytesIn: u.bytesIn, BytesOut: u.bytesOut, Queued: u.rcv.bytes,
 			})
 		}
 	}

@@ -103,8 +103,7 @@ type UDPSocket struct {
 
 	// Guarded by s.mu.
 	remote   netip.AddrPort // connected peer, or the zero value
-	queue    datagramQueue
-	queued   int           // bytes charged against the receive buffer
+	rcv      rcvQueue
 	rcvbuf   int           // receive buffer limit
 	softErr  syscall.Errno // ICMP error to report to a connected socket
 	bcast    bool          // may send to broadcast addresses (SO_BROADCAST)
@@ -140,17 +139,6 @@ func (q *datagramQueue) push(d udpDatagram) {
 	q.size++
 }
 
-// drain frees every queued datagram's buffer.
-func (q *datagramQueue) drain(s *Stack) {
-	for {
-		d, ok := q.pop()
-		if !ok {
-			return
-		}
-		s.putBuf(d.buf)
-	}
-}
-
 func (q *datagramQueue) pop() (udpDatagram, bool) {
 	if q.size == 0 {
 		return udpDatagram{}, false
@@ -160,6 +148,62 @@ func (q *datagramQueue) pop() (udpDatagram, bool) {
 	q.head = (q.head + 1) % len(q.ring)
 	q.size--
 	return d, true
+}
+
+// rcvQueue is a socket's received datagrams (UDP sockets, ping sockets,
+// forwarded flows) and the buffer bytes they are charged against its
+// receive limit, as Linux charges skb->truesize against sk_rcvbuf.
+type rcvQueue struct {
+	q     datagramQueue
+	bytes int
+}
+
+// add queues a copy of payload, sent by (or, for a forwarded flow, to)
+// from, unless its buffer would take the queue past limit; a datagram
+// into an empty queue is always taken, as Linux lets one in whatever its
+// size. It returns the bytes charged, 0 when the datagram was refused.
+func (r *rcvQueue) add(s *Stack, payload []byte, from netip.AddrPort, limit int) int {
+	buf := s.getBuf(len(payload))
+	if r.bytes+cap(*buf) > limit && r.q.size > 0 {
+		s.putBuf(buf)
+		return 0
+	}
+	n := copy(*buf, payload)
+	r.q.push(udpDatagram{buf: buf, n: n, from: from})
+	r.bytes += cap(*buf)
+	return cap(*buf)
+}
+
+// take copies the oldest datagram into p, truncating it as recvfrom(2)
+// does, and frees it. It returns the bytes uncharged, 0 when the queue was
+// empty.
+func (r *rcvQueue) take(s *Stack, p []byte) (n int, from netip.AddrPort, freed int) {
+	d, ok := r.q.pop()
+	if !ok {
+		return 0, netip.AddrPort{}, 0
+	}
+	n = copy(p, (*d.buf)[:d.n])
+	freed = cap(*d.buf)
+	r.bytes -= freed
+	s.putBuf(d.buf)
+	return n, d.from, freed
+}
+
+// len is the number of datagrams queued.
+func (r *rcvQueue) len() int { return r.q.size }
+
+// drain frees every queued datagram and returns the bytes uncharged.
+func (r *rcvQueue) drain(s *Stack) int {
+	for {
+		d, ok := r.q.pop()
+		if !ok {
+			break
+		}
+		s.putBuf(d.buf)
+	}
+	freed := r.bytes
+	r.bytes = 0
+	return freed
 }
 
 // BindUDP opens a UDP socket bound to local. An unspecified address binds
@@ -295,14 +339,11 @@ func (u *UDPSocket) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 		notify(u.readable) // the datagrams are still there
 		return 0, netip.AddrPort{}, e
 	}
-	if d, ok := u.queue.pop(); ok {
-		n := copy(p, (*d.buf)[:d.n])
-		u.queued -= cap(*d.buf)
-		u.s.putBuf(d.buf)
-		if u.queue.size > 0 {
+	if n, from, freed := u.rcv.take(u.s, p); freed > 0 {
+		if u.rcv.len() > 0 {
 			notify(u.readable) // for another goroutine waiting on this socket
 		}
-		return n, d.from, nil
+		return n, from, nil
 	}
 	return 0, netip.AddrPort{}, ErrWouldBlock
 }
@@ -401,8 +442,7 @@ func (u *UDPSocket) Close() error {
 // s.mu held.
 func (u *UDPSocket) closeLocked() {
 	u.isClosed = true
-	u.queue.drain(u.s)
-	u.queued = 0
+	u.rcv.drain(u.s)
 	u.leaveAllGroups()
 	notify(u.readable)
 }
@@ -443,16 +483,10 @@ func (s *Stack) udpInput(now time.Time, d *datagram) {
 		s.drop(DropUDPNotConnectedPeer)
 		return
 	}
-	payload := udp.Payload()
-	buf := s.getBuf(len(payload))
-	if u.queued+cap(*buf) > u.rcvbuf && u.queue.size > 0 {
-		s.putBuf(buf)
+	if u.rcv.add(s, udp.Payload(), from, u.rcvbuf) == 0 {
 		s.drop(DropUDPQueueFull)
 		return
 	}
-	n := copy(*buf, payload)
-	u.queue.push(udpDatagram{buf: buf, n: n, from: from})
-	u.queued += cap(*buf)
 	s.stats.UDPDatagramsIn++
 	notify(u.readable)
 }
