@@ -114,6 +114,7 @@ type ForwarderStats struct {
 
 	EchoRequests uint64 // queued for the user
 	EchoReplies  uint64 // sent on the user's word
+	EchoRefused  uint64 // answered with an ICMP unreachable (EchoRequest.Refuse)
 	EchoDropped  uint64 // queue full, or too old when taken
 }
 

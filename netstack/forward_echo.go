@@ -107,3 +107,36 @@ func (e *EchoRequest) Reply() error {
 	s.flush()
 	return err
 }
+
+// Refuse tells the client its ping could not be delivered, as the
+// upstream's failure says: ICMP network or host unreachable, or
+// administratively prohibited, sent as Dst and quoting the request, so
+// `ping` prints "Destination Host Unreachable" rather than nothing.
+// RefuseReset and RefuseSilently send nothing (a ping has no port to
+// refuse).
+func (e *EchoRequest) Refuse(how Refusal) error {
+	code, ok := how.icmpCode(wire.IPProtoICMP)
+	if !ok {
+		return nil
+	}
+	msg := make([]byte, wire.ICMPv4HeaderLen+len(e.Data))
+	copy(msg[wire.ICMPv4HeaderLen:], e.Data)
+	(&wire.ICMPv4Fields{Type: wire.ICMPEchoRequest, Rest: wire.EchoRest(e.ID, e.Seq)}).Encode(msg)
+	var h [wire.IPv4MinHeaderLen]byte
+	(&wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: e.Src, Dst: e.Dst, TTL: e.TTL}).Encode(h[:], len(msg))
+
+	s := e.f.s
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return net.ErrClosed
+	}
+	now := time.Now()
+	d := datagram{src: e.Src, dst: e.Dst, proto: wire.IPProtoICMP, firstFragment: true, header: h[:], payload: msg}
+	s.sendICMPError(now, &d, wire.ICMPDestUnreachable, code)
+	e.f.stats.EchoRefused++
+	s.armTimer(now)
+	s.mu.Unlock()
+	s.flush()
+	return nil
+}

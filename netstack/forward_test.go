@@ -319,6 +319,25 @@ func TestForwardEcho(t *testing.T) {
 	if st := f.Stats(); st.EchoRequests != 2 || st.EchoDropped != 1 || st.EchoReplies != 1 || st.PendingEcho != 1 {
 		t.Fatalf("stats %+v", st)
 	}
+
+	// The second one's destination turned out unreachable.
+	e, err = f.TryAcceptEcho()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Refuse(RefuseHostUnreachable); err != nil {
+		t.Fatal(err)
+	}
+	ip = onlyPacket(t, l)
+	m, _ = wire.ParseICMPv4(ip.Payload())
+	in, err := m.Inner()
+	if ip.Src() != fwdTarget.Addr() || m.Type() != wire.ICMPDestUnreachable || m.Code() != 1 || err != nil ||
+		in.Protocol != wire.IPProtoICMP || in.Src != fwdClient.Addr() || in.Dst != fwdTarget.Addr() {
+		t.Fatalf("refusal %v quoting %+v (%v)", ip, in, err)
+	}
+	if q := wire.ICMPv4(m.Payload()[wire.IPv4MinHeaderLen:]); q.Type() != wire.ICMPEchoRequest || q.ID() != 7 || q.Seq() != 2 {
+		t.Fatalf("quoted %x, want the echo request id 7 seq 2", m.Payload())
+	}
 }
 
 func TestForwarderClose(t *testing.T) {

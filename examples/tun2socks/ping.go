@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/ipv4"
 
 	"github.com/renet-go/renet/conn"
+	"github.com/renet-go/renet/netstack"
 )
 
 // Ping relaying limits.
@@ -118,6 +119,7 @@ func (p *pinger) send(req *conn.EchoRequest) {
 		p.mu.Unlock()
 		s.stats.EchoFailed.Add(1)
 		s.logf("ping %v -> %v: %v", req.Src, req.Dst, err)
+		req.Refuse(netstack.RefusalFor(err)) // "Destination Net Unreachable", not silence
 		return
 	}
 	ss.f.peers.Add(1)
