@@ -330,6 +330,23 @@ func (s *Stack) forwardTick(now time.Time) {
 		f.stats.UDPFlowsExpired++
 		u.closeLocked()
 	}
+	f.shrink()
+}
+
+// shrink gives back the tables' memory once a burst of flows has gone:
+// Go's maps and slices keep the size they grew to. Called with s.mu held.
+func (f *Forwarder) shrink() {
+	if len(f.pending) == 0 && cap(f.newTCP.items) > 64 {
+		f.pending = make(map[tuple]*TCPRequest)
+		f.perSource = make(map[netip.Addr]int)
+		f.newTCP = fifo[*TCPRequest]{}
+		f.decisions = deadline.Heap[*TCPRequest]{}
+	}
+	if len(f.flows) == 0 && cap(f.newUDP.items) > 64 {
+		f.flows = make(map[netip.AddrPort]*UDPFlow)
+		f.newUDP = fifo[*UDPFlow]{}
+		f.idle = deadline.Heap[*UDPFlow]{}
+	}
 }
 
 // forwardDeadline is the forwarder's earliest deadline. Called with s.mu

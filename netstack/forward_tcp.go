@@ -109,7 +109,8 @@ func (f *Forwarder) drop(r *TCPRequest) {
 		delete(f.perSource, src)
 	}
 	f.decisions.Remove(r)
-	if f.newTCP.len() > 2*f.cfg.MaxPendingTCP {
+	if f.newTCP.len() > 2*len(f.pending)+64 {
+		// Requests decided before anyone took them: let them go.
 		f.newTCP.filter(func(r *TCPRequest) bool { return !r.decided })
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -382,5 +383,54 @@ func TestForwardUDPQueuedBytesBounded(t *testing.T) {
 		udpPacket(src, fwdTarget, []byte("fits again"))))
 	if st := f.Stats(); st.UDPDatagramsIn != 4 {
 		t.Fatalf("after a flow closed, a datagram was still refused: %+v", st)
+	}
+}
+
+// TestForwardFlowCost reports what 10,000 flows cost the stack: pending
+// TCP requests, and UDP flows holding one small datagram each; and checks
+// that past the bounds nothing more is held.
+func TestForwardFlowCost(t *testing.T) {
+	const n = 10000
+	s, l, f := newForwardingStack(t, ForwarderConfig{MaxPendingTCP: n, MaxPendingTCPPerSource: n, MaxUDPFlows: n})
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC() // and the packet buffer pools' victim caches
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	syns := make([][]byte, n+100)
+	dgrams := make([][]byte, n+100)
+	for i := range syns {
+		src := netip.AddrPortFrom(fwdClient.Addr(), uint16(1024+i))
+		syns[i] = clientTCP(src, fwdTarget, 1000, 0, wire.TCPFlagSYN)
+		dgrams[i] = ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: src.Addr(), Dst: fwdTarget.Addr()},
+			udpPacket(src, netip.AddrPortFrom(fwdTarget.Addr(), 53), []byte("query")))
+	}
+	now := time.Now()
+	before := heap()
+	for _, b := range syns {
+		s.inject(now, b)
+	}
+	pending := heap()
+	for _, b := range dgrams {
+		s.inject(now, b)
+	}
+	flows := heap()
+	l.take()
+	st := f.Stats()
+	if st.PendingTCP != n || st.TCPOverLimit != 100 || st.UDPFlows != n || st.UDPOverLimit != 100 {
+		t.Fatalf("stats %+v: want %d of each and 100 over the limits", st, n)
+	}
+	t.Logf("%d bytes of heap per pending TCP request; %d per UDP flow with one datagram queued (its %d-byte buffer included)",
+		int64(pending-before)/n, int64(flows-pending)/n, s.frameSize)
+	s.runTimers(now.Add(time.Hour))
+	if st := f.Stats(); st.PendingTCP != 0 || st.UDPFlows != 0 {
+		t.Fatalf("after an hour: %+v", st)
+	}
+	// Memory goes back once the flows are gone: the tables, the queues
+	// of untaken flows and the packet buffers (27 MB were kept before).
+	if left := int64(heap()) - int64(before); left > 1<<20 {
+		t.Fatalf("after the timeouts the heap is still %d bytes above where it started", left)
 	}
 }

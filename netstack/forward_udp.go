@@ -85,9 +85,6 @@ func (s *Stack) forwardUDP(now time.Time, d *datagram, udp wire.UDP) {
 		f.flows[client] = u
 		f.newUDP.push(u)
 		f.stats.UDPFlowsOpened++
-		if f.newUDP.len() > 2*f.cfg.MaxUDPFlows {
-			f.newUDP.filter(func(u *UDPFlow) bool { return !u.closed })
-		}
 		notify(f.udpReady)
 	}
 	payload := udp.Payload()
@@ -237,6 +234,10 @@ func (u *UDPFlow) closeLocked() {
 		delete(f.flows, u.client)
 	}
 	f.idle.Remove(u)
+	if f.newUDP.len() > 2*len(f.flows)+64 {
+		// Flows closed before anyone took them: let them go.
+		f.newUDP.filter(func(u *UDPFlow) bool { return !u.closed })
+	}
 	f.udpQueued -= u.rcv.drain(f.s)
 	notify(u.readable)
 }
