@@ -226,6 +226,30 @@ func (c *UDPFlow) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 	}
 }
 
+// Wait blocks until a datagram can be read without blocking, or the flow
+// has ended (then ReadFrom reports why), or ctx or the read deadline
+// ends. A relay of many mostly idle flows can wait without holding a
+// buffer per flow, and take one from a pool only to read.
+func (c *UDPFlow) Wait(ctx context.Context) error {
+	if isClosed(c.closed) {
+		return c.opErr("read", netip.AddrPort{}, net.ErrClosed)
+	}
+	for !c.u.Ready() {
+		select {
+		case <-c.u.Readable():
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.rd.wait():
+			return c.opErr("read", netip.AddrPort{}, errDeadline)
+		case <-c.closed:
+			return c.opErr("read", netip.AddrPort{}, net.ErrClosed)
+		case <-c.s.Done():
+			return c.opErr("read", netip.AddrPort{}, net.ErrClosed)
+		}
+	}
+	return nil // ReadFrom tries the queue before it waits on a token
+}
+
 // ReadFrom implements net.PacketConn; the address is the destination.
 func (c *UDPFlow) ReadFrom(b []byte) (int, net.Addr, error) {
 	n, dst, err := c.ReadFromUDPAddrPort(b)

@@ -207,3 +207,39 @@ func TestPingConnDial(t *testing.T) {
 		t.Fatalf("WriteTo on a connected socket: %v", err)
 	}
 }
+
+func TestUDPFlowWait(t *testing.T) {
+	client, f := newTunnel(t)
+	u, err := ListenPacket(client, "udp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	u.WriteTo([]byte("one"), net.UDPAddrFromAddrPort(farAway))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	flow, err := f.AcceptUDP(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	if err := flow.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := flow.ReadFrom(buf); err != nil || string(buf[:n]) != "one" {
+		t.Fatalf("read %q after Wait: %v", buf[:n], err)
+	}
+	short, stop := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer stop()
+	if err := flow.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait with nothing queued: %v, want the context's deadline", err)
+	}
+	go u.WriteTo([]byte("two"), net.UDPAddrFromAddrPort(farAway))
+	if err := flow.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	flow.Close()
+	if err := flow.Wait(ctx); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Wait after Close: %v", err)
+	}
+}

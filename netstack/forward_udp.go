@@ -141,6 +141,15 @@ func (u *UDPFlow) TryReadFrom(p []byte) (int, netip.AddrPort, error) {
 	return n, dst, nil
 }
 
+// Ready reports whether TryReadFrom would not block: a datagram waits, or
+// the flow is closed.
+func (u *UDPFlow) Ready() bool {
+	s := u.f.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return u.closed || u.rcv.len() > 0
+}
+
 // WriteTo sends p to the client as a datagram from the address and port
 // from, which need not be one the client wrote to. It restarts the idle
 // timer.
