@@ -90,13 +90,12 @@ func (e *EchoRequest) Reply() error {
 	}
 	now := time.Now()
 	n := wire.ICMPv4HeaderLen + len(e.Data)
-	p := s.newPacket(n)
-	b := (*p)[s.transportOffset():]
+	p := s.newPacket(e.Src, n)
+	b := (*p)[s.transportOffset(e.Src):]
 	copy(b[wire.ICMPv4HeaderLen:n], e.Data)
 	f := wire.ICMPv4Fields{Type: wire.ICMPEchoReply, Rest: wire.EchoRest(e.ID, e.Seq)}
 	f.Encode(b[:n])
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: e.Dst, Dst: e.Src}
-	err := s.sendIP(now, p, &ipf, n)
+	err := s.sendIP(now, p, &ipOut{proto: wire.IPProtoICMP, src: e.Dst, dst: e.Src}, n)
 	if err == nil {
 		s.stats.ICMPOut++
 		s.stats.EchoRepliesOut++

@@ -169,13 +169,13 @@ func (u *UDPFlow) WriteTo(p []byte, from netip.AddrPort) (int, error) {
 	}
 	now := time.Now()
 	n := wire.UDPHeaderLen + len(p)
-	pkt := s.newPacket(n)
-	b := (*pkt)[s.transportOffset() : s.transportOffset()+n]
+	pkt := s.newPacket(u.client.Addr(), n)
+	off := s.transportOffset(u.client.Addr())
+	b := (*pkt)[off : off+n]
 	copy(b[wire.UDPHeaderLen:], p)
 	f := wire.UDPFields{SrcPort: from.Port(), DstPort: u.client.Port()}
 	f.Encode(b, from.Addr(), u.client.Addr())
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: from.Addr(), Dst: u.client.Addr()}
-	err := s.sendIP(now, pkt, &ipf, n)
+	err := s.sendIP(now, pkt, &ipOut{proto: wire.IPProtoUDP, src: from.Addr(), dst: u.client.Addr()}, n)
 	if err == nil {
 		s.stats.UDPDatagramsOut++
 		u.f.stats.UDPDatagramsOut++

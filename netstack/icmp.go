@@ -79,13 +79,12 @@ func (s *Stack) sendEchoReply(now time.Time, d *datagram, req wire.ICMPv4) {
 		return
 	}
 	n := len(req)
-	p := s.newPacket(n)
-	b := (*p)[s.transportOffset():]
+	p := s.newPacket(d.src, n)
+	b := (*p)[s.transportOffset(d.src):]
 	copy(b[wire.ICMPv4HeaderLen:n], req.Payload())
 	f := wire.ICMPv4Fields{Type: wire.ICMPEchoReply, Rest: wire.EchoRest(req.ID(), req.Seq())}
 	f.Encode(b[:n])
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: d.dst, Dst: d.src}
-	if s.sendIP(now, p, &ipf, n) == nil {
+	if s.sendIP(now, p, &ipOut{proto: wire.IPProtoICMP, src: d.dst, dst: d.src}, n) == nil {
 		s.stats.ICMPOut++
 		s.stats.EchoRepliesOut++
 	}
@@ -117,14 +116,13 @@ func (s *Stack) sendICMPError(now time.Time, d *datagram, typ wire.ICMPType, cod
 		quoted = icmpQuoteLimit
 	}
 	n := wire.ICMPv4HeaderLen + quoted
-	p := s.newPacket(n)
-	b := (*p)[s.transportOffset():]
+	p := s.newPacket(d.src, n)
+	b := (*p)[s.transportOffset(d.src):]
 	k := copy(b[wire.ICMPv4HeaderLen:n], d.header)
 	copy(b[wire.ICMPv4HeaderLen+k:n], d.payload)
 	f := wire.ICMPv4Fields{Type: typ, Code: code}
 	f.Encode(b[:n])
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: d.dst, Dst: d.src}
-	if s.sendIP(now, p, &ipf, n) == nil {
+	if s.sendIP(now, p, &ipOut{proto: wire.IPProtoICMP, src: d.dst, dst: d.src}, n) == nil {
 		s.stats.ICMPOut++
 		s.stats.ICMPUnreachablesOut++
 	}

@@ -221,23 +221,25 @@ type datagram struct {
 
 // packetHeadroom is where an IPv4 header starts in an outgoing buffer, and
 // transportOffset where the transport header starts.
-func (s *Stack) packetHeadroom() int  { return s.frameHeaderLen() }
-func (s *Stack) transportOffset() int { return s.frameHeaderLen() + wire.IPv4MinHeaderLen }
-func (s *Stack) newPacket(transportLen int) *[]byte {
-	return s.getBuf(s.transportOffset() + transportLen)
+func (s *Stack) packetHeadroom() int                { return s.frameHeaderLen() }
+func (s *Stack) transportOffset(dst netip.Addr) int { return s.frameHeaderLen() + netHeaderLen(dst) }
+
+// newPacket is a buffer for a packet to dst whose transport header and
+// payload take transportLen bytes.
+func (s *Stack) newPacket(dst netip.Addr, transportLen int) *[]byte {
+	return s.getBuf(s.transportOffset(dst) + transportLen)
 }
 
-// sendIP fills in the IPv4 header of an outgoing packet whose transport
-// header and payload, n bytes, already sit at (*p)[transportOffset():], then
-// fragments it if it exceeds the MTU and sends it to the next hop. It takes
-// ownership of p. f.Src is chosen when unset. Called with mu held.
-func (s *Stack) sendIP(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) error {
-	return s.sendIPInfo(now, p, f, n, link.PacketInfo{})
+// ipv4Fields is the IPv4 header o asks for, its identification and
+// source still to be chosen.
+func ipv4Fields(o *ipOut) wire.IPv4Fields {
+	return wire.IPv4Fields{Protocol: o.proto, Src: o.src, Dst: o.dst, TTL: o.ttl, TOS: o.tos, DontFragment: o.df}
 }
 
-// sendIPInfo is sendIP for a packet with offload state, such as a partial
-// transport checksum (see offload.go). Called with mu held.
-func (s *Stack) sendIPInfo(now time.Time, p *[]byte, f *wire.IPv4Fields, n int, info link.PacketInfo) error {
+// sendIPv4 is sendIPInfo for IPv4 (RFC 791). Called with mu held.
+func (s *Stack) sendIPv4(now time.Time, p *[]byte, o *ipOut, n int, info link.PacketInfo) error {
+	fields := ipv4Fields(o)
+	f := &fields
 	nextHop, err := s.route(f.Dst)
 	if err != nil {
 		s.putBuf(p)
@@ -270,7 +272,8 @@ func (s *Stack) sendIPInfo(now time.Time, p *[]byte, f *wire.IPv4Fields, n int, 
 		s.sendFrameInfo(now, p, nextHop, info)
 		return nil
 	}
-	info.CompleteChecksum((*p)[:s.transportOffset()+n]) // fragments are cut in software
+	toff := s.transportOffset(f.Dst)
+	info.CompleteChecksum((*p)[:toff+n]) // fragments are cut in software
 	if f.DontFragment {
 		s.putBuf(p)
 		s.drop(DropIPTooBig)
@@ -278,17 +281,17 @@ func (s *Stack) sendIPInfo(now time.Time, p *[]byte, f *wire.IPv4Fields, n int, 
 	}
 	// RFC 791 §3.2 fragmentation: every fragment but the last carries a
 	// multiple of 8 bytes of the original payload.
-	payload := (*p)[s.transportOffset() : s.transportOffset()+n]
+	payload := (*p)[toff : toff+n]
 	chunk := (s.mtu - wire.IPv4MinHeaderLen) &^ 7
 	for off := 0; off < n; off += chunk {
 		end := min(off+chunk, n)
-		q := s.newPacket(end - off)
-		copy((*q)[s.transportOffset():], payload[off:end])
+		q := s.newPacket(f.Dst, end-off)
+		copy((*q)[toff:], payload[off:end])
 		ff := *f
 		ff.FragmentOffset = off
 		ff.MoreFragments = end < n
 		ff.Encode((*q)[hl:], end-off)
-		*q = (*q)[:s.transportOffset()+end-off]
+		*q = (*q)[:toff+end-off]
 		s.stats.FragmentsOut++
 		s.sendFrame(now, q, nextHop)
 	}

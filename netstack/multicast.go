@@ -196,13 +196,13 @@ func (u *UDPSocket) MulticastLoopback() bool {
 // with the socket's multicast TTL, unless that is 0 (this host only), and
 // a copy to our own members of the group unless loopback is off. Called
 // with s.mu held; takes ownership of p.
-func (u *UDPSocket) sendMulticast(now time.Time, p *[]byte, f *wire.IPv4Fields, n int) error {
+func (u *UDPSocket) sendMulticast(now time.Time, p *[]byte, o *ipOut, n int) error {
 	s := u.s
-	if !u.noLoop && s.isMember(f.Dst) {
-		q := s.newPacket(n)
-		off := s.transportOffset()
+	if !u.noLoop && s.isMember(o.dst) {
+		q := s.newPacket(o.dst, n)
+		off := s.transportOffset(o.dst)
 		copy((*q)[off:off+n], (*p)[off:off+n])
-		g := *f
+		g := ipv4Fields(o)
 		g.TTL = max(u.mcastTTL, 1)
 		s.ipID++
 		g.ID = s.ipID
@@ -212,6 +212,6 @@ func (u *UDPSocket) sendMulticast(now time.Time, p *[]byte, f *wire.IPv4Fields, 
 		s.putBuf(p)
 		return nil
 	}
-	f.TTL = u.mcastTTL
-	return s.sendIP(now, p, f, n)
+	o.ttl = u.mcastTTL
+	return s.sendIP(now, p, o, n)
 }

@@ -81,10 +81,13 @@ func (s *Stack) tso() bool {
 
 // gsoInfo describes a TCP segment of n bytes (header hl bytes) whose
 // payload the link is to cut into segments of segSize bytes.
-func (s *Stack) gsoInfo(info link.PacketInfo, hl, segSize int) link.PacketInfo {
+func (s *Stack) gsoInfo(info link.PacketInfo, dst netip.Addr, hl, segSize int) link.PacketInfo {
 	info.GSO = link.GSOTCPv4
+	if !dst.Is4() {
+		info.GSO = link.GSOTCPv6
+	}
 	info.GSOSize = uint16(segSize)
-	info.HdrLen = uint16(s.transportOffset() + hl)
+	info.HdrLen = uint16(s.transportOffset(dst) + hl)
 	return info
 }
 

@@ -128,8 +128,9 @@ func (p *PingSocket) WriteTo(b []byte, dst netip.Addr) (int, error) {
 	}
 	now := time.Now()
 	n := len(b)
-	pkt := s.newPacket(n)
-	m := (*pkt)[s.transportOffset() : s.transportOffset()+n]
+	pkt := s.newPacket(dst, n)
+	off := s.transportOffset(dst)
+	m := (*pkt)[off : off+n]
 	copy(m[wire.ICMPv4HeaderLen:], b[wire.ICMPv4HeaderLen:])
 	seq := uint16(b[6])<<8 | uint16(b[7])
 	f := wire.ICMPv4Fields{Type: wire.ICMPEchoRequest, Rest: wire.EchoRest(p.id, seq)}
@@ -138,8 +139,7 @@ func (p *PingSocket) WriteTo(b []byte, dst netip.Addr) (int, error) {
 	if src.IsUnspecified() {
 		src = s.sourceFor(dst)
 	}
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: src, Dst: dst}
-	err := s.sendIP(now, pkt, &ipf, n)
+	err := s.sendIP(now, pkt, &ipOut{proto: wire.IPProtoICMP, src: src, dst: dst}, n)
 	if err == nil {
 		s.stats.ICMPOut++
 	}

@@ -182,16 +182,17 @@ func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 	// A buffer for a TSO segment only when there is data for one: ACKs
 	// and single segments take frame-sized buffers.
 	tso := s.tso() && sk.tcb.Unsent() > 2*s.mtu
+	off := s.transportOffset(sk.id.remote.Addr())
 	size, big := s.frameSize, 0
 	if tso {
-		size, big = s.transportOffset()+s.offload.MaxSegment-wire.IPv4MinHeaderLen, 1
+		size, big = s.frameHeaderLen()+s.offload.MaxSegment, 1
 	}
 	for {
 		p := t.spare[big]
 		if t.spare[big] = nil; p == nil {
 			p = s.getBuf(size)
 		}
-		frame := (*p)[s.transportOffset():size]
+		frame := (*p)[off:size]
 		if !sk.tcb.OutputFrame(now, &t.seg, frame, s.outputMode(sk, tso)) {
 			t.spare[big] = p // most calls end here: keep it for the next
 			return
@@ -206,7 +207,8 @@ func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byt
 	f := tcpFields(id, seg)
 	hl := f.Len()
 	n := hl + len(seg.Payload)
-	b := (*p)[s.transportOffset() : s.transportOffset()+n]
+	off := s.transportOffset(id.remote.Addr())
+	b := (*p)[off : off+n]
 	if len(seg.Payload) > 0 && &b[hl] != &seg.Payload[0] {
 		copy(b[hl:], seg.Payload) // not where the room was left: never expected
 	}
@@ -220,8 +222,9 @@ func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
 	f := tcpFields(id, seg)
 	hl := f.Len()
 	n := hl + len(seg.Payload)
-	p := s.newPacket(n)
-	b := (*p)[s.transportOffset() : s.transportOffset()+n]
+	p := s.newPacket(id.remote.Addr(), n)
+	off := s.transportOffset(id.remote.Addr())
+	b := (*p)[off : off+n]
 	copy(b[hl:], seg.Payload)
 	s.finishTCP(now, id, seg, f, p, b, true)
 }
@@ -247,15 +250,15 @@ func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPF
 	var info link.PacketInfo
 	if s.offload.Checksum {
 		f.EncodeHeader(b)
-		info = partialChecksum(b, s.transportOffset(), 16, id.local.Addr(), id.remote.Addr(), wire.IPProtoTCP)
+		info = partialChecksum(b, s.transportOffset(id.remote.Addr()), 16, id.local.Addr(), id.remote.Addr(), wire.IPProtoTCP)
 	} else {
 		f.Encode(b, id.local.Addr(), id.remote.Addr())
 	}
 	if seg.SegSize > 0 {
-		info = s.gsoInfo(info, hl, seg.SegSize)
+		info = s.gsoInfo(info, id.remote.Addr(), hl, seg.SegSize)
 	}
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoTCP, Src: id.local.Addr(), Dst: id.remote.Addr(), DontFragment: df}
-	if s.sendIPInfo(now, p, &ipf, n, info) == nil {
+	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df}
+	if s.sendIPInfo(now, p, &o, n, info) == nil {
 		s.stats.TCPSegmentsOut++
 	}
 }

@@ -392,12 +392,13 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 		src = s.sourceFor(dst.Addr()) // bound to every, a broadcast or a group address
 	}
 	n := wire.UDPHeaderLen + len(p)
-	pkt := s.newPacket(n)
-	b := (*pkt)[s.transportOffset() : s.transportOffset()+n]
+	pkt := s.newPacket(dst.Addr(), n)
+	off := s.transportOffset(dst.Addr())
+	b := (*pkt)[off : off+n]
 	copy(b[wire.UDPHeaderLen:], p)
 	f := wire.UDPFields{SrcPort: u.local.Port(), DstPort: dst.Port()}
 	f.Encode(b, src, dst.Addr())
-	ipf := wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: src, Dst: dst.Addr()}
+	ipf := ipOut{proto: wire.IPProtoUDP, src: src, dst: dst.Addr()}
 	var err error
 	if dst.Addr().IsMulticast() {
 		err = u.sendMulticast(now, pkt, &ipf, n)

@@ -1,0 +1,59 @@
+package netstack
+
+import (
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/wire"
+)
+
+// The network-layer seam.
+//
+// Transports (TCP, UDP, ICMP echo, ping sockets, the forwarder) build a
+// packet behind the room transportOffset(dst) leaves for the link and
+// network headers, and hand it to sendIP, which writes the network header
+// of dst's family in front of it. IPv4 is ipv4.go; an address of another
+// family is refused with EAFNOSUPPORT until IPv6 joins it.
+
+// netHeaderLen is the length of the network header of a packet to dst,
+// without options: 20 for IPv4, 40 for IPv6.
+func netHeaderLen(dst netip.Addr) int {
+	if dst.Is6() && !dst.Is4In6() {
+		return ipv6HeaderLen
+	}
+	return wire.IPv4MinHeaderLen
+}
+
+// ipv6HeaderLen is the length of the fixed IPv6 header (RFC 8200 §3).
+const ipv6HeaderLen = 40
+
+// ipOut is the network header a transport asks sendIP for, in either
+// family.
+type ipOut struct {
+	proto    wire.IPProto
+	src, dst netip.Addr // an unset src is chosen by sourceFor
+	ttl      uint8      // TTL or hop limit; 0 means defaultTTL
+	tos      uint8      // TOS or traffic class
+	df       bool       // IPv4: don't fragment (RFC 1191); IPv6 paths never fragment
+}
+
+// sendIP writes the network header of an outgoing packet whose transport
+// header and payload, n bytes, already sit at (*p)[transportOffset(dst):],
+// fragmenting it if it exceeds the MTU, and sends it to the next hop. It
+// takes ownership of p. Called with mu held.
+func (s *Stack) sendIP(now time.Time, p *[]byte, o *ipOut, n int) error {
+	return s.sendIPInfo(now, p, o, n, link.PacketInfo{})
+}
+
+// sendIPInfo is sendIP for a packet with offload state, such as a partial
+// transport checksum (see offload.go). Called with mu held.
+func (s *Stack) sendIPInfo(now time.Time, p *[]byte, o *ipOut, n int, info link.PacketInfo) error {
+	if !o.dst.Is4() {
+		s.putBuf(p)
+		s.drop(DropIPNoRoute)
+		return syscall.EAFNOSUPPORT
+	}
+	return s.sendIPv4(now, p, o, n, info)
+}
