@@ -24,19 +24,21 @@ type Dialer struct {
 	// net.Dialer), negative to disable.
 	KeepAlive time.Duration
 	// Resolver looks up host names, as net.Dialer's does; its queries
-	// should go through the stack (see NewResolver). When nil, names are
-	// looked up through Stack with the servers of its Config.DNS, and
-	// with none, dialing a name fails with a *net.DNSError wrapping
-	// ErrNoDNSServers, before any lookup (so "localhost", which Go's
-	// resolver would answer from /etc/hosts, fails too). IP literals are
-	// never looked up.
+	// should go through the stack (see NewResolver, and what Go's
+	// resolver reads from the host). When nil, names are looked up by
+	// LookupNetIP through Stack with the servers of its Config.DNS, which
+	// reads nothing from the host: no /etc/hosts, so "localhost" is asked
+	// of the servers like any name, and no search domains, so "db" is
+	// asked as "db.". With no servers, dialing a name fails with a
+	// *net.DNSError wrapping ErrNoDNSServers. IP literals are never
+	// looked up.
 	Resolver *net.Resolver
 }
 
 // Dial connects to address on the named network through s. Networks are
 // "tcp", "tcp4", "udp" and "udp4"; addresses take the form "host:port",
-// where host is an IP literal or a name looked up with the stack's
-// Config.DNS servers (see Dialer.DialContext).
+// where host is an IP literal or a name looked up by LookupNetIP with the
+// stack's Config.DNS servers (see Dialer.DialContext).
 func Dial(s *netstack.Stack, network, address string) (net.Conn, error) {
 	d := Dialer{Stack: s}
 	return d.DialContext(context.Background(), network, address)
@@ -57,8 +59,9 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 // DialContext connects to address on the named network, giving up when ctx
 // is done.
 //
-// A host name is looked up with d.Resolver (see its doc), and its IPv4
-// addresses are tried one after the other, as net.Dialer does: each
+// A host name is looked up with d.Resolver, or without one by LookupNetIP
+// (see Resolver), and its IPv4 addresses are tried one after the other,
+// in the order the lookup gave them, as net.Dialer does: each
 // attempt gets an equal share of the time left before the deadline (from
 // ctx or d.Timeout), at least two seconds unless less remains; the first
 // connection made is returned, and if none is, the first error.
@@ -165,14 +168,14 @@ func (d *Dialer) DialAddrPort(ctx context.Context, network string, addr netip.Ad
 
 // ListenPacket opens a UDP socket bound to address ("udp" or "udp4"), for
 // ReadFrom/WriteTo use. The result is a *UDPConn. A host name in address
-// is looked up with the stack's Config.DNS servers and the socket bound to
-// its first IPv4 address, as net.ListenPacket does.
+// is looked up by LookupNetIP with the stack's Config.DNS servers and the
+// socket bound to its first IPv4 address, as net.ListenPacket does.
 func ListenPacket(s *netstack.Stack, network, address string) (net.PacketConn, error) {
 	return listenPacket(context.Background(), s, nil, network, address)
 }
 
-// listenPacket is ListenPacket with a context and a resolver (nil: the
-// stack's DNS servers) for host names.
+// listenPacket is ListenPacket with a context and a resolver for host
+// names (nil: LookupNetIP with the stack's DNS servers).
 func listenPacket(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) (net.PacketConn, error) {
 	switch network {
 	case "udp", "udp4":

@@ -9,15 +9,18 @@
 // another goroutine wakes a blocked call at once.
 //
 // Addresses are "host:port" as in net. An IP literal is used as is; a host
-// name is looked up through the stack, by Go's own DNS client with the
-// servers of netstack.Config.DNS (or a Dialer's or ListenConfig's Resolver,
-// see NewResolver), never by a host socket to a host resolver. Dial tries
-// the name's IPv4 addresses in turn, sharing the deadline as net.Dialer
-// does; Listen takes the first. Without servers a name fails with a
-// *net.DNSError wrapping ErrNoDNSServers. Go's resolver still reads the
-// host's /etc/resolv.conf (search domains, ndots, timeouts), /etc/hosts
-// and /etc/nsswitch.conf: see NewResolver for what that leaks, and use
-// names with a trailing dot ("example.com.") to keep search domains out.
+// name is looked up through the stack by LookupNetIP, a small DNS client
+// that asks the servers of netstack.Config.DNS and reads nothing from the
+// host: no /etc/hosts (so "localhost" is asked of the servers like any
+// name), no search domains or options from /etc/resolv.conf, no host
+// socket, no cgo. The name is asked as given, made absolute, and its
+// addresses kept in the server's order. Dial tries them in turn, sharing
+// the deadline as net.Dialer does; Listen takes the first. Without
+// servers a name fails with a *net.DNSError wrapping ErrNoDNSServers. A
+// Dialer's or ListenConfig's Resolver, when set, is used instead: with
+// NewResolver, that is Go's own DNS client through the stack, which still
+// reads the host's /etc/resolv.conf, /etc/hosts and /etc/nsswitch.conf
+// (see NewResolver for what that leaks).
 //
 // Errors are the ones the net package gives, so errors.Is works as users
 // expect: *net.OpError wrapping a syscall.Errno (ECONNREFUSED,

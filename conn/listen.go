@@ -26,7 +26,8 @@ type ListenConfig struct {
 	KeepAlive time.Duration
 
 	// Resolver looks up a host name in a Listen or ListenPacket address;
-	// nil means the stack's Config.DNS servers, as for Dialer.Resolver.
+	// nil means LookupNetIP with the stack's Config.DNS servers, as for
+	// Dialer.Resolver.
 	Resolver *net.Resolver
 }
 

@@ -12,10 +12,11 @@ import (
 	"github.com/renet-go/renet/netstack"
 )
 
-// ErrNoDNSServers is the cause of the *net.DNSError a Dial or Listen with a
-// host name gets when it has no resolver to ask: the Dialer has no Resolver
-// and the stack's Config.DNS is empty. errors.Is(err, ErrNoDNSServers)
-// reports it.
+// ErrNoDNSServers is the cause of the *net.DNSError a lookup gets when it
+// has no server to ask: a Dial or Listen with a host name whose Dialer or
+// ListenConfig has no Resolver, on a stack whose Config.DNS is empty, or
+// LookupNetIP or NewResolver given no servers on such a stack.
+// errors.Is(err, ErrNoDNSServers) reports it.
 var ErrNoDNSServers = errors.New("no DNS servers configured for this stack")
 
 // NewResolver returns a resolver whose queries travel through s, to servers
@@ -56,7 +57,9 @@ var ErrNoDNSServers = errors.New("no DNS servers configured for this stack")
 // in one subnet keep the server's order). The *net.DNSError of a failed
 // query names the host's server in its Server field, not the one asked.
 // To avoid the search domains, use fully qualified names with a trailing
-// dot ("example.com."); to avoid /etc/hosts, avoid names it lists.
+// dot ("example.com."); to avoid /etc/hosts, avoid names it lists. Or
+// avoid all of this with LookupNetIP, which Dial and Listen use when no
+// Resolver is given: it reads nothing from the host.
 func NewResolver(s *netstack.Stack, servers ...netip.AddrPort) *net.Resolver {
 	if len(servers) == 0 && s != nil {
 		servers = s.DNS()
@@ -188,22 +191,11 @@ func (c *dnsStreamConn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// resolverFor returns r, else a resolver over s's Config.DNS, else nil.
-func resolverFor(s *netstack.Stack, r *net.Resolver) *net.Resolver {
-	if r != nil {
-		return r
-	}
-	if s != nil && len(s.DNS()) > 0 {
-		return NewResolver(s)
-	}
-	return nil
-}
-
 // lookupAddrs turns address ("host:port") into the addresses to try, in
 // order, for network ("tcp", "tcp4", "udp", "udp4"). An empty host is the
 // unspecified address and an IP literal is itself, without a resolver;
-// a name is looked up with r, or with the stack's DNS servers when r is
-// nil.
+// a name is looked up with r, or when r is nil with LookupNetIP and the
+// stack's DNS servers.
 func lookupAddrs(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) ([]netip.AddrPort, error) {
 	host, port, err := splitHostPort(ctx, network, address)
 	if err != nil {
@@ -219,10 +211,12 @@ func lookupAddrs(ctx context.Context, s *netstack.Stack, r *net.Resolver, networ
 		}
 		return []netip.AddrPort{ap}, nil
 	}
-	if r = resolverFor(s, r); r == nil {
-		return nil, &net.DNSError{Err: ErrNoDNSServers.Error(), Name: host, UnwrapErr: ErrNoDNSServers}
+	var ips []netip.Addr
+	if r != nil {
+		ips, err = r.LookupNetIP(ctx, lookupNetwork(network), host)
+	} else {
+		ips, err = LookupNetIP(ctx, s, nil, host)
 	}
-	ips, err := r.LookupNetIP(ctx, lookupNetwork(network), host)
 	if err != nil {
 		return nil, err
 	}

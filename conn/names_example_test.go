@@ -9,6 +9,26 @@ import (
 	"github.com/renet-go/renet/conn"
 )
 
+// A lookup through a stack, by the DNS client Dial uses: nothing is read
+// from the host, and the addresses keep the server's order.
+func ExampleLookupNetIP() {
+	a, b := twoStacks()
+	defer a.Close()
+	defer b.Close()
+	serveDNS(b, ":53", map[string][]netip.Addr{
+		"www.example.": {netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("10.0.0.80")},
+	})
+
+	servers := []netip.AddrPort{netip.MustParseAddrPort("10.0.0.2:53")} // nil: the stack's Config.DNS
+	addrs, err := conn.LookupNetIP(context.Background(), a, servers, "www.example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(addrs)
+	// Output: [192.0.2.7 10.0.0.80]
+}
+
 // A resolver whose queries travel through a stack: here to a DNS server
 // on another stack in memory (serveDNS, a small server in this package's
 // tests). The trailing dot keeps the host's search domains out of it.
@@ -30,9 +50,10 @@ func ExampleNewResolver() {
 	// Output: [10.0.0.80 10.0.0.81]
 }
 
-// Dialing a name: the Dialer's Resolver looks it up through the stack.
-// (A stack whose netstack.Config.DNS lists servers needs no Resolver:
-// conn.Dial(a, "tcp", "www.example.:80") asks them.)
+// Dialing a name with Go's resolver: the Dialer's Resolver looks it up
+// through the stack. (A stack whose netstack.Config.DNS lists servers
+// needs no Resolver: conn.Dial(a, "tcp", "www.example:80") asks them with
+// LookupNetIP, which reads nothing from the host.)
 func ExampleDialer_Resolver() {
 	a, b := twoStacks()
 	defer a.Close()

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -17,11 +16,12 @@ import (
 	"github.com/renet-go/renet/netstack"
 )
 
-// The test names end with a dot, so the host's search domains (from its
-// /etc/resolv.conf, which Go's resolver reads) never change the questions.
-// Every address is in 10.0.0.0/24: Go sorts several answers by RFC 6724
-// using the host's routes, which treat addresses of one /24 alike and so
-// keep the server's order.
+// The test names end with a dot, so that in the tests of Go's resolver
+// (NewResolver, Dialer.Resolver) the host's search domains (from its
+// /etc/resolv.conf) never change the questions. Every address there is in
+// 10.0.0.0/24: Go sorts several answers by RFC 6724 using the host's
+// routes, which treat addresses of one /24 alike and so keep the server's
+// order. Dial without a Resolver (LookupNetIP) needs neither precaution.
 var (
 	dnsAddr  = netip.MustParseAddrPort("10.0.0.2:53")
 	deadAddr = netip.MustParseAddr("10.0.0.3") // no host: ARP gets no answer
@@ -71,21 +71,6 @@ func echoOn(t *testing.T, s *netstack.Stack, address string) {
 			}()
 		}
 	}()
-}
-
-// warmOnce reads the host's resolver configuration outside any synctest
-// bubble: Go's resolver makes a channel when it first reads
-// /etc/resolv.conf and /etc/nsswitch.conf, and a channel made inside a
-// bubble may not be used outside it, by later tests.
-var warmOnce sync.Once
-
-func warmResolver() {
-	warmOnce.Do(func() {
-		r := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
-			return nil, errors.New("no")
-		}}
-		r.LookupNetIP(context.Background(), "ip4", "warm.invalid.")
-	})
 }
 
 func TestResolverLookupOverUDP(t *testing.T) {
@@ -250,7 +235,6 @@ func TestListenByName(t *testing.T) {
 // The first address of a name has no host (ARP fails); the dial goes on
 // to the second.
 func TestDialByNameSkipsDeadAddress(t *testing.T) {
-	warmResolver()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &dnsServer{records: map[string][]netip.Addr{"two.example.": {deadAddr, netip.MustParseAddr("10.0.0.2")}}}
 		a, b := namePair(t, netstack.Config{DNS: []netip.AddrPort{dnsAddr}}, srv)
@@ -270,7 +254,6 @@ func TestDialByNameSkipsDeadAddress(t *testing.T) {
 // with 9 s and three addresses, each dead address gets its 3 s share, and
 // the third, live, is reached. Without sharing, the first would eat it all.
 func TestDialTimeoutSharedAcrossAddresses(t *testing.T) {
-	warmResolver()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &dnsServer{records: map[string][]netip.Addr{"three.example.": {
 			deadAddr, netip.MustParseAddr("10.0.0.4"), netip.MustParseAddr("10.0.0.2"),

@@ -21,7 +21,6 @@ import (
 // for concurrent use.
 type Net struct {
 	stack *netstack.Stack
-	dns   []netip.Addr // IPv4 name servers, asked in order
 }
 
 // netTun is the tun.Device side: wireguard-go reads the packets the stack
@@ -64,7 +63,6 @@ func CreateNetTUN(localAddresses, dnsServers []netip.Addr, mtu int) (tun.Device,
 		if !a.Is4() {
 			return nil, nil, fmt.Errorf("wgnet: DNS server %v: renet supports IPv4 only", a)
 		}
-		n.dns = append(n.dns, a)
 		cfg.DNS = append(cfg.DNS, netip.AddrPortFrom(a, 53))
 	}
 	// Every destination goes into the tunnel: on a point-to-point link

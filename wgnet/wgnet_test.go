@@ -16,6 +16,8 @@ import (
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 	"golang.zx2c4.com/wireguard/tun"
+
+	"github.com/renet-go/renet/conn"
 )
 
 // pair returns two Nets, 10.0.0.1 (a, the client, whose DNS server is b)
@@ -90,6 +92,13 @@ func TestLookupAndDialByName(t *testing.T) {
 	}
 	if addrs, err := a.LookupHost("192.0.2.1"); err != nil || addrs[0] != "192.0.2.1" {
 		t.Errorf("LookupHost(literal) = %v, %v", addrs, err)
+	}
+	// b was given no DNS servers: a name fails at once, a literal does not.
+	if _, err := b.LookupHost("web.test"); !errors.As(err, &dnsErr) || !errors.Is(err, conn.ErrNoDNSServers) {
+		t.Errorf("LookupHost without DNS servers: %v, want a *net.DNSError wrapping conn.ErrNoDNSServers", err)
+	}
+	if addrs, err := b.LookupHost("10.0.0.1"); err != nil || addrs[0] != "10.0.0.1" {
+		t.Errorf("LookupHost(literal) without DNS servers = %v, %v", addrs, err)
 	}
 
 	l, err := b.ListenTCPAddrPort(netip.AddrPort{})
