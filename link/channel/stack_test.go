@@ -46,7 +46,7 @@ func relay(from, to *channel.Port, pause time.Duration, wg *sync.WaitGroup) {
 
 // TestSlowConsumerLosesNothing sends 8 MB from a stack whose port is read
 // by a slow relay: the channel fills, the stack holds its data rather
-// than dropping it, so the transfer needs no retransmission at all.
+// than dropping it, so the transfer needs no retransmission.
 func TestSlowConsumerLosesNothing(t *testing.T) {
 	cfg := channel.Config{OutboundQueue: 64}
 	epA, portA := channel.New(cfg)
@@ -105,8 +105,15 @@ func TestSlowConsumerLosesNothing(t *testing.T) {
 	if st.LinkFull == 0 {
 		t.Fatal("the channel never filled: the test did not test back-pressure")
 	}
-	if info.Retransmits != 0 || st.Dropped(netstack.DropLinkFull) != 0 {
-		t.Fatalf("%d retransmissions, %d packets dropped for a full link; want none", info.Retransmits, st.Dropped(netstack.DropLinkFull))
+	if n := st.Dropped(netstack.DropLinkFull) + st.Dropped(netstack.DropLinkWrite); n != 0 {
+		t.Fatalf("%d packets dropped on their way to the channel; want none", n)
+	}
+	// Nothing was lost, so nothing needed sending again; on a loaded
+	// machine a timer may still fire while the channel holds the data
+	// back (a tail-loss probe), but a link that dropped would cost
+	// hundreds.
+	if info.Retransmits > 5 {
+		t.Fatalf("%d retransmissions; want (almost) none", info.Retransmits)
 	}
 }
 
