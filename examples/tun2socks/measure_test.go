@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,7 +24,7 @@ import (
 // TUN2SOCKS_ARGS adds flags (-no-offload); with TUN2SOCKS_BIN they run another program in the relay's
 // place, one that creates the TUN device t2s0 itself, for a comparison:
 //
-//	TUN2SOCKS_BIN=/tmp/xt2s TUN2SOCKS_ARGS="-device tun://t2s0 -proxy direct:// -loglevel warn"
+//	TUN2SOCKS_BIN=/tmp/xt2s TUN2SOCKS_ARGS="--device tun://t2s0 --proxy direct:// --loglevel warn"
 func TestMeasure(t *testing.T) {
 	if os.Getenv("TUN2SOCKS_MEASURE") == "" {
 		t.Skip("set TUN2SOCKS_MEASURE=1 to measure")
@@ -122,7 +123,7 @@ func TestMeasureFlows(t *testing.T) {
 			t.Fatalf("TUN2SOCKS_FLOWS=%q", s)
 		}
 	}
-	raiseNofile(t, uint64(4*n+4096))
+	raiseNofile(t, uint64(n+1000))
 	bin := os.Getenv("TUN2SOCKS_BIN")
 	start := func(t *testing.T) *topo {
 		args := strings.Fields(os.Getenv("TUN2SOCKS_ARGS"))
@@ -167,7 +168,8 @@ func TestMeasureFlows(t *testing.T) {
 	})
 	t.Run("tcp", func(t *testing.T) {
 		measure(t, "tcp", func(ctx context.Context, tp *topo) (func(), int, error) {
-			conns, ok, err := tp.openTCPConns(ctx, n)
+			addr := tp.holdProcess(t)
+			conns, ok, err := tp.openTCPConns(ctx, n, addr)
 			return func() { closeAllConns(conns) }, ok, err
 		})
 	})
@@ -175,9 +177,11 @@ func TestMeasureFlows(t *testing.T) {
 
 func mib[T int64 | uint64](b T) float64 { return float64(b) / (1 << 20) }
 
-// raiseNofile lifts the process's open file limit to at least n: the
-// test's client and server sockets live in this process, and the relay
-// it starts inherits the limit.
+// raiseNofile lifts the process's open file limit to at least n, the
+// client sockets living in this process; the relay and the hold server
+// it starts inherit the limit. Raising the hard limit needs
+// CAP_SYS_RESOURCE; without it, the soft limit goes up to the hard one
+// and the test is skipped if that is not enough.
 func raiseNofile(t *testing.T, n uint64) {
 	var r syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
@@ -186,10 +190,44 @@ func raiseNofile(t *testing.T, n uint64) {
 	if r.Cur >= n {
 		return
 	}
-	r.Cur, r.Max = n, max(r.Max, n)
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-		t.Fatalf("RLIMIT_NOFILE %d: %v", n, err)
+	want := r
+	want.Cur, want.Max = n, max(r.Max, n)
+	if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
+		return
 	}
+	r.Cur = r.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil || r.Cur < n {
+		t.Skipf("RLIMIT_NOFILE: want %d, hard limit %d (%v)", n, r.Max, err)
+	}
+}
+
+// holdProcess starts the "hold" server in a process of its own in the
+// server namespace, on port 9005, and returns its address: the
+// connections' server ends then count against that process's open file
+// limit, not this one's.
+func (tp *topo) holdProcess(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serverIP + ":9005"
+	cmd := tp.server.Command(context.Background(), exe)
+	cmd.Env = append(os.Environ(), "TUN2SOCKS_HOLD="+addr)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "listening\n" {
+		t.Fatalf("hold server: %q, %v", line, err)
+	}
+	return addr
 }
 
 // memory returns the relay process's resident set in bytes and, if

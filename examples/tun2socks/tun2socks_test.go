@@ -34,6 +34,24 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TUN2SOCKS_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	if addr := os.Getenv("TUN2SOCKS_HOLD"); addr != "" {
+		// The "hold" server in a process of its own (see
+		// TestMeasureFlows), so its sockets count against its own open
+		// file limit.
+		l, err := net.Listen("tcp4", addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println("listening")
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				continue // EMFILE: wait for the client to give up
+			}
+			go func() { defer c.Close(); hold(c) }()
+		}
+	}
 	os.Exit(m.Run())
 }
 
@@ -282,17 +300,7 @@ func (tp *topo) servers(t *testing.T) {
 		}
 	})
 
-	serve(tp.server.Listen(t, "tcp4", serverIP+":9004"), func(c net.Conn) {
-		var b [1]byte
-		for {
-			if _, err := c.Read(b[:]); err != nil {
-				return
-			}
-			if _, err := c.Write(b[:]); err != nil {
-				return
-			}
-		}
-	})
+	serve(tp.server.Listen(t, "tcp4", serverIP+":9004"), hold)
 
 	echo := tp.server.ListenUDP(t, serverIP+":7")
 	echo.SetReadBuffer(4 << 20)
@@ -320,6 +328,19 @@ func (tp *topo) servers(t *testing.T) {
 			}
 		}
 	}()
+}
+
+// hold echoes what c reads, a byte at a time, until EOF.
+func hold(c net.Conn) {
+	var b [1]byte
+	for {
+		if _, err := c.Read(b[:]); err != nil {
+			return
+		}
+		if _, err := c.Write(b[:]); err != nil {
+			return
+		}
+	}
 }
 
 // pattern reads as bytes i%251.
@@ -561,6 +582,22 @@ func TestRelay(t *testing.T) {
 		}
 	})
 
+	t.Run("500 udp flows", func(t *testing.T) {
+		// Every one of 500 client sockets gets its echo back, through a
+		// flow and a host socket of its own, all open at once.
+		const n = 500
+		start := time.Now()
+		socks, ok, err := tp.openUDPFlows(ctx, n)
+		defer closeAllConns(socks)
+		if err != nil || ok != n {
+			t.Fatalf("%d of %d flows answered: %v", ok, n, err)
+		}
+		if got := tp.status(t).Forwarder.UDPFlows; got < n {
+			t.Errorf("forwarder has %d UDP flows open, want at least %d", got, n)
+		}
+		t.Logf("%d flows answered in %v", n, time.Since(start).Round(time.Millisecond))
+	})
+
 	t.Run("host unreachable", func(t *testing.T) {
 		// The router's ARP for nobodyIP fails after about 3 s: its dial
 		// gets EHOSTUNREACH, the client ICMP host unreachable.
@@ -663,16 +700,16 @@ func (tp *topo) openUDPFlows(ctx context.Context, n int) ([]*net.UDPConn, int, e
 	return socks, int(ok.Load()), ctx.Err()
 }
 
-// openTCPConns opens n TCP connections through the relay to the "hold"
-// server, each one carrying a byte there and back, and returns them,
+// openTCPConns opens n TCP connections through the relay to addr, a
+// "hold" server, each one carrying a byte there and back, and returns them,
 // open, and how many got their byte back.
-func (tp *topo) openTCPConns(ctx context.Context, n int) ([]net.Conn, int, error) {
+func (tp *topo) openTCPConns(ctx context.Context, n int, addr string) ([]net.Conn, int, error) {
 	conns := make([]net.Conn, n)
 	var ok atomic.Int64
 	each(ctx, n, 128, func(i int) {
 		for range 3 {
 			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			c, err := tp.dial(dctx, "tcp4", serverIP+":9004")
+			c, err := tp.dial(dctx, "tcp4", addr)
 			cancel()
 			if err != nil {
 				continue
