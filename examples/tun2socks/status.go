@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"runtime"
 	"slices"
 	"time"
 
@@ -19,7 +20,19 @@ type snapshot struct {
 	Uptime    string
 	Counters  countersView
 	Forwarder netstack.ForwarderStats
-	Flows     []flowView
+	Memory    memView
+	// Flows is every active flow, oldest first; ?flows=0 leaves it out
+	// (with tens of thousands of flows the page is large).
+	Flows []flowView
+}
+
+// memView is the process's memory as the Go runtime sees it.
+type memView struct {
+	HeapAlloc  uint64 // bytes of live and not yet collected objects
+	HeapInuse  uint64 // bytes in spans holding objects
+	StackInuse uint64 // goroutine stacks
+	Sys        uint64 // bytes obtained from the OS, all uses
+	Goroutines int
 }
 
 // flowView is one flow in a snapshot.
@@ -55,14 +68,23 @@ func sortFlows(fs []*flow) {
 	slices.SortFunc(fs, func(a, b *flow) int { return cmp.Compare(a.id, b.id) })
 }
 
-// snapshot builds the current snapshot.
-func (s *server) snapshot() snapshot {
+// snapshot builds the current snapshot, with the flows if withFlows.
+func (s *server) snapshot(withFlows bool) snapshot {
 	now := time.Now()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	snap := snapshot{
 		Time:      now,
 		Uptime:    now.Sub(s.started).Round(time.Second).String(),
 		Counters:  s.stats.view(),
 		Forwarder: s.fwd.Stats(),
+		Memory: memView{
+			HeapAlloc: ms.HeapAlloc, HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse,
+			Sys: ms.Sys, Goroutines: runtime.NumGoroutine(),
+		},
+	}
+	if !withFlows {
+		return snap
 	}
 	for _, f := range s.flows.list() {
 		age := now.Sub(f.started)
@@ -97,10 +119,10 @@ func (s *server) snapshot() snapshot {
 }
 
 // statusHandler serves the snapshot: an HTML table, or JSON with
-// ?format=json.
+// ?format=json; ?flows=0 leaves the flows out.
 func (s *server) statusHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		snap := s.snapshot()
+		snap := s.snapshot(r.URL.Query().Get("flows") != "0")
 		if r.URL.Query().Get("format") == "json" {
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(w)
@@ -123,6 +145,7 @@ var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
 {{.TCPBytesUp}} bytes up, {{.TCPBytesDown}} down.<br>
 UDP: {{.UDPFlows}} flows, {{.UDPRefused}} refused, {{.UDPUnreachable}} unreachable; {{.UDPPacketsUp}} datagrams up, {{.UDPPacketsDown}} down.<br>
 Ping: {{.EchoRequests}} sent, {{.EchoReplies}} replies, {{.EchoUnanswered}} unanswered, {{.EchoFailed}} failed.</p>{{end}}
+{{with .Memory}}<p>Memory: {{.HeapAlloc}} bytes of heap allocated, {{.StackInuse}} of stacks, {{.Sys}} from the OS; {{.Goroutines}} goroutines.</p>{{end}}
 {{with .Forwarder}}<p>Forwarder: {{.PendingTCP}} pending TCP, {{.UDPFlows}} UDP flows, {{.PendingEcho}} pending echo; {{.TCPRequests}} TCP requests,
 {{.TCPOverLimit}} over limit, {{.TCPExpired}} expired; {{.UDPOverLimit}} UDP over limit, {{.UDPQueueFull}} queue full; {{.EchoDropped}} echo dropped.</p>{{end}}
 <table>

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +33,24 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("TUN2SOCKS_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	if addr := os.Getenv("TUN2SOCKS_HOLD"); addr != "" {
+		// The "hold" server in a process of its own (see
+		// TestMeasureFlows), so its sockets count against its own open
+		// file limit.
+		l, err := net.Listen("tcp4", addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println("listening")
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				continue // EMFILE: wait for the client to give up
+			}
+			go func() { defer c.Close(); hold(c) }()
+		}
 	}
 	os.Exit(m.Run())
 }
@@ -249,7 +268,8 @@ func serve(l net.Listener, handle func(net.Conn)) {
 // on :9000 (reads to EOF, answers the hex sha256 and length), "source"
 // on :9001 (sends the bytes asked for in a decimal line, then closes),
 // "accept" on :9002 (accepts and closes), "sink" on :9003 (reads to EOF,
-// answers the length), DNS on udp :53.
+// answers the length), "hold" on :9004 (echoes what it reads, a byte at
+// a time, until EOF), DNS on udp :53, UDP echo on :7.
 func (tp *topo) servers(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello through the tunnel\n") })
@@ -280,6 +300,21 @@ func (tp *topo) servers(t *testing.T) {
 		}
 	})
 
+	serve(tp.server.Listen(t, "tcp4", serverIP+":9004"), hold)
+
+	echo := tp.server.ListenUDP(t, serverIP+":7")
+	echo.SetReadBuffer(4 << 20)
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := echo.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			echo.WriteToUDPAddrPort(buf[:n], from)
+		}
+	}()
+
 	dns := tp.server.ListenUDP(t, serverIP+":53")
 	go func() {
 		buf := make([]byte, 1500)
@@ -293,6 +328,19 @@ func (tp *topo) servers(t *testing.T) {
 			}
 		}
 	}()
+}
+
+// hold echoes what c reads, a byte at a time, until EOF.
+func hold(c net.Conn) {
+	var b [1]byte
+	for {
+		if _, err := c.Read(b[:]); err != nil {
+			return
+		}
+		if _, err := c.Write(b[:]); err != nil {
+			return
+		}
+	}
 }
 
 // pattern reads as bytes i%251.
@@ -534,6 +582,22 @@ func TestRelay(t *testing.T) {
 		}
 	})
 
+	t.Run("500 udp flows", func(t *testing.T) {
+		// Every one of 500 client sockets gets its echo back, through a
+		// flow and a host socket of its own, all open at once.
+		const n = 500
+		start := time.Now()
+		socks, ok, err := tp.openUDPFlows(ctx, n)
+		defer closeAllConns(socks)
+		if err != nil || ok != n {
+			t.Fatalf("%d of %d flows answered: %v", ok, n, err)
+		}
+		if got := tp.status(t).Forwarder.UDPFlows; got < n {
+			t.Errorf("forwarder has %d UDP flows open, want at least %d", got, n)
+		}
+		t.Logf("%d flows answered in %v", n, time.Since(start).Round(time.Millisecond))
+	})
+
 	t.Run("host unreachable", func(t *testing.T) {
 		// The router's ARP for nobodyIP fails after about 3 s: its dial
 		// gets EHOSTUNREACH, the client ICMP host unreachable.
@@ -593,4 +657,102 @@ func (tp *topo) statusPage(t *testing.T, path string) string {
 		t.Fatalf("GET %s: %s, %v", path, resp.Status, err)
 	}
 	return string(b)
+}
+
+// openUDPFlows opens n UDP flows through the relay: n client sockets,
+// each sending one datagram to the echo server (again, up to five times,
+// until it is answered). It returns the sockets, open, and how many were
+// answered.
+func (tp *topo) openUDPFlows(ctx context.Context, n int) ([]*net.UDPConn, int, error) {
+	socks := make([]*net.UDPConn, 0, n)
+	err := tp.client.Do(func() error {
+		for range n {
+			c, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.MustParseAddrPort(serverIP+":7")))
+			if err != nil {
+				return err
+			}
+			socks = append(socks, c)
+		}
+		return nil
+	})
+	if err != nil {
+		closeAllConns(socks)
+		return nil, 0, err
+	}
+	var ok atomic.Int64
+	each(ctx, len(socks), 256, func(i int) {
+		c := socks[i]
+		msg := fmt.Appendf(nil, "flow %d", i)
+		buf := make([]byte, 64)
+		for range 5 {
+			c.Write(msg)
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			m, err := c.Read(buf)
+			if err == nil && bytes.Equal(buf[:m], msg) {
+				ok.Add(1)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	})
+	return socks, int(ok.Load()), ctx.Err()
+}
+
+// openTCPConns opens n TCP connections through the relay to addr, a
+// "hold" server, each one carrying a byte there and back, and returns them,
+// open, and how many got their byte back.
+func (tp *topo) openTCPConns(ctx context.Context, n int, addr string) ([]net.Conn, int, error) {
+	conns := make([]net.Conn, n)
+	var ok atomic.Int64
+	each(ctx, n, 128, func(i int) {
+		for range 3 {
+			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			c, err := tp.dial(dctx, "tcp4", addr)
+			cancel()
+			if err != nil {
+				continue
+			}
+			conns[i] = c
+			var b [1]byte
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := c.Write([]byte{'x'}); err == nil {
+				if _, err := c.Read(b[:]); err == nil && b[0] == 'x' {
+					ok.Add(1)
+				}
+			}
+			c.SetDeadline(time.Time{})
+			return
+		}
+	})
+	return conns, int(ok.Load()), ctx.Err()
+}
+
+// each runs f(0) ... f(n-1) on workers goroutines, until ctx is done.
+func each(ctx context.Context, n, workers int, f func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// closeAllConns closes every connection of cs (skipping nil interfaces:
+// dials that failed).
+func closeAllConns[C io.Closer](cs []C) {
+	for _, c := range cs {
+		if any(c) != nil {
+			c.Close()
+		}
+	}
 }

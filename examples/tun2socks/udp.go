@@ -79,24 +79,36 @@ func (s *server) relayUDP(ctx context.Context, u *conn.UDPFlow) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.udpDown(u, host, f) })
 
-	buf := make([]byte, 64<<10)
-	seen := make(map[netip.AddrPort]struct{})
-	for {
-		n, dst, err := u.ReadFromUDPAddrPort(buf)
+	// The flow holds no buffer while it waits: Wait blocks until a
+	// datagram is queued, and a pooled buffer carries it to the host
+	// socket.
+	var first netip.AddrPort
+	var seen map[netip.AddrPort]struct{} // destinations after the first
+	for u.Wait(ctx) == nil {
+		bp := udpBufs.Get().(*[]byte)
+		n, dst, err := u.ReadFromUDPAddrPort(*bp)
 		if err != nil {
+			udpBufs.Put(bp)
 			break // expired or closed
 		}
-		if _, ok := seen[dst]; !ok {
-			if len(seen) == 0 {
-				f.udpDst.Store(&dst)
-				s.logf("udp %v -> %v: open", f.src, dst)
+		switch _, known := seen[dst]; {
+		case !first.IsValid():
+			first = dst
+			f.udpDst.Store(&dst)
+			f.peers.Add(1)
+			s.logf("udp %v -> %v: open", f.src, dst)
+		case dst != first && !known:
+			if seen == nil {
+				seen = make(map[netip.AddrPort]struct{})
 			}
 			if len(seen) < 1024 {
 				seen[dst] = struct{}{}
 			}
 			f.peers.Add(1)
 		}
-		if _, err := host.WriteToUDPAddrPort(buf[:n], dst); err != nil {
+		_, err = host.WriteToUDPAddrPort((*bp)[:n], dst)
+		udpBufs.Put(bp)
+		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				break
 			}
@@ -114,12 +126,21 @@ func (s *server) relayUDP(ctx context.Context, u *conn.UDPFlow) {
 	s.logf("udp %v: closed, %d bytes up, %d down, %d destinations", f.src, f.up.Load(), f.down.Load(), f.peers.Load())
 }
 
+// udpBufs carry datagrams between a flow and its host socket, each only
+// for one datagram: an idle flow holds none.
+var udpBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 // udpDown relays datagrams from any address back to the client, each
-// from the address that sent it.
+// from the address that sent it. It waits for the host socket to be
+// readable holding no buffer, and reads each datagram into a pooled one.
 func (s *server) udpDown(u *conn.UDPFlow, host *net.UDPConn, f *flow) {
-	buf := make([]byte, 64<<10)
+	rc, err := host.SyscallConn()
+	if err != nil {
+		f.close()
+		return
+	}
 	for {
-		n, from, err := host.ReadFromUDPAddrPort(buf)
+		bp, n, from, err := recvPooled(rc)
 		if err != nil {
 			var errno syscall.Errno
 			if !errors.As(err, &errno) {
@@ -130,8 +151,9 @@ func (s *server) udpDown(u *conn.UDPFlow, host *net.UDPConn, f *flow) {
 			s.udpError(u, host, netip.AddrPort{}, err)
 			continue
 		}
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		if _, err := u.WriteToUDPAddrPort(buf[:n], from); err != nil {
+		_, err = u.WriteToUDPAddrPort((*bp)[:n], from)
+		udpBufs.Put(bp)
+		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				f.close()
 				return
@@ -142,6 +164,44 @@ func (s *server) udpDown(u *conn.UDPFlow, host *net.UDPConn, f *flow) {
 		s.stats.UDPPacketsDown.Add(1)
 		s.stats.UDPBytesDown.Add(uint64(n))
 	}
+}
+
+// recvPooled waits until the IPv4 UDP socket rc is readable, then
+// receives one datagram into a buffer from udpBufs (which the caller puts
+// back). The buffer is taken only once the socket is ready: a waiting
+// reader holds none. An errno (a pending ICMP error, with IP_RECVERR)
+// comes back as a syscall.Errno; the socket's closing as net.ErrClosed.
+func recvPooled(rc syscall.RawConn) (bp *[]byte, n int, from netip.AddrPort, err error) {
+	var rerr error
+	cerr := rc.Read(func(fd uintptr) bool {
+		b := udpBufs.Get().(*[]byte)
+		for {
+			var sa unix.Sockaddr
+			n, sa, rerr = unix.Recvfrom(int(fd), *b, unix.MSG_DONTWAIT)
+			switch {
+			case rerr == unix.EINTR:
+				continue
+			case rerr == unix.EAGAIN:
+				udpBufs.Put(b)
+				return false // wait for the poller
+			case rerr != nil:
+				udpBufs.Put(b)
+				return true
+			}
+			if sa4, ok := sa.(*unix.SockaddrInet4); ok {
+				from = netip.AddrPortFrom(netip.AddrFrom4(sa4.Addr), uint16(sa4.Port))
+			}
+			bp = b
+			return true
+		}
+	})
+	if cerr != nil {
+		return nil, 0, from, cerr
+	}
+	if rerr != nil {
+		return nil, 0, from, rerr
+	}
+	return bp, n, from, nil
 }
 
 // udpError passes the ICMP errors queued on host back to the client, each
