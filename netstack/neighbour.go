@@ -138,7 +138,7 @@ func (s *Stack) fresh(now time.Time, n *neighbour) bool {
 
 // probeNeighbour sends one more request for n and schedules the next.
 func (s *Stack) probeNeighbour(now time.Time, n *neighbour, to wire.MAC) {
-	s.sendARPRequest(n.ip, to)
+	s.solicit(n.ip, to)
 	n.probes++
 	s.setNeighTimer(n, now.Add(s.cfg.ARPRetryInterval))
 }
@@ -207,7 +207,7 @@ func (s *Stack) learn(now time.Time, ip netip.Addr, mac wire.MAC, create, confir
 		s.setNeighTimer(n, now.Add(staleLifetime))
 	}
 	for i, o := range n.pending {
-		s.writeEthernet(*o.p, mac, wire.EtherTypeIPv4)
+		s.writeEthernet(*o.p, mac, etherTypeOf(ip))
 		s.queueInfo(o.p, o.info)
 		n.pending[i] = outPacket{}
 	}
@@ -234,17 +234,17 @@ func (s *Stack) confirmNeighbour(now time.Time, dst netip.Addr) {
 	s.reachable(now, n)
 }
 
-// sendToNeighbour sends a frame whose IPv4 packet starts at (*p)[14:] to the
+// sendToNeighbour sends a frame whose IP packet starts at (*p)[14:] to the
 // on-link next hop, resolving its MAC address first if need be. Called with
 // s.mu held; takes ownership of p.
 func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, info link.PacketInfo) {
 	if s.isBroadcast(nextHop) {
-		s.writeEthernet(*p, wire.BroadcastMAC, wire.EtherTypeIPv4)
+		s.writeEthernet(*p, wire.BroadcastMAC, etherTypeOf(nextHop))
 		s.queueInfo(p, info)
 		return
 	}
 	if nextHop.IsMulticast() {
-		s.writeEthernet(*p, wire.MulticastMAC(nextHop), wire.EtherTypeIPv4)
+		s.writeEthernet(*p, wire.MulticastMAC(nextHop), etherTypeOf(nextHop))
 		s.queueInfo(p, info)
 		return
 	}
@@ -266,7 +266,7 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, in
 		n.state = neighDelay
 		s.setNeighTimer(n, now.Add(min(delayFirstProbe, s.cfg.ARPTimeout)))
 	}
-	s.writeEthernet(*p, n.mac, wire.EtherTypeIPv4)
+	s.writeEthernet(*p, n.mac, etherTypeOf(nextHop))
 	s.queueInfo(p, info)
 }
 

@@ -57,3 +57,23 @@ func (s *Stack) sendIPInfo(now time.Time, p *[]byte, o *ipOut, n int, info link.
 	}
 	return s.sendIPv4(now, p, o, n, info)
 }
+
+// etherTypeOf is the EtherType of a frame carrying a packet to dst.
+func etherTypeOf(dst netip.Addr) wire.EtherType {
+	if dst.Is6() && !dst.Is4In6() {
+		return etherTypeIPv6
+	}
+	return wire.EtherTypeIPv4
+}
+
+// etherTypeIPv6 is the EtherType of IPv6 over Ethernet (RFC 2464 §3).
+const etherTypeIPv6 wire.EtherType = 0x86dd
+
+// solicit asks who has ip, to (broadcast, or the MAC to probe): with ARP
+// for IPv4; IPv6's neighbour solicitation (RFC 4861 §7.2.2) joins here.
+// Called with s.mu held.
+func (s *Stack) solicit(ip netip.Addr, to wire.MAC) {
+	if ip.Is4() {
+		s.sendARPRequest(ip, to)
+	}
+}
