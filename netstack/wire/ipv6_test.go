@@ -105,7 +105,9 @@ func ip6Packet(dst netip.Addr, nh IPProto, payload []byte) []byte {
 func TestWalkIPv6(t *testing.T) {
 	udp := unhex(`a0 28 00 09 00 08 00 00`)
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-	hbh := func(nh IPProto, opts string) []byte { return append([]byte{byte(nh), byte((len(unhex(opts))+2)/8 - 1)}, unhex(opts)...) }
+	hbh := func(nh IPProto, opts string) []byte {
+		return append([]byte{byte(nh), byte((len(unhex(opts))+2)/8 - 1)}, unhex(opts)...)
+	}
 	frag := func(nh IPProto, off int, more bool, id uint32) []byte {
 		f := IPv6FragmentFields{NextHeader: nh, Offset: off, More: more, ID: id}
 		b := make([]byte, f.Len())
