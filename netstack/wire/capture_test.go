@@ -208,7 +208,7 @@ func TestLinuxCaptureFields(t *testing.T) {
 // compares with what tcpdump -nn -t -S printed for it (testdata/*.txt),
 // after the "src > dst, " MAC prefix FormatFrame adds.
 func TestPrintersMatchTcpdump(t *testing.T) {
-	for _, name := range []string{"linux", "crafted", "igmp"} {
+	for _, name := range []string{"linux", "crafted", "igmp", "linux6", "crafted6"} {
 		frames := readPcap(t, "testdata/"+name+".pcap")
 		lines := readLines(t, "testdata/"+name+".txt")
 		if len(lines) != len(frames) {

@@ -1,8 +1,9 @@
 // Package wire reads and writes the packet formats the renet stack speaks:
 // Ethernet II (with one optional 802.1Q tag), ARP for IPv4 over Ethernet,
 // IPv4 (building only the Router Alert option), ICMPv4, IGMP versions 1 to
-// 3, UDP and TCP with its options, plus the Internet checksum and
-// tcpdump-style printers.
+// 3, IPv6 with a checked walk over its extension headers (WalkIPv6),
+// ICMPv6, NDP and MLD, UDP and TCP with its options, plus the Internet
+// checksum and tcpdump-style printers.
 //
 // Each format comes in two shapes, after smoltcp's Packet/Repr split:
 //
@@ -29,8 +30,8 @@
 // RFC 1071, eight bytes at a time. Partial sums may be chained (Sum(b2,
 // Sum(b1, 0))) only when every piece but the last has even length.
 //
-// The printers (String methods, FormatFrame, FormatIPv4Packet and their
-// Append forms) print one line per packet in the format of tcpdump -nn -S,
+// The printers (String methods, FormatFrame, FormatIPv4Packet,
+// FormatIPv6Packet and their Append forms) print one line per packet in the format of tcpdump -nn -S,
 // for cmd/dump and for test failures. They allocate and are not meant for
 // the hot path; on malformed input they print what they can followed by the
 // error in brackets, and never panic.

@@ -49,7 +49,7 @@ func AppendFrame(dst, b []byte) []byte {
 	case EtherTypeIPv4:
 		return appendIPv4(dst, p)
 	case EtherTypeIPv6:
-		dst = append(dst, "IP6"...)
+		return appendIPv6(dst, p)
 	default:
 		dst = append(dst, "ethertype "...)
 		dst = append(dst, e.EtherType().String()...)
@@ -191,8 +191,8 @@ func appendIPv4(dst, b []byte) []byte {
 	default:
 		dst = appendAddrs(dst, src, dstIP)
 		// tcpdump prints two spaces here.
-		dst = append(dst, ' ')
-		dst = append(dst, p.Protocol().String()...)
+		dst = append(dst, " ip-proto-"...)
+		dst = strconv.AppendUint(dst, uint64(p.Protocol()), 10)
 		dst = append(dst, ' ')
 		dst = strconv.AppendInt(dst, int64(len(pl)), 10)
 	}

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestFormatFrameMalformed(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, "ethernet, length 0 [ether: wire: truncated packet]"},
-		{"IPv6", unhex(`020000000001 020000000064 86dd`), macs + "IP6, length 0"},
+		{"IPv6, empty", unhex(`020000000001 020000000064 86dd`), macs + "IP6 length 0 [ip6: wire: truncated packet]"},
 		{"LLDP", unhex(`020000000001 020000000064 88cc 020704`), macs + "ethertype 0x88cc, length 3"},
 		{"IP header cut", echoRequestFrame[:14+19], macs + "IP length 19 [ip: wire: truncated packet]"},
 		{"IP total length beyond frame", append(append([]byte(nil), echoRequestFrame[:14]...), bigTotal...),
@@ -57,6 +58,51 @@ func TestFormatFrameMalformed(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", tt.desc, got, tt.want)
 		}
 	}
+}
+
+func TestFormatIPv6Malformed(t *testing.T) {
+	echo := echo6Frame[14:]
+	badSum := ip6With(echo, func(b []byte) { b[len(b)-1] ^= 0xff })
+	const pfx = "IP6 fdaa::100 > fdaa::1: "
+	tests := []struct {
+		desc string
+		b    []byte
+		want string
+	}{
+		{"header cut", echo[:30], "IP6 length 30 [ip6: wire: truncated packet]"},
+		{"payload length beyond the bytes", echo[:100], pfx + "length 100 [ip6: wire: truncated packet]"},
+		{"bad ICMPv6 checksum", badSum, pfx + "ICMP6, echo request, id 29136, seq 1, length 64 [icmp6: wire: bad checksum]"},
+		{"ICMPv6 cut", ip6Packet(ip6B, 58, []byte{0x80, 0, 0, 0}), pfx + "ICMP6, length 4 [icmp6: wire: truncated packet]"},
+		{"hop-by-hop cut", ip6Packet(ip6B, 0, []byte{58, 1, 0, 0, 0, 0, 0, 0}), pfx + "[ip6: wire: truncated packet]"},
+		{"fragment header cut", ip6Packet(ip6B, 44, []byte{58, 0, 0, 0}), pfx + "[ip6: wire: truncated packet]"},
+		{"NS cut", ip6Packet(ip6B, 58, icmpv6Msg(ICMPv6NeighborSolicit, 16)),
+			pfx + "ICMP6, neighbor solicitation, length 16 [icmp6: wire: truncated packet]"},
+		{"unreachable with a bad quote", ip6Packet(ip6B, 58, icmpv6Msg(ICMPv6DestUnreachable, 20)),
+			pfx + "ICMP6, destination unreachable, code 0, length 20 [icmp6: wire: truncated packet]"},
+		{"nine destination options headers", ip6Packet(ip6B, 60, bytes.Repeat([]byte{60, 0, 1, 4, 0, 0, 0, 0}, 10)),
+			pfx + strings.Repeat("DSTOPT ", 9) + "[ip6: wire: unsupported packet]"},
+	}
+	for _, tt := range tests {
+		if got := FormatIPv6Packet(tt.b); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.desc, got, tt.want)
+		}
+	}
+	m := must(ParseICMPv6(echo[40:], ip6A, ip6B))
+	if got, want := m.String(), "ICMP6, echo request, id 29136, seq 1, length 64"; got != want {
+		t.Errorf("ICMPv6.String() = %q, want %q", got, want)
+	}
+	if got, want := icmpv6Msg(250, 8).String(), "ICMP6, unknown icmp6 type (250), length 8"; got != want {
+		t.Errorf("unknown type: %q, want %q", got, want)
+	}
+}
+
+// icmpv6Msg is an ICMPv6 message of type t and n bytes, checksummed for
+// fdaa::100 > fdaa::1.
+func icmpv6Msg(t ICMPv6Type, n int) ICMPv6 {
+	b := make([]byte, n)
+	b[0] = uint8(t)
+	icmpv6Checksum(b, ip6A, ip6B)
+	return ICMPv6(b)
 }
 
 func TestFormatTransportErrors(t *testing.T) {

@@ -18,6 +18,8 @@ func seedFrames(f *testing.F) [][]byte {
 	frames := [][]byte{arpRequestFrame, arpReplyFrame, echoRequestFrame, portUnreachableFrame, synFrame, vlanFrame}
 	frames = append(frames, readPcap(f, "testdata/linux.pcap")...)
 	frames = append(frames, readPcap(f, "testdata/igmp.pcap")...)
+	frames = append(frames, readPcap(f, "testdata/linux6.pcap")...)
+	frames = append(frames, readPcap(f, "testdata/crafted6.pcap")...)
 	return append(frames, readPcap(f, "testdata/crafted.pcap")...)
 }
 

@@ -199,15 +199,3 @@ func (f *IGMPv3GroupsReportFields) Encode(b []byte) {
 	}
 	binary.BigEndian.PutUint16(b[2:], Checksum(b))
 }
-
-// MulticastMAC is the Ethernet address an IPv4 multicast group is sent to
-// (RFC 1112 §6.4): 01:00:5e followed by the low 23 bits of the group.
-// It returns the zero MAC if group is not an IPv4 multicast address.
-func MulticastMAC(group netip.Addr) MAC {
-	group = group.Unmap()
-	if !group.Is4() || !group.IsMulticast() {
-		return MAC{}
-	}
-	a := group.As4()
-	return MAC{0x01, 0x00, 0x5e, a[1] & 0x7f, a[2], a[3]}
-}

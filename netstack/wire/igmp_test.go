@@ -491,7 +491,8 @@ func TestMulticastMAC(t *testing.T) {
 		"224.128.0.1":        {0x01, 0x00, 0x5e, 0, 0, 1}, // the 24th bit is dropped
 		"::ffff:224.0.0.251": {0x01, 0x00, 0x5e, 0, 0, 0xfb},
 		"192.168.69.1":       {},
-		"ff02::1":            {},
+		"ff02::1":            {0x33, 0x33, 0, 0, 0, 1}, // RFC 2464 §7
+		"fdaa::1":            {},
 	} {
 		if got := MulticastMAC(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("MulticastMAC(%s) = %v, want %v", addr, got, want)

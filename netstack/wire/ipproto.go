@@ -5,8 +5,9 @@ import (
 	"strconv"
 )
 
-// IPProto is the protocol field of an IPv4 header (the IANA "Assigned
-// Internet Protocol Numbers").
+// IPProto is the protocol field of an IPv4 header or the Next Header field
+// of an IPv6 header or extension header (the IANA "Assigned Internet
+// Protocol Numbers").
 type IPProto uint8
 
 // Protocol numbers the stack handles.
@@ -17,10 +18,34 @@ const (
 	IPProtoUDP  IPProto = 17
 )
 
-// String is "icmp", "igmp", "tcp", "udp", or "ip-proto-N" for others, as tcpdump
-// prints them.
+// Next Header values of IPv6 (RFC 8200 §4, RFC 4443 §1): the extension
+// headers IPv6ExtHeaders walks, ICMPv6, and "no next header".
+const (
+	IPProtoIPv6HopByHop IPProto = 0
+	IPProtoIPv6Route    IPProto = 43
+	IPProtoIPv6Frag     IPProto = 44
+	IPProtoICMPv6       IPProto = 58
+	IPProtoIPv6NoNext   IPProto = 59
+	IPProtoIPv6Opts     IPProto = 60
+)
+
+// String is the protocol's name in tcpdump's table of netdb names ("icmp",
+// "igmp", "tcp", "udp", "hopopt", "ipv6-route", "ipv6-frag", "ipv6-icmp",
+// "ipv6-nonxt", "ipv6-opts"), or "ip-proto-N" for others.
 func (p IPProto) String() string {
 	switch p {
+	case IPProtoIPv6HopByHop:
+		return "hopopt"
+	case IPProtoIPv6Route:
+		return "ipv6-route"
+	case IPProtoIPv6Frag:
+		return "ipv6-frag"
+	case IPProtoICMPv6:
+		return "ipv6-icmp"
+	case IPProtoIPv6NoNext:
+		return "ipv6-nonxt"
+	case IPProtoIPv6Opts:
+		return "ipv6-opts"
 	case IPProtoICMP:
 		return "icmp"
 	case IPProtoIGMP:
@@ -53,4 +78,16 @@ func putAddr4(b []byte, a netip.Addr) {
 // getAddr4 reads an IPv4 address from b[0:4].
 func getAddr4(b []byte) netip.Addr {
 	return netip.AddrFrom4([4]byte(b[:4]))
+}
+
+// getAddr16 reads an IPv6 address from b[0:16].
+func getAddr16(b []byte) netip.Addr {
+	return netip.AddrFrom16([16]byte(b[:16]))
+}
+
+// putAddr16 writes a as 16 bytes to b[0:16]: an IPv4 address as its
+// IPv4-mapped form, the zero Addr as ::.
+func putAddr16(b []byte, a netip.Addr) {
+	v := a.As16()
+	copy(b[:16], v[:])
 }

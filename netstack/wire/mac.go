@@ -1,5 +1,7 @@
 package wire
 
+import "net/netip"
+
 // MAC is an IEEE 802 MAC-48 hardware address. Unlike net.HardwareAddr it
 // is a comparable value: usable as a map key, copied without allocation.
 type MAC [6]byte
@@ -44,4 +46,21 @@ func (m MAC) AppendTo(b []byte) []byte {
 		b = append(b, hex[x>>4], hex[x&0xf])
 	}
 	return b
+}
+
+// MulticastMAC is the Ethernet address a multicast group is sent to: for
+// IPv4, 01:00:5e followed by the low 23 bits of the group (RFC 1112 §6.4);
+// for IPv6, 33:33 followed by the low 32 bits (RFC 2464 §7). It returns
+// the zero MAC if group is not a multicast address.
+func MulticastMAC(group netip.Addr) MAC {
+	group = group.Unmap()
+	if !group.IsMulticast() {
+		return MAC{}
+	}
+	if group.Is4() {
+		a := group.As4()
+		return MAC{0x01, 0x00, 0x5e, a[1] & 0x7f, a[2], a[3]}
+	}
+	a := group.As16()
+	return MAC{0x33, 0x33, a[12], a[13], a[14], a[15]}
 }
