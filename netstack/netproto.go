@@ -21,13 +21,10 @@ import (
 // without options: 20 for IPv4, 40 for IPv6.
 func netHeaderLen(dst netip.Addr) int {
 	if dst.Is6() && !dst.Is4In6() {
-		return ipv6HeaderLen
+		return wire.IPv6HeaderLen
 	}
 	return wire.IPv4MinHeaderLen
 }
-
-// ipv6HeaderLen is the length of the fixed IPv6 header (RFC 8200 §3).
-const ipv6HeaderLen = 40
 
 // ipOut is the network header a transport asks sendIP for, in either
 // family.
@@ -61,13 +58,10 @@ func (s *Stack) sendIPInfo(now time.Time, p *[]byte, o *ipOut, n int, info link.
 // etherTypeOf is the EtherType of a frame carrying a packet to dst.
 func etherTypeOf(dst netip.Addr) wire.EtherType {
 	if dst.Is6() && !dst.Is4In6() {
-		return etherTypeIPv6
+		return wire.EtherTypeIPv6
 	}
 	return wire.EtherTypeIPv4
 }
-
-// etherTypeIPv6 is the EtherType of IPv6 over Ethernet (RFC 2464 §3).
-const etherTypeIPv6 wire.EtherType = 0x86dd
 
 // solicit asks who has ip, to (broadcast, or the MAC to probe): with ARP
 // for IPv4; IPv6's neighbour solicitation (RFC 4861 §7.2.2) joins here.
