@@ -11,14 +11,25 @@ import (
 
 // Config configures a Stack. Only Addrs is required.
 type Config struct {
-	// Addrs are the stack's IPv4 addresses with their on-link prefixes,
-	// e.g. 192.168.69.1/24. Hosts inside a prefix are reached directly;
-	// everything else goes through Gateway.
+	// Addrs are the stack's addresses with their on-link prefixes, IPv4
+	// or IPv6: 192.168.69.1/24, fdaa::1/64. Hosts inside a prefix are
+	// reached directly; everything else goes through the gateway of its
+	// family. With any IPv6 address on an Ethernet link the stack also
+	// holds a link-local address made from its MAC (RFC 4291 appendix
+	// A), runs neighbour discovery (RFC 4861) and takes addresses from
+	// router advertisements (SLAAC, RFC 4862). Every IPv6 address is
+	// checked for duplicates (DAD) while already in use (optimistic DAD,
+	// RFC 4429); one found duplicate is removed.
 	Addrs []netip.Prefix
 
-	// Gateway is the optional default router. It must lie inside one of
-	// the prefixes in Addrs.
+	// Gateway is the optional IPv4 default router. It must lie inside one
+	// of the IPv4 prefixes in Addrs.
 	Gateway netip.Addr
+
+	// Gateway6 is the optional IPv6 default router (often a link-local
+	// address). Without it, a router that advertises itself (RFC 4861
+	// §6.3.4) is used.
+	Gateway6 netip.Addr
 
 	// HardwareAddr is the stack's own MAC address on an Ethernet link.
 	// When nil the link's address is used; when the link has none either,

@@ -35,6 +35,8 @@ func (s *Stack) ethernetInput(now time.Time, b []byte) {
 	switch eth.EtherType() {
 	case wire.EtherTypeIPv4:
 		s.ipInput(now, eth.Payload(), group)
+	case wire.EtherTypeIPv6:
+		s.ipv6Input(now, eth.Payload(), group)
 	case wire.EtherTypeARP:
 		s.arpInput(now, eth.Payload())
 	default:

@@ -124,7 +124,7 @@ func (f *Forwarder) drop(r *TCPRequest) {
 func (r *TCPRequest) Accept(cfg *tcp.Config) (*TCPSocket, error) {
 	f := r.f
 	s := f.s
-	c := s.tcpConfig()
+	c := s.clampMSS(s.tcpConfig(), r.Src.Addr())
 	if cfg != nil {
 		c = *cfg
 		if c.MSS <= 0 || c.MSS > s.mtu-40 {

@@ -52,7 +52,7 @@ func (s *Stack) isBroadcast(a netip.Addr) bool {
 func broadcastAddrs(prefixes []netip.Prefix) []netip.Addr {
 	bs := []netip.Addr{netip.AddrFrom4([4]byte{255, 255, 255, 255})}
 	for _, p := range prefixes {
-		if p.Bits() < 31 {
+		if p.Addr().Is4() && p.Bits() < 31 {
 			bs = append(bs, lastAddr(p))
 		}
 	}
@@ -71,9 +71,16 @@ func lastAddr(p netip.Prefix) netip.Addr {
 // sourceFor picks our address to send to dst from: the one on dst's link,
 // else the one on the gateway's link, else the first.
 func (s *Stack) sourceFor(dst netip.Addr) netip.Addr {
+	if is6(dst) {
+		return s.source6(dst)
+	}
+	var first netip.Addr
 	for _, p := range s.cfg.Addrs {
 		if p.Contains(dst) {
 			return p.Addr()
+		}
+		if !first.IsValid() && p.Addr().Is4() {
+			first = p.Addr()
 		}
 	}
 	if s.cfg.Gateway.IsValid() {
@@ -83,13 +90,16 @@ func (s *Stack) sourceFor(dst netip.Addr) netip.Addr {
 			}
 		}
 	}
-	return s.cfg.Addrs[0].Addr()
+	return first
 }
 
 // route returns the next hop for dst: dst itself when on-link (or local),
 // or on a point-to-point link, else the gateway. ENETUNREACH when there is
 // neither, as Linux reports.
 func (s *Stack) route(dst netip.Addr) (netip.Addr, error) {
+	if is6(dst) {
+		return s.route6(dst)
+	}
 	if !dst.Is4() {
 		return netip.Addr{}, syscall.EAFNOSUPPORT
 	}
@@ -158,14 +168,14 @@ func (s *Stack) ipDeliver(now time.Time, ip wire.IPv4) {
 	}
 	fragment := ip.MoreFragments() || ip.FragmentOffset() > 0
 	d := datagram{
-		src: ip.Src(), dst: dst, proto: ip.Protocol(), broadcast: bcast,
+		src: ip.Src(), dst: dst, proto: ip.Protocol(), broadcast: bcast, ttl: ip.TTL(),
 		header: ip[:ip.HeaderLen()], payload: ip.Payload(),
 		firstFragment: ip.FragmentOffset() == 0,
 		trusted:       s.inTrusted && !fragment,
 	}
 	if fragment {
 		s.stats.FragmentsIn++
-		key := reasm.Key{Src: d.src, Dst: dst, ID: ip.ID(), Proto: uint8(d.proto)}
+		key := reasm.Key{Src: d.src, Dst: dst, ID: uint32(ip.ID()), Proto: uint8(d.proto)}
 		evicted := s.reasm.Evicted()
 		whole, done, err := s.reasm.Add(now, key, ip.FragmentOffset(), ip.MoreFragments(), d.payload)
 		// Datagrams evicted to make room for this one were dropped too.
@@ -213,6 +223,7 @@ type datagram struct {
 	src, dst      netip.Addr
 	proto         wire.IPProto
 	broadcast     bool   // sent to a broadcast address or a multicast group
+	ttl           uint8  // TTL or hop limit as received
 	trusted       bool   // the transport checksum needs no check (see Stack.inTrusted)
 	firstFragment bool   // holds the start of the datagram (always after reassembly)
 	header        []byte // the IP header as received (of the last fragment, if reassembled)

@@ -51,7 +51,7 @@ func (s *Stack) isMember(g netip.Addr) bool {
 // 01:00:5e:00:00:00; several groups share a MAC, so the IP layer checks
 // again).
 func (s *Stack) acceptsMAC(mac wire.MAC) bool {
-	return mac == wire.MulticastMAC(allHosts) || s.mcast.macs[mac] > 0
+	return mac == wire.MulticastMAC(allHosts) || s.mcast.macs[mac] > 0 || s.acceptsMAC6(mac)
 }
 
 // joinGroup adds a socket's membership of g; the first one makes the stack

@@ -138,7 +138,7 @@ func (s *Stack) fresh(now time.Time, n *neighbour) bool {
 
 // probeNeighbour sends one more request for n and schedules the next.
 func (s *Stack) probeNeighbour(now time.Time, n *neighbour, to wire.MAC) {
-	s.solicit(n.ip, to)
+	s.solicit(now, n.ip, to)
 	n.probes++
 	s.setNeighTimer(n, now.Add(s.cfg.ARPRetryInterval))
 }

@@ -47,12 +47,15 @@ func (s *Stack) sendIP(now time.Time, p *[]byte, o *ipOut, n int) error {
 // sendIPInfo is sendIP for a packet with offload state, such as a partial
 // transport checksum (see offload.go). Called with mu held.
 func (s *Stack) sendIPInfo(now time.Time, p *[]byte, o *ipOut, n int, info link.PacketInfo) error {
-	if !o.dst.Is4() {
-		s.putBuf(p)
-		s.drop(DropIPNoRoute)
-		return syscall.EAFNOSUPPORT
+	switch {
+	case o.dst.Is4():
+		return s.sendIPv4(now, p, o, n, info)
+	case is6(o.dst):
+		return s.sendIPv6(now, p, o, n, info)
 	}
-	return s.sendIPv4(now, p, o, n, info)
+	s.putBuf(p)
+	s.drop(DropIPNoRoute)
+	return syscall.EAFNOSUPPORT
 }
 
 // etherTypeOf is the EtherType of a frame carrying a packet to dst.
@@ -64,10 +67,17 @@ func etherTypeOf(dst netip.Addr) wire.EtherType {
 }
 
 // solicit asks who has ip, to (broadcast, or the MAC to probe): with ARP
-// for IPv4; IPv6's neighbour solicitation (RFC 4861 §7.2.2) joins here.
-// Called with s.mu held.
-func (s *Stack) solicit(ip netip.Addr, to wire.MAC) {
+// for IPv4, with a neighbour solicitation (RFC 4861 §7.2.2) for IPv6, to
+// ip's solicited-node group or, probing, to ip itself. Called with s.mu
+// held.
+func (s *Stack) solicit(now time.Time, ip netip.Addr, to wire.MAC) {
 	if ip.Is4() {
 		s.sendARPRequest(ip, to)
+		return
 	}
+	dst := ip
+	if to == wire.BroadcastMAC {
+		dst = wire.SolicitedNodeAddr(ip)
+	}
+	s.sendNeighborSolicit(now, ip, dst, netip.Addr{})
 }

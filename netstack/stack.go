@@ -76,6 +76,7 @@ type Stack struct {
 	linkFull bool                   // the link refused a write: hold output (backpressure.go)
 	fwd      *Forwarder             // takes flows to addresses not ours (forward.go)
 	pings    map[uint16]*PingSocket // by echo identifier (ping.go)
+	ip6      ip6State               // IPv6 (ipv6.go, ndp.go)
 	// inTrusted says the packet being processed needs no transport
 	// checksum check: the link verified it, or it never crossed a wire.
 	inTrusted bool
@@ -93,19 +94,25 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	if len(cfg.Addrs) == 0 {
 		return nil, errors.New("netstack: Config.Addrs is empty")
 	}
+	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
 	for _, p := range cfg.Addrs {
-		if !p.Addr().Is4() || !p.IsValid() || p.Bits() == 0 {
-			return nil, fmt.Errorf("netstack: address %v is not an IPv4 prefix", p)
+		if !p.IsValid() || p.Bits() == 0 || p.Addr().Is4In6() || p.Addr().Zone() != "" {
+			return nil, fmt.Errorf("netstack: address %v is not an IPv4 or IPv6 prefix", p)
 		}
 		if !p.Addr().IsGlobalUnicast() && !p.Addr().IsPrivate() && !p.Addr().IsLinkLocalUnicast() {
 			return nil, fmt.Errorf("netstack: address %v is not a unicast address", p.Addr())
 		}
 	}
+	if cfg.Gateway.IsValid() && !cfg.Gateway.Unmap().Is4() {
+		return nil, fmt.Errorf("netstack: Gateway %v is not IPv4 (Gateway6 takes IPv6)", cfg.Gateway)
+	}
+	if cfg.Gateway6.IsValid() && (!cfg.Gateway6.Is6() || cfg.Gateway6.Is4In6()) {
+		return nil, fmt.Errorf("netstack: Gateway6 %v is not IPv6", cfg.Gateway6)
+	}
 	if err := cfg.TCP.Validate(); err != nil {
 		return nil, fmt.Errorf("netstack: %w", err)
 	}
 	cfg.setDefaults()
-	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
 	cfg.HardwareAddr = slices.Clone(cfg.HardwareAddr)
 	cfg.DNS = slices.Clone(cfg.DNS)
 	s := &Stack{
@@ -128,6 +135,9 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("netstack: gateway %v is not inside any of %v", cfg.Gateway, cfg.Addrs)
 	}
 	if err := s.chooseMAC(); err != nil {
+		return nil, err
+	}
+	if err := s.setupIPv6(); err != nil {
 		return nil, err
 	}
 	s.frameSize = s.mtu + 18
@@ -244,7 +254,11 @@ func (s *Stack) Stats() Stats {
 }
 
 // Addrs returns the stack's configured addresses.
-func (s *Stack) Addrs() []netip.Prefix { return append([]netip.Prefix(nil), s.cfg.Addrs...) }
+func (s *Stack) Addrs() []netip.Prefix {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.cfg.Addrs)
+}
 
 // DNS returns the name servers of Config.DNS.
 func (s *Stack) DNS() []netip.AddrPort { return slices.Clone(s.cfg.DNS) }
@@ -351,6 +365,10 @@ func (s *Stack) processBatch(pkts [][]byte, infos []link.PacketInfo, g *gro) {
 // input dispatches one packet read from the link. Called with mu held.
 func (s *Stack) input(now time.Time, b []byte) {
 	if s.medium == link.IP {
+		if len(b) > 0 && b[0]>>4 == 6 {
+			s.ipv6Input(now, b, false)
+			return
+		}
 		s.ipInput(now, b, false)
 		return
 	}
@@ -379,6 +397,7 @@ func (s *Stack) runDue(now time.Time) {
 	s.tcpExpireTimeWait(now)
 	s.igmpTick(now)
 	s.forwardTick(now)
+	s.ip6Tick(now)
 	if n := s.reasm.Expire(now); n > 0 {
 		s.stats.Drops[DropFragTimeout] += uint64(n)
 	}
@@ -389,6 +408,7 @@ func (s *Stack) runDue(now time.Time) {
 func (s *Stack) armTimer(now time.Time) {
 	next := earliest(earliest(s.neighDeadline(), s.reasm.Deadline()), earliest(s.tcp.timers.next(), s.nextTimeWait()))
 	next = earliest(earliest(next, s.igmpDeadline()), s.forwardDeadline())
+	next = earliest(next, s.ip6Deadline())
 	if next.IsZero() || s.stopping {
 		return
 	}
@@ -475,7 +495,12 @@ func (s *Stack) deliverLoopback() {
 	s.inTrusted = true // never crossed a wire
 	defer func() { s.inTrusted = false }()
 	for i, lp := range q {
-		if ip, err := wire.ParseIPv4((*lp.p)[lp.off : lp.off+lp.n]); err == nil {
+		b := (*lp.p)[lp.off : lp.off+lp.n]
+		if b[0]>>4 == 6 {
+			if ip, err := wire.ParseIPv6(b); err == nil {
+				s.ipv6Deliver(now, ip)
+			}
+		} else if ip, err := wire.ParseIPv4(b); err == nil {
 			s.ipDeliver(now, ip)
 		}
 		s.putBuf(lp.p)

@@ -150,7 +150,8 @@ func TestMalformedAndForeignFramesDroppedAndCounted(t *testing.T) {
 	}{
 		{"short", []byte{1, 2, 3}, DropLinkTruncated},
 		{"foreign MAC", frame(otherMAC, peerMAC, wire.EtherTypeIPv4, ping), DropLinkForeignMAC},
-		{"IPv6", frame(ourMAC, peerMAC, wire.EtherTypeIPv6, ping), DropLinkEtherType},
+		{"IPv6 on an IPv4-only stack", frame(ourMAC, peerMAC, wire.EtherTypeIPv6, ping), DropIPv6Off},
+		{"unknown EtherType", frame(ourMAC, peerMAC, 0x88b5, ping), DropLinkEtherType},
 		{"VLAN", tagged, DropLinkVLAN},
 		{"truncated IP", fromPeer(ping[:15]), DropIPTruncated},
 		{"bad IP checksum", fromPeer(badSum), DropIPChecksum},

@@ -39,6 +39,8 @@ const (
 	DropLinkWrite                             // the link refused an outgoing packet
 	DropLinkFull                              // control packet beyond the backlog of a full link
 	DropPingQueueFull                         // echo reply for a ping socket whose buffer is full
+	DropIPv6Off                               // IPv6 packet; the stack has no IPv6 address
+	DropNDPInvalid                            // neighbour discovery message failing RFC 4861's checks
 	DropTCPMalformed                          // bad header or options
 	DropTCPChecksum                           // TCP checksum wrong
 	DropTCPBroadcast                          // TCP to a broadcast address
@@ -86,6 +88,8 @@ var dropNames = [numDropReasons]string{
 	DropLinkWrite:           "link-write-error",
 	DropLinkFull:            "link-full",
 	DropPingQueueFull:       "ping-queue-full",
+	DropIPv6Off:             "ipv6-off",
+	DropNDPInvalid:          "ndp-invalid",
 	DropTCPMalformed:        "tcp-malformed",
 	DropTCPChecksum:         "tcp-bad-checksum",
 	DropTCPBroadcast:        "tcp-broadcast",
@@ -152,8 +156,11 @@ type Stats struct {
 	// LinkFull counts the times the link reported its queue full
 	// (link.ErrFull); LinkBacklog is the packets held for it at the time
 	// of the snapshot.
-	LinkFull          uint64
-	LinkBacklog       int
+	LinkFull    uint64
+	LinkBacklog int
+	// DADConflicts counts IPv6 addresses given up because another node
+	// on the link holds them (RFC 4862 §5.4.5).
+	DADConflicts      uint64
 	TCPTimeWait       int // TIME-WAIT records at the time of the snapshot
 	NeighbourEntries  int // neighbour cache size at the time of the snapshot
 	ReassemblyPending int // datagrams under reassembly at the time of the snapshot

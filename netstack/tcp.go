@@ -51,14 +51,33 @@ func (t *tcpTable) listenerFor(dst netip.Addr, port uint16) *TCPListener {
 	if l := t.listeners[netip.AddrPortFrom(dst, port)]; l != nil {
 		return l
 	}
-	return t.listeners[netip.AddrPortFrom(anyAddr, port)]
+	for _, w := range wildcardFor(dst) {
+		if l := t.listeners[netip.AddrPortFrom(w, port)]; l != nil {
+			return l
+		}
+	}
+	return nil
 }
 
-// tcpConfig is the TCB configuration for a new connection on this stack.
+// tcpConfig is the TCB configuration for a new connection on this stack,
+// its MSS for IPv4 (tcpConfigFor adjusts it for a peer).
 func (s *Stack) tcpConfig() tcp.Config {
 	c := s.cfg.TCP
 	if c.MSS <= 0 || c.MSS > s.mtu-40 {
 		c.MSS = s.mtu - 40
+	}
+	return c
+}
+
+// clampMSS limits c's MSS to what the link carries to peer: the MTU less
+// 40 bytes of headers for IPv4, 60 for IPv6.
+func (s *Stack) clampMSS(c tcp.Config, peer netip.Addr) tcp.Config {
+	max := s.mtu - netHeaderLen(peer) - wire.TCPMinHeaderLen
+	if is6(peer) && s.ip6.mtu > 0 {
+		max = s.ip6.mtu - netHeaderLen(peer) - wire.TCPMinHeaderLen
+	}
+	if c.MSS <= 0 || c.MSS > max {
+		c.MSS = max
 	}
 	return c
 }
@@ -378,13 +397,15 @@ func (s *Stack) tcpPathMTU(now time.Time, inner wire.IPv4Inner, mtu int) {
 		return
 	}
 	switch {
+	case is6(inner.Dst):
+		mtu = max(mtu, wire.IPv6MinMTU) // RFC 8201 §4
 	case mtu == 0:
 		mtu = 576
 	case mtu < 68:
 		return
 	}
 	s.stats.TCPPathMTUUpdates++
-	sk.tcb.LowerMSS(now, mtu-wire.IPv4MinHeaderLen-wire.TCPMinHeaderLen)
+	sk.tcb.LowerMSS(now, mtu-netHeaderLen(inner.Dst)-wire.TCPMinHeaderLen)
 	s.tcpUpdate(now, sk)
 }
 
@@ -392,8 +413,8 @@ func (s *Stack) tcpPathMTU(now time.Time, inner wire.IPv4Inner, mtu int) {
 // port pick them) to remote, and returns the socket in SYN-SENT. Wait on
 // Writable until Connected or Err reports the outcome.
 func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSocket, error) {
-	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
-	if !remote.Addr().Is4() {
+	remote = netip.AddrPortFrom(remote.Addr().Unmap().WithZone(""), remote.Port())
+	if !remote.Addr().Is4() && !is6(remote.Addr()) {
 		return nil, syscall.EAFNOSUPPORT
 	}
 	if remote.Port() == 0 || remote.Addr().IsUnspecified() || s.isBroadcast(remote.Addr()) || remote.Addr().IsMulticast() {
@@ -411,7 +432,7 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 	la := local.Addr()
 	if !la.IsValid() || la.IsUnspecified() {
 		la = s.sourceFor(remote.Addr())
-	} else if la = la.Unmap(); !s.isLocal(la) {
+	} else if la = la.Unmap().WithZone(""); !s.isLocal(la) || la.Is4() != remote.Addr().Is4() {
 		s.mu.Unlock()
 		return nil, syscall.EADDRNOTAVAIL
 	}
@@ -432,12 +453,9 @@ func (s *Stack) DialTCP(local, remote netip.AddrPort, cfg *tcp.Config) (*TCPSock
 		s.mu.Unlock()
 		return nil, syscall.EADDRINUSE
 	}
-	c := s.tcpConfig()
+	c := s.clampMSS(s.tcpConfig(), remote.Addr())
 	if cfg != nil {
-		c = *cfg
-		if c.MSS <= 0 || c.MSS > s.mtu-40 {
-			c.MSS = s.mtu - 40 // larger segments would not fit the link
-		}
+		c = s.clampMSS(*cfg, remote.Addr()) // larger segments would not fit the link
 	}
 	sk := s.newTCPSocket(id, c)
 	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))

@@ -60,7 +60,8 @@ func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, erro
 			}
 			return false
 		}
-		return s.tcp.listeners[netip.AddrPortFrom(a, p)] != nil || s.tcp.listeners[netip.AddrPortFrom(anyAddr, p)] != nil
+		return s.tcp.listeners[netip.AddrPortFrom(a, p)] != nil || s.tcp.listeners[netip.AddrPortFrom(anyAddr, p)] != nil ||
+			s.tcp.listeners[netip.AddrPortFrom(anyAddr6, p)] != nil
 	}
 	// An ephemeral listening port also avoids ports our connections use.
 	port, err = choosePort(port, inUse, func(p uint16) bool { return inUse(p) || s.tcp.ports[p] > 0 })

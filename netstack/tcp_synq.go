@@ -39,12 +39,12 @@ func (s *Stack) tcpListenSYN(now time.Time, l *TCPListener, id tuple, seg *tcp.S
 			return
 		}
 		t := &s.tcp
-		t.isn.CookieSYNACK(l.cfg, id.local, id.remote, seg, now, &t.seg)
+		t.isn.CookieSYNACK(s.clampMSS(l.cfg, id.remote.Addr()), id.local, id.remote, seg, now, &t.seg)
 		s.stats.TCPSYNCookiesSent++
 		s.sendTCP(now, id, &t.seg)
 		return
 	}
-	sk := s.newTCPSocket(id, l.cfg)
+	sk := s.newTCPSocket(id, s.clampMSS(l.cfg, id.remote.Addr()))
 	sk.tcb.SetISS(s.tcp.isn.ISN(id.local, id.remote, now))
 	sk.tcb.SetTSOffset(s.tcp.isn.TSOffset(id.local, id.remote))
 	sk.tcb.Listen()
@@ -63,7 +63,7 @@ func (s *Stack) tcpCookieACK(now time.Time, l *TCPListener, id tuple, seg *tcp.S
 	if s.cfg.DisableSYNCookies || l.overflowAt.IsZero() || now.Sub(l.overflowAt) > tcp.CookiePeriod {
 		return false
 	}
-	c := s.tcp.isn.CookieConn(l.cfg, id.local, id.remote, seg, now)
+	c := s.tcp.isn.CookieConn(s.clampMSS(l.cfg, id.remote.Addr()), id.local, id.remote, seg, now)
 	switch {
 	case c == nil:
 		s.drop(DropTCPBadCookie)

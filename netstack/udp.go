@@ -36,7 +36,27 @@ func (t *udpTable) init() {
 	t.ports = make(map[uint16]int)
 }
 
-var anyAddr = netip.IPv4Unspecified()
+// anyAddr binds every IPv4 address; anyAddr6 every address of both
+// families, as a Go listener on ":80" does (an IPv6 socket without
+// IPV6_V6ONLY).
+var (
+	anyAddr  = netip.IPv4Unspecified()
+	anyAddr6 = netip.IPv6Unspecified()
+)
+
+// wildcardFor lists the wildcard bindings that take a packet to dst, in
+// order: 0.0.0.0 then :: for IPv4, :: for IPv6.
+func wildcardFor(dst netip.Addr) []netip.Addr {
+	if is6(dst) {
+		return wildcards6
+	}
+	return wildcards4
+}
+
+var (
+	wildcards4 = []netip.Addr{anyAddr, anyAddr6}
+	wildcards6 = []netip.Addr{anyAddr6}
+)
 
 // conflicts reports whether binding a:port would clash with an existing
 // socket: the same address, or a wildcard on either side.
@@ -44,16 +64,22 @@ func (t *udpTable) conflicts(a netip.Addr, port uint16) bool {
 	if a.IsUnspecified() {
 		return t.ports[port] > 0
 	}
-	return t.bound[netip.AddrPortFrom(a, port)] != nil || t.bound[netip.AddrPortFrom(anyAddr, port)] != nil
+	return t.bound[netip.AddrPortFrom(a, port)] != nil || t.bound[netip.AddrPortFrom(anyAddr, port)] != nil ||
+		t.bound[netip.AddrPortFrom(anyAddr6, port)] != nil
 }
 
 // lookup finds the socket for a datagram to dst:port: an exact binding
-// first, then a wildcard one.
+// first, then a wildcard one (see wildcardFor).
 func (t *udpTable) lookup(dst netip.Addr, port uint16) *UDPSocket {
 	if u := t.bound[netip.AddrPortFrom(dst, port)]; u != nil {
 		return u
 	}
-	return t.bound[netip.AddrPortFrom(anyAddr, port)]
+	for _, w := range wildcardFor(dst) {
+		if u := t.bound[netip.AddrPortFrom(w, port)]; u != nil {
+			return u
+		}
+	}
+	return nil
 }
 
 func (t *udpTable) closeAll() {
@@ -243,8 +269,11 @@ func bindAddr(a netip.Addr) (netip.Addr, error) {
 	if !a.IsValid() {
 		return anyAddr, nil
 	}
-	if a = a.Unmap(); !a.Is4() {
-		return netip.Addr{}, syscall.EAFNOSUPPORT
+	if a.Zone() != "" {
+		a = a.WithZone("") // one link: every zone is ours
+	}
+	if a.Is4In6() {
+		a = a.Unmap()
 	}
 	return a, nil
 }
@@ -294,9 +323,9 @@ func (u *UDPSocket) RemoteAddr() netip.AddrPort {
 // Connect fixes the socket's peer: sends without an address go to it, and
 // only datagrams from it are received.
 func (u *UDPSocket) Connect(remote netip.AddrPort) error {
-	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
-	if !remote.Addr().Is4() {
-		return syscall.EAFNOSUPPORT
+	remote = netip.AddrPortFrom(remote.Addr().Unmap().WithZone(""), remote.Port())
+	if err := u.familyOK(remote.Addr()); err != nil {
+		return err
 	}
 	if remote.Port() == 0 {
 		return syscall.EINVAL
@@ -368,10 +397,10 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 			return 0, syscall.EDESTADDRREQ
 		}
 	}
-	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
-	if !dst.Addr().Is4() {
+	dst = netip.AddrPortFrom(dst.Addr().Unmap().WithZone(""), dst.Port())
+	if err := u.familyOK(dst.Addr()); err != nil {
 		s.mu.Unlock()
-		return 0, syscall.EAFNOSUPPORT
+		return 0, err
 	}
 	if dst.Port() == 0 {
 		s.mu.Unlock()
@@ -415,6 +444,19 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// familyOK reports whether the socket can send to dst: an IPv4 socket
+// (bound to 0.0.0.0 or an IPv4 address) only to IPv4, one bound to an
+// IPv6 address only to IPv6, one bound to :: to both.
+func (u *UDPSocket) familyOK(dst netip.Addr) error {
+	switch l := u.local.Addr(); {
+	case !dst.Is4() && !is6(dst):
+		return syscall.EAFNOSUPPORT
+	case l.Is4() && !dst.Is4(), is6(l) && !l.IsUnspecified() && !is6(dst):
+		return syscall.EAFNOSUPPORT
+	}
+	return nil
 }
 
 // Close unbinds the socket and discards what it had queued. A blocked
@@ -464,7 +506,8 @@ func (s *Stack) udpInput(now time.Time, d *datagram) {
 		s.drop(DropUDPMalformed)
 		return
 	}
-	if !d.trusted && !udp.VerifyChecksum(d.src, d.dst) {
+	if !d.trusted && !udp.VerifyChecksum(d.src, d.dst) || udp.Checksum() == 0 && is6(d.dst) {
+		// RFC 8200 §8.1: over IPv6 the UDP checksum is mandatory.
 		s.drop(DropUDPChecksum)
 		return
 	}
@@ -475,8 +518,13 @@ func (s *Stack) udpInput(now time.Time, d *datagram) {
 	u := s.udp.lookup(d.dst, udp.DstPort())
 	if u == nil {
 		s.drop(DropUDPNoSocket)
-		// RFC 1122 §4.1.3.1: port unreachable, never for broadcasts.
-		s.sendICMPError(now, d, wire.ICMPDestUnreachable, wire.ICMPPortUnreachable)
+		// RFC 1122 §4.1.3.1, RFC 4443 §3.1: port unreachable, never for
+		// broadcasts or multicast.
+		if is6(d.dst) {
+			s.sendICMPv6Error(now, d, wire.ICMPv6DestUnreachable, wire.ICMPv6PortUnreachable, 0, false)
+		} else {
+			s.sendICMPError(now, d, wire.ICMPDestUnreachable, wire.ICMPPortUnreachable)
+		}
 		return
 	}
 	from := netip.AddrPortFrom(d.src, udp.SrcPort())

@@ -70,7 +70,7 @@ func (c Config) withDefaults() Config {
 // fragments with equal source, destination, identification and protocol.
 type Key struct {
 	Src, Dst netip.Addr
-	ID       uint16
+	ID       uint32 // IPv4's 16 bits, or IPv6's 32
 	Proto    uint8
 }
 

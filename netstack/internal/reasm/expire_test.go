@@ -80,7 +80,7 @@ func TestClockGoingBackKeepsOrder(t *testing.T) {
 	starts := []time.Duration{2, 0, 1}
 	for i := range ks {
 		ks[i] = key1
-		ks[i].ID = uint16(i)
+		ks[i].ID = uint32(i)
 		r.Add(t0.Add(starts[i]*time.Second), ks[i], 0, true, make([]byte, 8))
 	}
 	for i := range 3 {

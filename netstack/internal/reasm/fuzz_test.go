@@ -68,7 +68,7 @@ func fuzzAdd(t *testing.T, data []byte) {
 		k := Key{
 			Src:   netip.AddrFrom4([4]byte{10, 0, 0, byte(ki >> 2)}),
 			Dst:   netip.AddrFrom4([4]byte{10, 0, 0, 99}),
-			ID:    uint16(ki & 3),
+			ID:    uint32(ki & 3),
 			Proto: 17,
 		}
 		more := op[0]&8 != 0
@@ -134,7 +134,7 @@ func FuzzPermutation(f *testing.F) {
 		frags := fragment(payload, size)
 		order := rng.Perm(len(frags))
 		r := New(Config{})
-		k := Key{Src: netip.MustParseAddr("10.1.1.1"), Dst: netip.MustParseAddr("10.1.1.2"), ID: uint16(seed), Proto: 1}
+		k := Key{Src: netip.MustParseAddr("10.1.1.1"), Dst: netip.MustParseAddr("10.1.1.2"), ID: uint32(seed), Proto: 1}
 		for pos, i := range order {
 			last := pos == len(order)-1
 			f := frags[i]

@@ -68,7 +68,7 @@ func TestTableFullEvictsOldest(t *testing.T) {
 	keys := make([]Key, 3)
 	for i := range keys {
 		keys[i] = key1
-		keys[i].ID = uint16(100 + i)
+		keys[i].ID = uint32(100 + i)
 		if _, _, err := r.Add(t0.Add(time.Duration(i)*time.Second), keys[i], 0, true, make([]byte, 8)); err != nil {
 			t.Fatalf("datagram %d: %v", i, err)
 		}
@@ -96,7 +96,7 @@ func TestByteBudgetEvictsOldest(t *testing.T) {
 	keys := make([]Key, 3)
 	for i := range keys {
 		keys[i] = key1
-		keys[i].ID = uint16(i)
+		keys[i].ID = uint32(i)
 		// A final fragment ending at 30000 sizes the buffer at once.
 		if _, _, err := r.Add(t0, keys[i], 29992, false, make([]byte, 8)); err != nil {
 			t.Fatalf("datagram %d: %v", i, err)
@@ -179,7 +179,7 @@ func TestFloodKeepsBounds(t *testing.T) {
 		k := Key{
 			Src:   netip.AddrFrom4([4]byte{10, 0, byte(rng.IntN(4)), byte(rng.IntN(8))}),
 			Dst:   netip.AddrFrom4([4]byte{10, 0, 0, 1}),
-			ID:    uint16(rng.IntN(4)),
+			ID:    uint32(rng.IntN(4)),
 			Proto: 17,
 		}
 		off := rng.IntN(8192) * 8
