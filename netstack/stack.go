@@ -160,12 +160,14 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
 	s.timer.Stop()
 
+	s.mu.Lock()
 	if s.medium == link.Ethernet {
-		s.mu.Lock()
 		s.sendGratuitousARPs()
-		s.mu.Unlock()
-		s.flush()
 	}
+	s.startIPv6(time.Now())
+	s.armTimer(time.Now())
+	s.mu.Unlock()
+	s.flush()
 	s.driverWG.Add(1)
 	go s.drive()
 	return s, nil
