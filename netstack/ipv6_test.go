@@ -184,7 +184,8 @@ func TestRouterAdvertisementGivesAddressAndRoute(t *testing.T) {
 	slla := []byte{1, 1, peerMAC[0], peerMAC[1], peerMAC[2], peerMAC[3], peerMAC[4], peerMAC[5]}
 	body := append(make([]byte, 8), append(slla, prefix...)...) // reachable and retrans timers 0
 	ra := icmp6(wire.ICMPv6RouterAdvert, 64<<24|1800, body, peerLL, wire.IPv6AllNodes)
-	s.inject(t0, packet6(wire.MulticastMAC(wire.IPv6AllNodes), peerLL, wire.IPv6AllNodes, 255, wire.IPProtoICMPv6, ra))
+	// On the stack's own clock: its timers run on it too.
+	s.inject(time.Now(), packet6(wire.MulticastMAC(wire.IPv6AllNodes), peerLL, wire.IPv6AllNodes, 255, wire.IPProtoICMPv6, ra))
 
 	want := withIID(netip.MustParsePrefix("2001:db8:1::/64"), ourMAC)
 	if !s.isLocalLocked(want) {
