@@ -8,18 +8,15 @@
 //
 // -addr and -host take comma-separated lists of prefixes of either family
 // (DESIGN.md's dual stack: -addr 192.168.69.1/24,fdaa::1/64 and -host
-// 192.168.69.100/24,fdaa::100/64). The kernel side gets every address of
-// -host; until netstack takes IPv6 prefixes (stackSupportsIPv6), the
-// stack gets only the IPv4 ones of -addr, with a note on stderr, and
-// -addr defaults to 192.168.69.1/24. "-addr dhcp" is reserved for DHCPv4
-// and fails with ErrDHCP for now.
+// 192.168.69.100/24,fdaa::100/64, the defaults). The kernel side gets
+// every address of -host, the stack every address of -addr. "-addr dhcp"
+// is reserved for DHCPv4 and fails with ErrDHCP for now.
 package linkflag
 
 import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -34,27 +31,14 @@ import (
 	"github.com/renet-go/renet/netstack"
 )
 
-// stackSupportsIPv6 says whether netstack.New takes IPv6 prefixes in
-// Config.Addrs. Until it does, -addr's IPv6 prefixes are parsed but kept
-// from the stack (with a note on stderr) and the default is IPv4 alone;
-// the day it does, flipping this constant hands the stack every prefix
-// and makes DualStackAddr the default.
-const stackSupportsIPv6 = false
-
-// Default -addr values: DESIGN.md's dual-stack default, and the IPv4 one
-// that stays the default while the stack has no IPv6.
+// Default -addr values: DESIGN.md's dual-stack default, and IPv4 alone.
 const (
 	IPv4Addr      = "192.168.69.1/24"
 	DualStackAddr = "192.168.69.1/24,fdaa::1/64"
 )
 
 // DefaultAddr is -addr's default.
-var DefaultAddr = func() string {
-	if stackSupportsIPv6 {
-		return DualStackAddr
-	}
-	return IPv4Addr
-}()
+var DefaultAddr = DualStackAddr
 
 // ErrDHCP is the error for "-addr dhcp", reserved for DHCPv4, which the
 // stack does not do yet.
@@ -98,9 +82,6 @@ type Flags struct {
 	// checksum offload, GRO) where the kernel takes it; -offload=false
 	// opens them plain.
 	Offload bool
-	// Stderr receives notes (IPv6 addresses the stack cannot take yet);
-	// nil means os.Stderr.
-	Stderr io.Writer
 }
 
 // Register defines the link flags on fs.
@@ -130,9 +111,7 @@ func (f *Flags) LinkNamed() bool {
 	return named
 }
 
-// Config returns the stack configuration the flags describe. While the
-// stack has no IPv6, the IPv6 prefixes of -addr are left out of it, with
-// a one-line note on Stderr.
+// Config returns the stack configuration the flags describe.
 func (f *Flags) Config() (netstack.Config, error) {
 	var cfg netstack.Config
 	if strings.TrimSpace(f.Addr) == "dhcp" {
@@ -142,28 +121,7 @@ func (f *Flags) Config() (netstack.Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("-addr: %v", err)
 	}
-	if stackSupportsIPv6 {
-		cfg.Addrs = addrs
-	} else {
-		var ignored []string
-		for _, p := range addrs {
-			if p.Addr().Is4() {
-				cfg.Addrs = append(cfg.Addrs, p)
-			} else {
-				ignored = append(ignored, p.String())
-			}
-		}
-		if len(cfg.Addrs) == 0 {
-			return cfg, fmt.Errorf("-addr %s: no IPv4 address, and the stack does not support IPv6 yet", f.Addr)
-		}
-		if len(ignored) > 0 {
-			w := f.Stderr
-			if w == nil {
-				w = os.Stderr
-			}
-			fmt.Fprintf(w, "note: -addr: IPv6 addresses ignored until the stack supports IPv6: %s\n", strings.Join(ignored, ", "))
-		}
-	}
+	cfg.Addrs = addrs
 	if f.MAC != "" {
 		mac, err := net.ParseMAC(f.MAC)
 		if err != nil || len(mac) != 6 {
