@@ -4,10 +4,10 @@
 // network-layer seam (netproto.go): transports build a packet behind the
 // room its family's header needs and hand sendIP an ipOut; input hands
 // them a datagram with its addresses whatever the family. Neighbour
-// entries serve ARP and NDP alike. The TCP
-// connection machine itself lives in netstack/tcp and knows nothing of
-// addresses, links or locks; this package demultiplexes segments to it,
-// builds the headers around what it outputs, and runs its timers.
+// entries serve ARP and NDP alike. The TCP connection machine itself
+// lives in netstack/tcp and knows nothing of addresses, links or locks;
+// this package demultiplexes segments to it, builds the headers around
+// what it outputs, and runs its timers.
 //
 // # Shape
 //
