@@ -91,9 +91,6 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	if ep == nil {
 		return nil, errors.New("netstack: nil link endpoint")
 	}
-	if len(cfg.Addrs) == 0 {
-		return nil, errors.New("netstack: Config.Addrs is empty")
-	}
 	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
 	for _, p := range cfg.Addrs {
 		if !p.IsValid() || p.Bits() == 0 || p.Addr().Is4In6() || p.Addr().Zone() != "" {
@@ -263,7 +260,11 @@ func (s *Stack) Addrs() []netip.Prefix {
 }
 
 // DNS returns the name servers of Config.DNS.
-func (s *Stack) DNS() []netip.AddrPort { return slices.Clone(s.cfg.DNS) }
+func (s *Stack) DNS() []netip.AddrPort {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.cfg.DNS)
+}
 
 // HardwareAddr returns the stack's MAC address, or nil on an IP link.
 func (s *Stack) HardwareAddr() net.HardwareAddr {
