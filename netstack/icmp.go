@@ -59,7 +59,7 @@ func (s *Stack) icmpInput(now time.Time, d *datagram) {
 		}
 		s.sendEchoReply(now, d, m)
 	case wire.ICMPEchoReply:
-		s.pingInput(d, m)
+		s.pingInput(d, m, m.ID())
 	case wire.ICMPDestUnreachable, wire.ICMPTimeExceeded, wire.ICMPParameterProblem:
 		s.stats.ICMPErrorsIn++
 		s.icmpErrorInput(now, m)

@@ -26,6 +26,7 @@ func (s *Stack) icmpv6Input(now time.Time, d *datagram) {
 		s.stats.EchoRequestsIn++
 		s.sendEchoReply6(now, d, m)
 	case t == wire.ICMPv6EchoReply:
+		s.pingInput(d, m, m.ID())
 	case t.IsError():
 		s.stats.ICMPErrorsIn++
 		s.icmpv6ErrorInput(now, m)

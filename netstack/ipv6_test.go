@@ -369,3 +369,37 @@ func waitFor(t *testing.T, c <-chan struct{}, ok func() bool) {
 		}
 	}
 }
+
+func TestPingSocket6(t *testing.T) {
+	s, l := newTestStack6(t)
+	teachPeer6(t, s, l)
+	p, err := s.OpenPing(netip.IPv6Unspecified())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := make([]byte, 8+4)
+	req[0] = byte(wire.ICMPv6EchoRequest)
+	req[7] = 3
+	copy(req[8:], "abcd")
+	if _, err := p.WriteTo(req, peerIP6); err != nil {
+		t.Fatal(err)
+	}
+	out := sent6(t, l, icmp6Type(wire.ICMPv6EchoRequest))
+	if len(out) != 1 {
+		t.Fatalf("%d echo requests", len(out))
+	}
+	m, err := wire.ParseICMPv6(out[0].Payload(), out[0].Src(), out[0].Dst())
+	if err != nil || m.ID() != p.ID() || m.Seq() != 3 {
+		t.Fatalf("request %v (%v)", out[0], err)
+	}
+	reply := icmp6(wire.ICMPv6EchoReply, uint32(p.ID())<<16|3, []byte("abcd"), peerIP6, ourIP6)
+	s.inject(t0, packet6(ourMAC, peerIP6, ourIP6, 64, wire.IPProtoICMPv6, reply))
+	buf := make([]byte, 64)
+	n, from, err := p.TryReadFrom(buf)
+	if err != nil || from != peerIP6 || wire.ICMPv6(buf[:n]).Type() != wire.ICMPv6EchoReply {
+		t.Fatalf("read %x from %v: %v", buf[:n], from, err)
+	}
+	if _, err := p.WriteTo(req, peerIP); err == nil {
+		t.Fatal("an ICMPv6 socket sent to an IPv4 address")
+	}
+}

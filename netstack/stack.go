@@ -68,15 +68,15 @@ type Stack struct {
 	mcast    mcastTable
 	tcp      tcpTable
 	timer    *time.Timer
-	timerAt  time.Time              // zero when the timer is not armed
-	reasmHdr [60]byte               // header quoted for a reassembled datagram
-	epoch    time.Time              // origin of clock
-	closing  bool                   // Close has begun: no new sockets or connections
-	stopping bool                   // the driver has stopped: timers must not run
-	linkFull bool                   // the link refused a write: hold output (backpressure.go)
-	fwd      *Forwarder             // takes flows to addresses not ours (forward.go)
-	pings    map[uint16]*PingSocket // by echo identifier (ping.go)
-	ip6      ip6State               // IPv6 (ipv6.go, ndp.go)
+	timerAt  time.Time               // zero when the timer is not armed
+	reasmHdr [60]byte                // header quoted for a reassembled datagram
+	epoch    time.Time               // origin of clock
+	closing  bool                    // Close has begun: no new sockets or connections
+	stopping bool                    // the driver has stopped: timers must not run
+	linkFull bool                    // the link refused a write: hold output (backpressure.go)
+	fwd      *Forwarder              // takes flows to addresses not ours (forward.go)
+	pings    map[pingKey]*PingSocket // by echo identifier (ping.go)
+	ip6      ip6State                // IPv6 (ipv6.go, ndp.go)
 	// inTrusted says the packet being processed needs no transport
 	// checksum check: the link verified it, or it never crossed a wire.
 	inTrusted bool
