@@ -54,7 +54,7 @@ func (s *Stack) icmpInput(now time.Time, d *datagram) {
 	case wire.ICMPEchoRequest:
 		s.stats.EchoRequestsIn++
 		if s.fwd != nil && !d.broadcast && !s.isLocal(d.dst) {
-			s.forwardEcho(now, d, m)
+			s.forwardEcho(now, d, m.ID(), m.Seq(), m.Payload())
 			return
 		}
 		s.sendEchoReply(now, d, m)

@@ -283,7 +283,7 @@ func (s *Stack) ipv6Input(now time.Time, b []byte, linkGroup bool) {
 func (s *Stack) ipv6Deliver(now time.Time, ip wire.IPv6) {
 	dst := ip.Dst()
 	group := dst.IsMulticast()
-	if group && !s.isMember6(dst) || !group && !s.isLocal(dst) {
+	if group && !s.isMember6(dst) || !group && !s.isLocal(dst) && !s.forwards(dst) {
 		s.drop(DropIPNotForUs)
 		return
 	}
