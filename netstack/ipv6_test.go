@@ -2,6 +2,7 @@ package netstack
 
 import (
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -401,5 +402,48 @@ func TestPingSocket6(t *testing.T) {
 	}
 	if _, err := p.WriteTo(req, peerIP); err == nil {
 		t.Fatal("an ICMPv6 socket sent to an IPv4 address")
+	}
+}
+
+// TestFloods6Bounded sends 50,000 neighbour solicitations from distinct
+// sources and 50,000 first fragments of distinct datagrams, and reports
+// the memory they leave: both tables stay at their bounds.
+func TestFloods6Bounded(t *testing.T) {
+	s, l := newTestStack6(t)
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	sn := wire.SolicitedNodeAddr(ourIP6)
+	before := heap()
+	now := time.Now()
+	for i := range 50000 {
+		src := netip.AddrFrom16([16]byte{0: 0xfd, 1: 0xaa, 12: byte(i >> 24), 13: byte(i >> 16), 14: byte(i >> 8), 15: byte(i)})
+		mac := wire.MAC{2, 9, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)}
+		ns := wire.NDPNeighborSolicitFields{Target: ourIP6, SourceLinkAddr: mac}
+		b := make([]byte, ns.Len())
+		ns.Encode(b, src, sn)
+		s.inject(now, packet6(wire.MulticastMAC(sn), src, sn, 255, wire.IPProtoICMPv6, b))
+		if i%1000 == 0 {
+			l.take()
+		}
+	}
+	l.take()
+	afterNDP := heap()
+	frag := make([]byte, 8+1200)
+	for i := range 50000 {
+		(&wire.IPv6FragmentFields{NextHeader: wire.IPProtoUDP, More: true, ID: uint32(i)}).Encode(frag)
+		s.inject(now, packet6(ourMAC, peerIP6, ourIP6, 64, wire.IPProtoIPv6Frag, frag))
+	}
+	l.take()
+	afterFrags := heap()
+	st := s.Stats()
+	t.Logf("after 50,000 solicitations: %d neighbour entries, heap +%d KB; after 50,000 fragment IDs: %d reassemblies pending, heap +%d KB more",
+		st.NeighbourEntries, (int64(afterNDP)-int64(before))/1024, st.ReassemblyPending, (int64(afterFrags)-int64(afterNDP))/1024)
+	if st.NeighbourEntries > maxNeighbours || int64(afterFrags)-int64(before) > 16<<20 {
+		t.Fatalf("floods grew the stack past its bounds: %d neighbours, heap +%d bytes", st.NeighbourEntries, int64(afterFrags)-int64(before))
 	}
 }
