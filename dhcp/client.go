@@ -68,8 +68,9 @@ type Config struct {
 	// 64 s, and each is randomized by ±1 s (a quarter of it when shorter,
 	// for tests). Zero means DefaultRetransmit.
 	Retransmit time.Duration
-	// Logger, when set, receives a record for each change of lease
-	// (Info) and each message sent and received (Debug).
+	// Logger, when set, receives a record for each lease taken or
+	// renewed (Info), each lease lost and each rebinding (Warn), and each
+	// message sent and received (Debug).
 	Logger *slog.Logger
 }
 
@@ -385,9 +386,9 @@ func (c *Client) acquireErr(err error, start time.Time, discovers, offers, naks 
 	took := time.Since(start).Round(100 * time.Millisecond)
 	switch {
 	case errors.Is(err, errGaveUp) && offers == 0:
-		return fmt.Errorf("dhcp: %w after %d tries (%v)", ErrNoAnswer, discovers, took)
+		return fmt.Errorf("dhcp: %w after %s (%v)", ErrNoAnswer, tries(discovers), took)
 	case errors.Is(err, errGaveUp):
-		msg := fmt.Sprintf("dhcp: %%w after %d tries (%v): %d offers, %d refusals", discovers, took, offers, naks)
+		msg := fmt.Sprintf("dhcp: %%w after %s (%v): %d offers, %d refusals", tries(discovers), took, offers, naks)
 		if lastNak != "" {
 			msg += fmt.Sprintf(" (last: %q)", lastNak)
 		}
@@ -395,7 +396,15 @@ func (c *Client) acquireErr(err error, start time.Time, discovers, offers, naks 
 	case errors.Is(err, errClosed), errors.Is(err, errStackEnd):
 		return err
 	}
-	return fmt.Errorf("dhcp: no lease after %d tries (%v): %w", discovers, took, err)
+	return fmt.Errorf("dhcp: no lease after %s (%v): %w", tries(discovers), took, err)
+}
+
+// tries counts DHCPDISCOVERs for an error message.
+func tries(n int) string {
+	if n == 1 {
+		return "1 try"
+	}
+	return fmt.Sprintf("%d tries", n)
 }
 
 // keep holds the lease: BOUND until T1, RENEWING (unicast to the server)
@@ -414,18 +423,18 @@ func (c *Client) keep() error {
 		}
 		ack, err := c.extend(l, netip.AddrPortFrom(l.Server, ServerPort), l.T2)
 		if errors.Is(err, errGaveUp) {
-			c.log(slog.LevelInfo, "dhcp: rebinding", "addr", l.Addr, "server", l.Server)
+			c.log(slog.LevelWarn, "dhcp: no answer from the server; rebinding", "addr", l.Addr, "server", l.Server)
 			ack, err = c.extend(l, broadcast, l.Expiry)
 		}
 		switch {
 		case errors.Is(err, errGaveUp):
-			c.log(slog.LevelInfo, "dhcp: lease expired", "addr", l.Addr)
+			c.log(slog.LevelWarn, "dhcp: lease expired", "addr", l.Addr)
 			c.unapply()
 			return nil
 		case err != nil:
 			return err
 		case ack.Type == Nak:
-			c.log(slog.LevelInfo, "dhcp: DHCPNAK", "addr", l.Addr, "text", ack.Text)
+			c.log(slog.LevelWarn, "dhcp: DHCPNAK", "addr", l.Addr, "text", ack.Text)
 			c.unapply()
 			c.answerWaiters(ErrNAK)
 			return nil

@@ -502,3 +502,30 @@ func TestLeaseTimes(t *testing.T) {
 		t.Errorf("infinite lease: %v", l)
 	}
 }
+
+// TestOffersButNoAck: a server that offers but never acknowledges gets
+// its DHCPREQUEST retransmitted, then the client discovers again (RFC
+// 2131 §4.4.1), and Start's error says offers came.
+func TestOffersButNoAck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.srv.set(func(f *fakeServer) { f.ignore = func(s sent) bool { return s.msg.Type == Request } })
+		_, err := Start(context.Background(), w.client, Config{Timeout: 60 * time.Second, Retransmit: time.Second})
+		if !errors.Is(err, ErrNoLease) || !strings.Contains(err.Error(), "offers, 0 refusals") {
+			t.Fatalf("%v, want ErrNoLease", err)
+		}
+		var discovers, requests int
+		for _, s := range w.srv.received() {
+			switch s.msg.Type {
+			case Discover:
+				discovers++
+			case Request:
+				requests++
+			}
+		}
+		if discovers < 2 || requests < 2*requestTries-1 {
+			t.Fatalf("%d DISCOVERs and %d REQUESTs: want the client to go back to DISCOVER after %d REQUESTs", discovers, requests, requestTries)
+		}
+		t.Log(err)
+	})
+}
