@@ -75,3 +75,26 @@ func TestNoAddressThenAdd(t *testing.T) {
 		t.Fatalf("still answering after RemoveAddr: %v", s.Addrs())
 	}
 }
+
+// TestBroadcastFromUnspecifiedTaken: a DHCP server on a renet stack hears
+// clients that have no address yet.
+func TestBroadcastFromUnspecifiedTaken(t *testing.T) {
+	s, l := newTestStack(t)
+	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 67))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bcast := netip.MustParseAddr("255.255.255.255")
+	d := ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: netip.IPv4Unspecified(), Dst: bcast},
+		udpPacket(netip.AddrPortFrom(netip.IPv4Unspecified(), 68), netip.AddrPortFrom(bcast, 67), []byte("discover")))
+	s.inject(time.Now(), frame(wire.BroadcastMAC, peerMAC, wire.EtherTypeIPv4, d))
+	buf := make([]byte, 16)
+	if n, from, err := u.TryReadFrom(buf); err != nil || string(buf[:n]) != "discover" || !from.Addr().IsUnspecified() {
+		t.Fatalf("read %q from %v: %v", buf[:n], from, err)
+	}
+	// Unicast, or anything but UDP, from 0.0.0.0 is still a bad source.
+	s.inject(time.Now(), fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: netip.IPv4Unspecified(), Dst: ourIP}, echoRequest(1, 1, nil))))
+	if s.Stats().Dropped(DropIPBadSource) != 1 || len(l.take()) != 0 {
+		t.Fatal("an echo request from 0.0.0.0 was taken")
+	}
+}

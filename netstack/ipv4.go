@@ -143,7 +143,10 @@ func (s *Stack) ipInput(now time.Time, b []byte, linkBroadcast bool) {
 		return
 	}
 	s.stats.IPPacketsIn++
-	if s.badSource(ip.Src()) || s.isLocal(ip.Src()) {
+	// RFC 1122 §3.2.1.3 lets a host without an address yet send from
+	// 0.0.0.0 while it starts up: a DHCP client's broadcasts.
+	bootstrap := ip.Src().IsUnspecified() && s.isBroadcast(ip.Dst()) && ip.Protocol() == wire.IPProtoUDP
+	if !bootstrap && s.badSource(ip.Src()) || s.isLocal(ip.Src()) {
 		s.drop(DropIPBadSource)
 		return
 	}

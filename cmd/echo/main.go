@@ -39,7 +39,6 @@ func main() {
 		os.Exit(1)
 	}
 	if err := run(s, *bufsize); err != nil {
-		s.Close()
 		cleanup()
 		fmt.Fprintf(os.Stderr, "echo: %v\n", err)
 		os.Exit(1)
@@ -49,7 +48,6 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
-	s.Close()
 	cleanup()
 	st := s.Stats()
 	log.Printf("echo: frames in %d out %d, dropped %d", st.FramesIn, st.FramesOut, st.TotalDrops())

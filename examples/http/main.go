@@ -52,12 +52,10 @@ func main() {
 		os.Exit(1)
 	}
 	defer cleanup()
-	defer s.Close()
 
 	if *get != "" {
 		if err := fetch(s, *get, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintf(os.Stderr, "http: %v\n", err)
-			s.Close()
 			cleanup()
 			os.Exit(1)
 		}

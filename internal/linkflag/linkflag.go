@@ -177,8 +177,8 @@ func (f *Flags) Config() (netstack.Config, error) {
 // Open opens the named link, configures the kernel side when -host is set,
 // wraps the link for -pcap, and starts a stack on it; under -addr dhcp it
 // then waits for a lease (printed to standard error) and leaves a DHCP
-// client keeping it. Close the stack, then call the returned cleanup
-// (which stops the DHCP client and closes the pcap file).
+// client keeping it. The returned closer ends it all in order: the DHCP
+// client (its release still goes out), the stack, the pcap file.
 func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 	cfg, err := f.Config()
 	if err != nil {
@@ -224,6 +224,7 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 		cleanup()
 		return nil, nil, err
 	}
+	release := func() error { return nil }
 	if f.DHCP() {
 		ctx, cancel := context.WithTimeout(context.Background(), f.DHCPTimeout)
 		defer cancel()
@@ -239,13 +240,13 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 			return nil, nil, err // "dhcp: no answer from any server after..."
 		}
 		fmt.Fprintf(os.Stderr, "dhcp: %v\n", c.Lease())
-		closePcap := cleanup
-		cleanup = func() error {
-			c.Close() // a DHCPRELEASE, if the stack is still open
-			return closePcap()
-		}
+		release = c.Close // a DHCPRELEASE, while the stack still runs
 	}
-	return s, cleanup, nil
+	return s, func() error {
+		release()
+		s.Close()
+		return cleanup()
+	}, nil
 }
 
 // openLink opens the link the flags name and returns it with its
