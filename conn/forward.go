@@ -141,6 +141,11 @@ func (r *TCPRequest) Accept(ctx context.Context) (*TCPConn, error) {
 			return fail(err)
 		}
 		if sk.Closed() {
+			// Err again: the connection may have failed between the two
+			// looks, and its own error says more.
+			if err := sk.Err(); err != nil {
+				return fail(err)
+			}
 			return fail(syscall.ECONNRESET)
 		}
 		select {

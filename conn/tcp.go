@@ -526,6 +526,11 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 			return fail(err)
 		}
 		if sk.Closed() {
+			// Err again: the connection may have failed between the two
+			// looks, and its own error says more.
+			if err := sk.Err(); err != nil {
+				return fail(err)
+			}
 			return fail(syscall.ECONNREFUSED)
 		}
 		select {
