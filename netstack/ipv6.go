@@ -266,7 +266,10 @@ func (s *Stack) ipv6Input(now time.Time, b []byte, linkGroup bool) {
 	}
 	s.stats.IPPacketsIn++
 	src := ip.Src()
-	if src.IsMulticast() || src.IsLoopback() || src.Is4In6() || s.isLocal(src) {
+	// Our own address as the source is forged or looped back, unless it
+	// is under duplicate address detection: then it is the other holder
+	// defending it (RFC 4862 §5.4.4).
+	if src.IsMulticast() || src.IsLoopback() || src.Is4In6() || s.isLocal(src) && !s.checking(src) {
 		s.drop(DropIPBadSource)
 		return
 	}

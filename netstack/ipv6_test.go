@@ -163,8 +163,9 @@ func TestDuplicateAddressGivenUp(t *testing.T) {
 	// Another node says it holds fdaa::1.
 	na := wire.NDPNeighborAdvertFields{Override: true, Target: ourIP6, TargetLinkAddr: peerMAC}
 	b := make([]byte, na.Len())
-	na.Encode(b, peerLL, wire.IPv6AllNodes)
-	s.inject(t0, packet6(wire.MulticastMAC(wire.IPv6AllNodes), peerLL, wire.IPv6AllNodes, 255, wire.IPProtoICMPv6, b))
+	na.Encode(b, ourIP6, wire.IPv6AllNodes)
+	// From the address itself, as Linux defends it (RFC 4862 §5.4.4).
+	s.inject(t0, packet6(wire.MulticastMAC(wire.IPv6AllNodes), ourIP6, wire.IPv6AllNodes, 255, wire.IPProtoICMPv6, b))
 	if s.isLocalLocked(ourIP6) || s.Stats().DADConflicts != 1 {
 		t.Fatalf("fdaa::1 kept (conflicts %d): %v", s.Stats().DADConflicts, s.Addrs())
 	}

@@ -43,6 +43,12 @@ func (s *Stack) startDAD(now time.Time, a netip.Addr) {
 	s.ip6.mldAt = now // join its solicited-node group on the bridges
 }
 
+// checking reports whether a is under duplicate address detection.
+// Called with s.mu held.
+func (s *Stack) checking(a netip.Addr) bool {
+	return slices.ContainsFunc(s.ip6.dad, func(d dadProbe) bool { return d.addr == a })
+}
+
 // dadTick ends the probes whose time is up: no duplicate was seen.
 // Called with s.mu held.
 func (s *Stack) dadTick(now time.Time) {
