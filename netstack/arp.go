@@ -57,7 +57,9 @@ func (s *Stack) sendARPRequest(ip netip.Addr, to wire.MAC) {
 // update stale entries for us.
 func (s *Stack) sendGratuitousARPs() {
 	for _, p := range s.cfg.Addrs {
-		s.sendARP(wire.ARPRequest, wire.BroadcastMAC, p.Addr(), wire.MAC{}, p.Addr())
+		if p.Addr().Is4() {
+			s.sendARP(wire.ARPRequest, wire.BroadcastMAC, p.Addr(), wire.MAC{}, p.Addr())
+		}
 	}
 }
 

@@ -19,7 +19,9 @@ type Config struct {
 	// A), runs neighbour discovery (RFC 4861) and takes addresses from
 	// router advertisements (SLAAC, RFC 4862). Every IPv6 address is
 	// checked for duplicates (DAD) while already in use (optimistic DAD,
-	// RFC 4429); one found duplicate is removed.
+	// RFC 4429); one found duplicate is removed. Addrs may be empty, for a
+	// stack that gets its address later (AddAddr, a DHCP client): it
+	// then sends from 0.0.0.0 and takes only broadcasts.
 	Addrs []netip.Prefix
 
 	// Gateway is the optional IPv4 default router. It must lie inside one

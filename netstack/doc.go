@@ -1,8 +1,13 @@
 // Package netstack is renet's protocol core: it owns a link.Endpoint and
-// speaks Ethernet, ARP, IPv4, ICMPv4, UDP and TCP over it. The TCP
-// connection machine itself lives in netstack/tcp and knows nothing of
-// addresses, links or locks; this package demultiplexes segments to it,
-// builds the headers around what it outputs, and runs its timers.
+// speaks Ethernet, ARP, IPv4, ICMPv4, IPv6, ICMPv6 and neighbour
+// discovery, UDP and TCP over it. The two IP versions sit behind one
+// network-layer seam (netproto.go): transports build a packet behind the
+// room its family's header needs and hand sendIP an ipOut; input hands
+// them a datagram with its addresses whatever the family. Neighbour
+// entries serve ARP and NDP alike. The TCP connection machine itself
+// lives in netstack/tcp and knows nothing of addresses, links or locks;
+// this package demultiplexes segments to it, builds the headers around
+// what it outputs, and runs its timers.
 //
 // # Shape
 //

@@ -158,6 +158,23 @@ func (r Refusal) icmpCode(proto wire.IPProto) (code uint8, ok bool) {
 	return 0, false
 }
 
+// icmpv6Code is icmpCode for ICMPv6's destination unreachable (RFC 4443
+// §3.1): no route, address unreachable, administratively prohibited,
+// port unreachable.
+func (r Refusal) icmpv6Code(proto wire.IPProto) (code uint8, ok bool) {
+	switch r {
+	case RefuseNetUnreachable:
+		return wire.ICMPv6NoRoute, true
+	case RefuseHostUnreachable:
+		return wire.ICMPv6AddressUnreachable, true
+	case RefuseProhibited:
+		return wire.ICMPv6AdminProhibited, true
+	case RefuseReset:
+		return wire.ICMPv6PortUnreachable, proto == wire.IPProtoUDP
+	}
+	return 0, false
+}
+
 // RefusalFor maps an error from dialing the upstream to the refusal that
 // tells the client the same thing: ECONNREFUSED and ECONNRESET a reset,
 // ENETUNREACH and EHOSTUNREACH (and EHOSTDOWN) unreachables, EACCES and
@@ -236,7 +253,7 @@ func (s *Stack) Forward(cfg ForwarderConfig) (*Forwarder, error) {
 // forwards reports whether a packet to dst, not one of our addresses, is
 // for the forwarder, or for a connection it accepted. Called with mu held.
 func (s *Stack) forwards(dst netip.Addr) bool {
-	return s.fwd != nil && dst.Is4() && !dst.IsMulticast() && !dst.IsUnspecified() && !s.isBroadcast(dst)
+	return s.fwd != nil && (dst.Is4() || is6(dst)) && !dst.IsMulticast() && !dst.IsUnspecified() && !s.isBroadcast(dst)
 }
 
 // Close stops forwarding: pending TCP requests are refused with a RST,
@@ -413,8 +430,9 @@ func (q *fifo[T]) filter(keep func(T) bool) {
 // ICMP error to its socket by these addresses and ports (and, for TCP, a
 // sequence number inside the window). It returns the header and the
 // transport part.
-func quoteFor(b *[48]byte, proto wire.IPProto, src, dst netip.AddrPort, tcpSeq tcp.Seq) (header, payload []byte) {
-	transport := b[wire.IPv4MinHeaderLen:]
+func quoteFor(b *[68]byte, proto wire.IPProto, src, dst netip.AddrPort, tcpSeq tcp.Seq) (header, payload []byte) {
+	hl := netHeaderLen(dst.Addr())
+	transport := b[hl:]
 	clear(transport)
 	putPorts(transport, src.Port(), dst.Port())
 	n := wire.UDPHeaderLen
@@ -426,9 +444,14 @@ func quoteFor(b *[48]byte, proto wire.IPProto, src, dst netip.AddrPort, tcpSeq t
 	} else {
 		transport[4], transport[5] = 0, wire.UDPHeaderLen
 	}
-	f := wire.IPv4Fields{Protocol: proto, Src: src.Addr(), Dst: dst.Addr(), TTL: defaultTTL}
-	f.Encode(b[:], n)
-	return b[:wire.IPv4MinHeaderLen], transport[:n]
+	if is6(dst.Addr()) {
+		f := wire.IPv6Fields{NextHeader: proto, HopLimit: defaultHopLimit, Src: src.Addr(), Dst: dst.Addr()}
+		f.Encode(b[:], n)
+	} else {
+		f := wire.IPv4Fields{Protocol: proto, Src: src.Addr(), Dst: dst.Addr(), TTL: defaultTTL}
+		f.Encode(b[:], n)
+	}
+	return b[:hl], transport[:n]
 }
 
 func putPorts(b []byte, src, dst uint16) {
@@ -442,9 +465,17 @@ func putU32(b []byte, v uint32) {
 // sendUnreachableFor sends an ICMP destination unreachable with code to
 // client src about a datagram it sent to dst, from dst. Called with s.mu
 // held.
-func (s *Stack) sendUnreachableFor(now time.Time, proto wire.IPProto, src, dst netip.AddrPort, seq tcp.Seq, code uint8) {
-	var b [48]byte
+func (s *Stack) sendUnreachableFor(now time.Time, proto wire.IPProto, src, dst netip.AddrPort, seq tcp.Seq, how Refusal) {
+	var b [68]byte
 	h, p := quoteFor(&b, proto, src, dst, seq)
 	d := datagram{src: src.Addr(), dst: dst.Addr(), proto: proto, firstFragment: true, header: h, payload: p}
-	s.sendICMPError(now, &d, wire.ICMPDestUnreachable, code)
+	if is6(dst.Addr()) {
+		if code, ok := how.icmpv6Code(proto); ok {
+			s.sendICMPv6Error(now, &d, wire.ICMPv6DestUnreachable, code, 0, false)
+		}
+		return
+	}
+	if code, ok := how.icmpCode(proto); ok {
+		s.sendICMPError(now, &d, wire.ICMPDestUnreachable, code)
+	}
 }

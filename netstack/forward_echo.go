@@ -57,7 +57,7 @@ func (f *Forwarder) EchoReady() <-chan struct{} { return f.echoReady }
 
 // forwardEcho queues an echo request to an address we do not own for the
 // user, or drops it when the queue is full. Called with s.mu held.
-func (s *Stack) forwardEcho(now time.Time, d *datagram, m wire.ICMPv4) {
+func (s *Stack) forwardEcho(now time.Time, d *datagram, id, seq uint16, data []byte) {
 	if !s.takes() {
 		return
 	}
@@ -66,13 +66,9 @@ func (s *Stack) forwardEcho(now time.Time, d *datagram, m wire.ICMPv4) {
 		f.stats.EchoDropped++
 		return
 	}
-	var ttl uint8
-	if len(d.header) > 8 {
-		ttl = d.header[8]
-	}
 	e := &EchoRequest{
-		f: f, Src: d.src, Dst: d.dst, ID: m.ID(), Seq: m.Seq(),
-		Data: append([]byte(nil), m.Payload()...), TTL: ttl, arrived: now,
+		f: f, Src: d.src, Dst: d.dst, ID: id, Seq: seq,
+		Data: append([]byte(nil), data...), TTL: d.ttl, arrived: now,
 	}
 	f.echoes.push(e)
 	f.stats.EchoRequests++
@@ -93,9 +89,14 @@ func (e *EchoRequest) Reply() error {
 	p := s.newPacket(e.Src, n)
 	b := (*p)[s.transportOffset(e.Src):]
 	copy(b[wire.ICMPv4HeaderLen:n], e.Data)
-	f := wire.ICMPv4Fields{Type: wire.ICMPEchoReply, Rest: wire.EchoRest(e.ID, e.Seq)}
-	f.Encode(b[:n])
-	err := s.sendIP(now, p, &ipOut{proto: wire.IPProtoICMP, src: e.Dst, dst: e.Src}, n)
+	o := ipOut{proto: wire.IPProtoICMP, src: e.Dst, dst: e.Src}
+	if is6(e.Src) {
+		o.proto = wire.IPProtoICMPv6
+		(&wire.ICMPv6Fields{Type: wire.ICMPv6EchoReply, Rest: wire.EchoRest(e.ID, e.Seq)}).Encode(b[:n], e.Dst, e.Src)
+	} else {
+		(&wire.ICMPv4Fields{Type: wire.ICMPEchoReply, Rest: wire.EchoRest(e.ID, e.Seq)}).Encode(b[:n])
+	}
+	err := s.sendIP(now, p, &o, n)
 	if err == nil {
 		s.stats.ICMPOut++
 		s.stats.EchoRepliesOut++
@@ -114,15 +115,28 @@ func (e *EchoRequest) Reply() error {
 // RefuseReset and RefuseSilently send nothing (a ping has no port to
 // refuse).
 func (e *EchoRequest) Refuse(how Refusal) error {
+	v6 := is6(e.Src)
 	code, ok := how.icmpCode(wire.IPProtoICMP)
+	if v6 {
+		code, ok = how.icmpv6Code(wire.IPProtoICMPv6)
+	}
 	if !ok {
 		return nil
 	}
+	// The request as it came, for the error to quote.
 	msg := make([]byte, wire.ICMPv4HeaderLen+len(e.Data))
 	copy(msg[wire.ICMPv4HeaderLen:], e.Data)
-	(&wire.ICMPv4Fields{Type: wire.ICMPEchoRequest, Rest: wire.EchoRest(e.ID, e.Seq)}).Encode(msg)
-	var h [wire.IPv4MinHeaderLen]byte
-	(&wire.IPv4Fields{Protocol: wire.IPProtoICMP, Src: e.Src, Dst: e.Dst, TTL: e.TTL}).Encode(h[:], len(msg))
+	var hbuf [wire.IPv6HeaderLen]byte
+	h := hbuf[:netHeaderLen(e.Src)]
+	proto := wire.IPProtoICMP
+	if v6 {
+		proto = wire.IPProtoICMPv6
+		(&wire.ICMPv6Fields{Type: wire.ICMPv6EchoRequest, Rest: wire.EchoRest(e.ID, e.Seq)}).Encode(msg, e.Src, e.Dst)
+		(&wire.IPv6Fields{NextHeader: proto, HopLimit: e.TTL, Src: e.Src, Dst: e.Dst}).Encode(h, len(msg))
+	} else {
+		(&wire.ICMPv4Fields{Type: wire.ICMPEchoRequest, Rest: wire.EchoRest(e.ID, e.Seq)}).Encode(msg)
+		(&wire.IPv4Fields{Protocol: proto, Src: e.Src, Dst: e.Dst, TTL: e.TTL}).Encode(h, len(msg))
+	}
 
 	s := e.f.s
 	s.mu.Lock()
@@ -131,8 +145,12 @@ func (e *EchoRequest) Refuse(how Refusal) error {
 		return net.ErrClosed
 	}
 	now := time.Now()
-	d := datagram{src: e.Src, dst: e.Dst, proto: wire.IPProtoICMP, firstFragment: true, header: h[:], payload: msg}
-	s.sendICMPError(now, &d, wire.ICMPDestUnreachable, code)
+	d := datagram{src: e.Src, dst: e.Dst, proto: proto, firstFragment: true, header: h, payload: msg}
+	if v6 {
+		s.sendICMPv6Error(now, &d, wire.ICMPv6DestUnreachable, code, 0, false)
+	} else {
+		s.sendICMPError(now, &d, wire.ICMPDestUnreachable, code)
+	}
 	e.f.stats.EchoRefused++
 	s.armTimer(now)
 	s.mu.Unlock()

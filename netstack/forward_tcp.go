@@ -194,7 +194,5 @@ func (f *Forwarder) refuse(now time.Time, r *TCPRequest, how Refusal) {
 		}
 		return
 	}
-	if code, ok := how.icmpCode(wire.IPProtoTCP); ok {
-		s.sendUnreachableFor(now, wire.IPProtoTCP, r.Src, r.Dst, r.syn.Seq, code)
-	}
+	s.sendUnreachableFor(now, wire.IPProtoTCP, r.Src, r.Dst, r.syn.Seq, how)
 }

@@ -434,3 +434,76 @@ func TestForwardFlowCost(t *testing.T) {
 		t.Fatalf("after the timeouts the heap is still %d bytes above where it started", left)
 	}
 }
+
+// TestForwardIPv6 takes a TCP request, a UDP flow and a ping to an IPv6
+// address the stack does not own, on a point-to-point link.
+func TestForwardIPv6(t *testing.T) {
+	l := newCaptureLink(link.IP, 1500)
+	s, err := New(l, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("fd00::2/64")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f, err := s.Forward(ForwarderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := netip.MustParseAddrPort("[fd00:9::9]:40000")
+	target := netip.MustParseAddrPort("[2001:db8::7]:443")
+	ip6 := func(proto wire.IPProto, payload []byte) []byte {
+		b := make([]byte, wire.IPv6HeaderLen+len(payload))
+		(&wire.IPv6Fields{NextHeader: proto, HopLimit: 64, Src: client.Addr(), Dst: target.Addr()}).Encode(b, len(payload))
+		copy(b[wire.IPv6HeaderLen:], payload)
+		return b
+	}
+	syn := wire.TCPFields{SrcPort: client.Port(), DstPort: target.Port(), Seq: 1000, Flags: wire.TCPFlagSYN, Window: 65535}
+	b := make([]byte, syn.Len())
+	syn.Encode(b, client.Addr(), target.Addr())
+	now := time.Now()
+	s.inject(now, ip6(wire.IPProtoTCP, b))
+	r := takeRequest(t, f)
+	if r.Src != client || r.Dst != target {
+		t.Fatalf("request %v -> %v", r.Src, r.Dst)
+	}
+	r.Refuse(RefuseHostUnreachable)
+	out := l.take()
+	if len(out) != 1 {
+		t.Fatalf("%d packets for a refusal", len(out))
+	}
+	ip, _ := wire.ParseIPv6(out[0])
+	m, err := wire.ParseICMPv6(ip.Payload(), ip.Src(), ip.Dst())
+	if err != nil || m.Type() != wire.ICMPv6DestUnreachable || m.Code() != wire.ICMPv6AddressUnreachable || ip.Src() != target.Addr() {
+		t.Fatalf("refusal %v (%v)", ip, err)
+	}
+	if in, err := m.Inner(); err != nil || in.SrcPort != client.Port() || in.TCPSeq != 1000 {
+		t.Fatalf("quoted %+v (%v)", in, err)
+	}
+
+	s.inject(now, ip6(wire.IPProtoUDP, udpPacket(client, target, []byte("q"))))
+	u, err := f.TryAcceptUDP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.WriteTo([]byte("a"), netip.MustParseAddrPort("[2001:db8::8]:53")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.WriteTo([]byte("a"), netip.MustParseAddrPort("192.0.2.1:53")); err == nil {
+		t.Fatal("an IPv4 reply to an IPv6 client")
+	}
+	l.take()
+
+	s.inject(now, ip6(wire.IPProtoICMPv6, icmp6(wire.ICMPv6EchoRequest, 5<<16|1, []byte("hi"), client.Addr(), target.Addr())))
+	if len(l.take()) != 0 {
+		t.Fatal("the stack answered a ping for an address it does not own")
+	}
+	e, err := f.TryAcceptEcho()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Reply()
+	out = l.take()
+	ip, _ = wire.ParseIPv6(out[0])
+	if m, err := wire.ParseICMPv6(ip.Payload(), ip.Src(), ip.Dst()); err != nil || m.Type() != wire.ICMPv6EchoReply || ip.Src() != target.Addr() {
+		t.Fatalf("echo reply %v (%v)", ip, err)
+	}
+}

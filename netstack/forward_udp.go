@@ -157,8 +157,8 @@ func (u *UDPFlow) WriteTo(p []byte, from netip.AddrPort) (int, error) {
 	if len(p) > maxUDPPayload {
 		return 0, syscall.EMSGSIZE
 	}
-	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-	if !from.Addr().Is4() || from.Port() == 0 || from.Addr().IsMulticast() || from.Addr().IsUnspecified() {
+	from = netip.AddrPortFrom(from.Addr().Unmap().WithZone(""), from.Port())
+	if from.Addr().Is4() != u.client.Addr().Is4() || from.Port() == 0 || from.Addr().IsMulticast() || from.Addr().IsUnspecified() {
 		return 0, syscall.EINVAL
 	}
 	s := u.f.s
@@ -197,12 +197,11 @@ func (u *UDPFlow) WriteTo(p []byte, from netip.AddrPort) (int, error) {
 // ICMP port unreachable for RefuseReset, or the unreachable how names,
 // sent as dst.Addr(). RefuseSilently sends nothing. The flow stays open.
 func (u *UDPFlow) Refuse(dst netip.AddrPort, how Refusal) error {
-	code, ok := how.icmpCode(wire.IPProtoUDP)
-	if !ok {
+	if how == RefuseSilently {
 		return nil
 	}
 	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
-	if !dst.Addr().Is4() {
+	if dst.Addr().Is4() != u.client.Addr().Is4() {
 		return syscall.EINVAL
 	}
 	s := u.f.s
@@ -212,7 +211,7 @@ func (u *UDPFlow) Refuse(dst netip.AddrPort, how Refusal) error {
 		return net.ErrClosed
 	}
 	now := time.Now()
-	s.sendUnreachableFor(now, wire.IPProtoUDP, u.client, dst, 0, code)
+	s.sendUnreachableFor(now, wire.IPProtoUDP, u.client, dst, 0, how)
 	u.f.stats.UDPUnreachableTx++
 	s.mu.Unlock()
 	s.flush()

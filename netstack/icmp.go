@@ -54,12 +54,12 @@ func (s *Stack) icmpInput(now time.Time, d *datagram) {
 	case wire.ICMPEchoRequest:
 		s.stats.EchoRequestsIn++
 		if s.fwd != nil && !d.broadcast && !s.isLocal(d.dst) {
-			s.forwardEcho(now, d, m)
+			s.forwardEcho(now, d, m.ID(), m.Seq(), m.Payload())
 			return
 		}
 		s.sendEchoReply(now, d, m)
 	case wire.ICMPEchoReply:
-		s.pingInput(d, m)
+		s.pingInput(d, m, m.ID())
 	case wire.ICMPDestUnreachable, wire.ICMPTimeExceeded, wire.ICMPParameterProblem:
 		s.stats.ICMPErrorsIn++
 		s.icmpErrorInput(now, m)

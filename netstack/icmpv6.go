@@ -24,8 +24,13 @@ func (s *Stack) icmpv6Input(now time.Time, d *datagram) {
 	switch t := m.Type(); {
 	case t == wire.ICMPv6EchoRequest:
 		s.stats.EchoRequestsIn++
+		if s.fwd != nil && !d.broadcast && !s.isLocal(d.dst) {
+			s.forwardEcho(now, d, m.ID(), m.Seq(), m.Payload())
+			return
+		}
 		s.sendEchoReply6(now, d, m)
 	case t == wire.ICMPv6EchoReply:
+		s.pingInput(d, m, m.ID())
 	case t.IsError():
 		s.stats.ICMPErrorsIn++
 		s.icmpv6ErrorInput(now, m)
@@ -82,8 +87,8 @@ func (s *Stack) sendICMPv6Error(now time.Time, d *datagram, typ wire.ICMPv6Type,
 	}
 	quoted := min(len(d.header)+len(d.payload), wire.IPv6MinMTU-wire.IPv6HeaderLen-wire.ICMPv6HeaderLen)
 	n := wire.ICMPv6HeaderLen + quoted
-	src := d.dst
-	if d.broadcast || !s.isLocal(src) {
+	src := d.dst // a forwarder answers as the address it stands for
+	if d.broadcast || !s.isLocal(src) && !s.forwards(src) {
 		src = s.source6(d.src)
 	}
 	p := s.newPacket(d.src, n)

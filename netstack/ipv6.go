@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"syscall"
@@ -65,9 +66,9 @@ const (
 // is6 reports whether a is an IPv6 address (not IPv4-mapped).
 func is6(a netip.Addr) bool { return a.Is6() && !a.Is4In6() }
 
-// setupIPv6 turns IPv6 on when an IPv6 address is configured: a
-// link-local address on Ethernet, the configured router, duplicate
-// address detection and router solicitation. Called from New.
+// setupIPv6 turns IPv6 on when an IPv6 address is configured, with a
+// link-local address on Ethernet and the configured router. Called from
+// New.
 func (s *Stack) setupIPv6() error {
 	for _, p := range s.cfg.Addrs {
 		s.ip6.enabled = s.ip6.enabled || is6(p.Addr())
@@ -93,7 +94,17 @@ func (s *Stack) setupIPv6() error {
 	if !s.isLocal(s.ip6.linkLocal) {
 		s.cfg.Addrs = append(s.cfg.Addrs, netip.PrefixFrom(s.ip6.linkLocal, 64))
 	}
-	now := time.Now()
+	return nil
+}
+
+// startIPv6 begins neighbour discovery on Ethernet: duplicate address
+// detection for every IPv6 address, router solicitation unless a router
+// is configured, and a membership report. Called from New with s.mu
+// held.
+func (s *Stack) startIPv6(now time.Time) {
+	if !s.ip6.enabled || s.medium != link.Ethernet {
+		return
+	}
 	for _, p := range s.cfg.Addrs {
 		if is6(p.Addr()) {
 			s.startDAD(now, p.Addr())
@@ -103,7 +114,6 @@ func (s *Stack) setupIPv6() error {
 		s.ip6.rsLeft, s.ip6.rsAt = maxRouterSolicitations, now
 	}
 	s.ip6.mldAt = now
-	return nil
 }
 
 // linkLocalFrom is fe80::/64 with the interface identifier of mac
@@ -128,6 +138,7 @@ func withIID(p netip.Prefix, mac wire.MAC) netip.Addr {
 // the link-local one. Called with s.mu held.
 func (s *Stack) source6(dst netip.Addr) netip.Addr {
 	var global netip.Addr
+	best := -1
 	for _, p := range s.cfg.Addrs {
 		a := p.Addr()
 		switch {
@@ -138,14 +149,28 @@ func (s *Stack) source6(dst netip.Addr) netip.Addr {
 			}
 		case p.Contains(dst):
 			return a
-		case !a.IsLinkLocalUnicast() && !global.IsValid():
-			global = a
+		case !a.IsLinkLocalUnicast():
+			// Rule 8: the longest matching prefix.
+			if n := commonPrefixLen(a, dst); n > best {
+				global, best = a, n
+			}
 		}
 	}
 	if global.IsValid() {
 		return global
 	}
 	return s.ip6.linkLocal
+}
+
+// commonPrefixLen is the number of leading bits a and b share.
+func commonPrefixLen(a, b netip.Addr) int {
+	x, y := a.As16(), b.As16()
+	for i := range x {
+		if d := x[i] ^ y[i]; d != 0 {
+			return i*8 + bits.LeadingZeros8(d)
+		}
+	}
+	return 128
 }
 
 // route6 is route for IPv6: local, on-link, link-local and multicast
@@ -258,7 +283,7 @@ func (s *Stack) ipv6Input(now time.Time, b []byte, linkGroup bool) {
 func (s *Stack) ipv6Deliver(now time.Time, ip wire.IPv6) {
 	dst := ip.Dst()
 	group := dst.IsMulticast()
-	if group && !s.isMember6(dst) || !group && !s.isLocal(dst) {
+	if group && !s.isMember6(dst) || !group && !s.isLocal(dst) && !s.forwards(dst) {
 		s.drop(DropIPNotForUs)
 		return
 	}

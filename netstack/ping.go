@@ -19,7 +19,8 @@ import (
 // header. Its methods are safe for concurrent use.
 type PingSocket struct {
 	s        *Stack
-	local    netip.Addr // bound address, or 0.0.0.0
+	local    netip.Addr // bound address, or 0.0.0.0 or ::
+	v6       bool       // an ICMPv6 socket (bound to an IPv6 address or ::)
 	id       uint16
 	readable chan struct{}
 
@@ -37,28 +38,33 @@ func (s *Stack) OpenPing(local netip.Addr) (*PingSocket, error) {
 	if !local.IsValid() {
 		local = anyAddr
 	}
-	local = local.Unmap()
-	if !local.Is4() {
-		return nil, syscall.EAFNOSUPPORT
-	}
+	local = local.Unmap().WithZone("")
+	v6 := is6(local)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkBind(local); err != nil {
 		return nil, err
 	}
 	if s.pings == nil {
-		s.pings = make(map[uint16]*PingSocket)
+		s.pings = make(map[pingKey]*PingSocket)
 	}
-	if len(s.pings) >= 1<<16 {
+	if len(s.pings) >= 1<<17 {
 		return nil, syscall.EADDRINUSE
 	}
-	id := uint16(rand.Uint32())
-	for s.pings[id] != nil {
-		id++
+	k := pingKey{id: uint16(rand.Uint32()), v6: v6}
+	for s.pings[k] != nil {
+		k.id++
 	}
-	p := &PingSocket{s: s, local: local, id: id, readable: make(chan struct{}, 1)}
-	s.pings[id] = p
+	p := &PingSocket{s: s, local: local, id: k.id, v6: v6, readable: make(chan struct{}, 1)}
+	s.pings[k] = p
 	return p, nil
+}
+
+// pingKey names a ping socket: its identifier within its family (Linux
+// keeps one table for ICMP and one for ICMPv6).
+type pingKey struct {
+	id uint16
+	v6 bool
 }
 
 // ID is the echo identifier the socket sends and receives with.
@@ -71,8 +77,8 @@ func (p *PingSocket) LocalAddr() netip.Addr { return p.local }
 // Connect makes remote the only address replies are taken from and the
 // default destination of WriteTo.
 func (p *PingSocket) Connect(remote netip.Addr) error {
-	remote = remote.Unmap()
-	if !remote.Is4() {
+	remote = remote.Unmap().WithZone("")
+	if is6(remote) != p.v6 {
 		return syscall.EAFNOSUPPORT
 	}
 	p.s.mu.Lock()
@@ -94,12 +100,17 @@ func (p *PingSocket) RemoteAddr() netip.Addr {
 // Readable receives a token when a reply may be waiting, or on close.
 func (p *PingSocket) Readable() <-chan struct{} { return p.readable }
 
-// WriteTo sends b, an ICMP echo request (type 8, code 0, header and data),
+// WriteTo sends b, an ICMP echo request (type 8, code 0, header and data;
+// type 128 on an ICMPv6 socket, one bound to an IPv6 address or ::),
 // to dst, or to the connected peer when dst is the zero Addr. The
 // identifier is replaced by the socket's and the checksum computed, as
 // Linux does; EINVAL for anything but an echo request.
 func (p *PingSocket) WriteTo(b []byte, dst netip.Addr) (int, error) {
-	if len(b) < wire.ICMPv4HeaderLen || b[0] != byte(wire.ICMPEchoRequest) || b[1] != 0 {
+	request := byte(wire.ICMPEchoRequest)
+	if p.v6 {
+		request = byte(wire.ICMPv6EchoRequest)
+	}
+	if len(b) < wire.ICMPv4HeaderLen || b[0] != request || b[1] != 0 {
 		return 0, syscall.EINVAL
 	}
 	if len(b) > maxUDPPayload+wire.UDPHeaderLen {
@@ -117,8 +128,8 @@ func (p *PingSocket) WriteTo(b []byte, dst netip.Addr) (int, error) {
 			return 0, syscall.EDESTADDRREQ
 		}
 	}
-	dst = dst.Unmap()
-	if !dst.Is4() {
+	dst = dst.Unmap().WithZone("")
+	if is6(dst) != p.v6 {
 		s.mu.Unlock()
 		return 0, syscall.EAFNOSUPPORT
 	}
@@ -133,13 +144,18 @@ func (p *PingSocket) WriteTo(b []byte, dst netip.Addr) (int, error) {
 	m := (*pkt)[off : off+n]
 	copy(m[wire.ICMPv4HeaderLen:], b[wire.ICMPv4HeaderLen:])
 	seq := uint16(b[6])<<8 | uint16(b[7])
-	f := wire.ICMPv4Fields{Type: wire.ICMPEchoRequest, Rest: wire.EchoRest(p.id, seq)}
-	f.Encode(m)
 	src := p.local
 	if src.IsUnspecified() {
 		src = s.sourceFor(dst)
 	}
-	err := s.sendIP(now, pkt, &ipOut{proto: wire.IPProtoICMP, src: src, dst: dst}, n)
+	proto := wire.IPProtoICMP
+	if p.v6 {
+		proto = wire.IPProtoICMPv6
+		(&wire.ICMPv6Fields{Type: wire.ICMPv6EchoRequest, Rest: wire.EchoRest(p.id, seq)}).Encode(m, src, dst)
+	} else {
+		(&wire.ICMPv4Fields{Type: wire.ICMPEchoRequest, Rest: wire.EchoRest(p.id, seq)}).Encode(m)
+	}
+	err := s.sendIP(now, pkt, &ipOut{proto: proto, src: src, dst: dst}, n)
 	if err == nil {
 		s.stats.ICMPOut++
 	}
@@ -181,8 +197,8 @@ func (p *PingSocket) Close() error {
 	if p.isClosed {
 		return net.ErrClosed
 	}
-	if s.pings[p.id] == p {
-		delete(s.pings, p.id)
+	if k := (pingKey{p.id, p.v6}); s.pings[k] == p {
+		delete(s.pings, k)
 	}
 	p.closeLocked()
 	return nil
@@ -197,8 +213,8 @@ func (p *PingSocket) closeLocked() {
 // pingInput delivers an echo reply to the ping socket owning its
 // identifier, if any, within the socket's receive buffer. Called with
 // s.mu held.
-func (s *Stack) pingInput(d *datagram, m wire.ICMPv4) {
-	p := s.pings[m.ID()]
+func (s *Stack) pingInput(d *datagram, m []byte, id uint16) {
+	p := s.pings[pingKey{id, is6(d.dst)}]
 	if p == nil || !p.local.IsUnspecified() && p.local != d.dst || p.remote.IsValid() && p.remote != d.src {
 		return
 	}

@@ -68,15 +68,15 @@ type Stack struct {
 	mcast    mcastTable
 	tcp      tcpTable
 	timer    *time.Timer
-	timerAt  time.Time              // zero when the timer is not armed
-	reasmHdr [60]byte               // header quoted for a reassembled datagram
-	epoch    time.Time              // origin of clock
-	closing  bool                   // Close has begun: no new sockets or connections
-	stopping bool                   // the driver has stopped: timers must not run
-	linkFull bool                   // the link refused a write: hold output (backpressure.go)
-	fwd      *Forwarder             // takes flows to addresses not ours (forward.go)
-	pings    map[uint16]*PingSocket // by echo identifier (ping.go)
-	ip6      ip6State               // IPv6 (ipv6.go, ndp.go)
+	timerAt  time.Time               // zero when the timer is not armed
+	reasmHdr [60]byte                // header quoted for a reassembled datagram
+	epoch    time.Time               // origin of clock
+	closing  bool                    // Close has begun: no new sockets or connections
+	stopping bool                    // the driver has stopped: timers must not run
+	linkFull bool                    // the link refused a write: hold output (backpressure.go)
+	fwd      *Forwarder              // takes flows to addresses not ours (forward.go)
+	pings    map[pingKey]*PingSocket // by echo identifier (ping.go)
+	ip6      ip6State                // IPv6 (ipv6.go, ndp.go)
 	// inTrusted says the packet being processed needs no transport
 	// checksum check: the link verified it, or it never crossed a wire.
 	inTrusted bool
@@ -90,9 +90,6 @@ const bigSize = 65535 + 18
 func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	if ep == nil {
 		return nil, errors.New("netstack: nil link endpoint")
-	}
-	if len(cfg.Addrs) == 0 {
-		return nil, errors.New("netstack: Config.Addrs is empty")
 	}
 	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
 	for _, p := range cfg.Addrs {
@@ -160,12 +157,14 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	s.timer = time.AfterFunc(time.Hour, s.onTimer)
 	s.timer.Stop()
 
+	s.mu.Lock()
 	if s.medium == link.Ethernet {
-		s.mu.Lock()
 		s.sendGratuitousARPs()
-		s.mu.Unlock()
-		s.flush()
 	}
+	s.startIPv6(time.Now())
+	s.armTimer(time.Now())
+	s.mu.Unlock()
+	s.flush()
 	s.driverWG.Add(1)
 	go s.drive()
 	return s, nil
@@ -261,7 +260,11 @@ func (s *Stack) Addrs() []netip.Prefix {
 }
 
 // DNS returns the name servers of Config.DNS.
-func (s *Stack) DNS() []netip.AddrPort { return slices.Clone(s.cfg.DNS) }
+func (s *Stack) DNS() []netip.AddrPort {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.cfg.DNS)
+}
 
 // HardwareAddr returns the stack's MAC address, or nil on an IP link.
 func (s *Stack) HardwareAddr() net.HardwareAddr {

@@ -420,6 +420,9 @@ func (u *UDPSocket) WriteTo(p []byte, dst netip.AddrPort) (int, error) {
 	if !s.isLocal(src) {
 		src = s.sourceFor(dst.Addr()) // bound to every, a broadcast or a group address
 	}
+	if !src.IsValid() && dst.Addr().Is4() {
+		src = anyAddr // no address yet: 0.0.0.0, as a DHCP client sends (RFC 2131 §4.1)
+	}
 	n := wire.UDPHeaderLen + len(p)
 	pkt := s.newPacket(dst.Addr(), n)
 	off := s.transportOffset(dst.Addr())

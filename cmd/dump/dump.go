@@ -32,6 +32,14 @@ type config struct {
 	listening func(iface string, m link.Medium)
 }
 
+// Bare-IP link types readFile takes besides link/pcap's LINKTYPE_IPV4
+// (228): LINKTYPE_RAW (101, IPv4 or IPv6 by the version nibble, what
+// tcpdump writes for a TUN device) and LINKTYPE_IPV6 (229).
+const (
+	linkTypeRaw  = 101
+	linkTypeIPv6 = 229
+)
+
 // batch is how many frames one read may return.
 const batch = 16
 
@@ -144,7 +152,13 @@ func capture(ctx context.Context, ep link.Endpoint, count int, out io.Writer) (i
 func appendLine(dst []byte, ts time.Time, frame []byte, m link.Medium) []byte {
 	dst = ts.AppendFormat(dst, "15:04:05.000000 ")
 	if m == link.IP {
-		dst = wire.AppendIPv4Packet(dst, frame)
+		// A TUN device carries both families; the version nibble says
+		// which, as for tcpdump's raw IP link type.
+		if len(frame) > 0 && frame[0]>>4 == 6 {
+			dst = wire.AppendIPv6Packet(dst, frame)
+		} else {
+			dst = wire.AppendIPv4Packet(dst, frame)
+		}
 	} else {
 		dst = wire.AppendFrame(dst, frame)
 	}
@@ -167,7 +181,7 @@ func readFile(ctx context.Context, cfg config, out io.Writer) (int, error) {
 	switch rd.LinkType() {
 	case pcap.LinkTypeEthernet:
 		m = link.Ethernet
-	case pcap.LinkTypeIPv4:
+	case pcap.LinkTypeIPv4, linkTypeRaw, linkTypeIPv6:
 		m = link.IP
 	default:
 		return 0, fmt.Errorf("%s: unsupported link type %d", cfg.read, rd.LinkType())

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,131 @@ func TestReadFileIP(t *testing.T) {
 	}
 }
 
+// TestReadFileIPv6 reads netstack/wire's Linux IPv6 capture with IPv6
+// filters and wants the frames an independent reading of each frame
+// (wire's parsers) selects, printed as wire prints them, and as many as
+// tcpdump keeps when it is installed.
+func TestReadFileIPv6(t *testing.T) {
+	file := filepath.Join("..", "..", "netstack", "wire", "testdata", "linux6.pcap")
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := pcap.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frames [][]byte
+	for {
+		data, _, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames = append(frames, slices.Clone(data))
+	}
+	f.Close()
+	stack := netip.MustParseAddr("fdaa::1")
+	ip6 := func(b []byte) wire.IPv6 {
+		p, err := wire.ParseIPv6(b[14:])
+		if err != nil {
+			t.Fatalf("frame %s: %v", wire.FormatFrame(b), err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		expr string
+		want func(b []byte) bool
+		min  int // at least this many frames, so the test means something
+	}{
+		{"", func([]byte) bool { return true }, 43},
+		{"ip6", func([]byte) bool { return true }, 43},
+		{"ip", func([]byte) bool { return false }, 0},
+		{"icmp6", func(b []byte) bool {
+			p := ip6(b)
+			nh := p.NextHeader()
+			if nh == wire.IPProtoIPv6Frag {
+				nh = wire.IPProto(p.Payload()[0])
+			}
+			return nh == wire.IPProtoICMPv6
+		}, 10},
+		{"host fdaa::1", func(b []byte) bool { p := ip6(b); return p.Src() == stack || p.Dst() == stack }, 20},
+		{"src host fdaa::1 and tcp", func(b []byte) bool { p := ip6(b); return p.Src() == stack && p.NextHeader() == wire.IPProtoTCP }, 5},
+		{"udp port 6969", func(b []byte) bool {
+			p := ip6(b)
+			if p.NextHeader() != wire.IPProtoUDP {
+				return false
+			}
+			u, err := wire.ParseUDP(p.Payload())
+			return err == nil && (u.SrcPort() == 6969 || u.DstPort() == 6969)
+		}, 2},
+	} {
+		var want []string
+		for _, b := range frames {
+			if c.want(b) {
+				want = append(want, wire.FormatFrame(b))
+			}
+		}
+		if len(want) < c.min {
+			t.Fatalf("%q: only %d frames of the capture qualify, want at least %d", c.expr, len(want), c.min)
+		}
+		var out bytes.Buffer
+		n, err := run(context.Background(), config{read: file, expr: c.expr}, &out)
+		if err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		lines := splitLines(t, out.String())
+		if n != len(want) || !slices.Equal(lines, want) {
+			t.Errorf("%q: printed %d lines (run says %d), want %d:\n%s\nwant:\n%s", c.expr, len(lines), n, len(want),
+				strings.Join(lines, "\n"), strings.Join(want, "\n"))
+		}
+		if tcpdump, err := exec.LookPath("tcpdump"); err == nil {
+			out, err := exec.Command(tcpdump, "-nn", "-r", file, c.expr).Output()
+			if err != nil {
+				t.Fatalf("tcpdump -r linux6.pcap %q: %v", c.expr, err)
+			}
+			if got := strings.Count(string(out), "\n"); got != len(want) {
+				t.Errorf("%q: tcpdump prints %d lines, we %d", c.expr, got, len(want))
+			}
+		}
+	}
+}
+
+// TestReadFileBareMixed reads a capture of bare IP packets of both
+// families, as a TUN device carries them: each is printed by its
+// version's printer, and the filters tell the families apart.
+func TestReadFileBareMixed(t *testing.T) {
+	v4 := testFrames()[1][14:] // echo request
+	v6 := make([]byte, 40+8+4)
+	src, dst := netip.MustParseAddr("fdaa::100"), netip.MustParseAddr("fdaa::1")
+	(&wire.IPv6Fields{NextHeader: wire.IPProtoICMPv6, HopLimit: 64, Src: src, Dst: dst}).Encode(v6, 12)
+	(&wire.ICMPv6Fields{Type: wire.ICMPv6EchoRequest, Rest: wire.EchoRest(1, 1)}).Encode(v6[40:], src, dst)
+	file := writeCapture(t, link.IP, [][]byte{v4, v6})
+	for _, c := range []struct {
+		expr string
+		want []string
+	}{
+		{"", []string{wire.FormatIPv4Packet(v4), wire.FormatIPv6Packet(v6)}},
+		{"ip6", []string{wire.FormatIPv6Packet(v6)}},
+		{"icmp6 and host fdaa::1", []string{wire.FormatIPv6Packet(v6)}},
+		{"icmp", []string{wire.FormatIPv4Packet(v4)}},
+		{"host 192.168.69.1 or fdaa::1", []string{wire.FormatIPv4Packet(v4), wire.FormatIPv6Packet(v6)}},
+	} {
+		var out bytes.Buffer
+		if _, err := run(context.Background(), config{read: file, expr: c.expr}, &out); err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		if lines := splitLines(t, out.String()); !slices.Equal(lines, c.want) {
+			t.Errorf("%q: got\n%s\nwant\n%s", c.expr, strings.Join(lines, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+	if !strings.HasPrefix(wire.FormatIPv6Packet(v6), "IP6 fdaa::100 > fdaa::1: ICMP6, echo request") {
+		t.Errorf("unexpected IPv6 line %q", wire.FormatIPv6Packet(v6))
+	}
+}
+
 func TestErrors(t *testing.T) {
 	file := writeCapture(t, link.Ethernet, testFrames())
 	_, err := run(context.Background(), config{read: file, expr: "tcp port http"}, io.Discard)
@@ -192,9 +318,9 @@ func TestCaptureTap(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 
 	// capture runs the dump inside the namespace with the given filter
-	// and count, starts ping once the filter is attached, and returns the
-	// printed lines.
-	capture := func(t *testing.T, expr string, count int, file string) []string {
+	// and count, starts pinging target once the filter is attached, and
+	// returns the printed lines.
+	capture := func(t *testing.T, expr string, count int, file, target string) []string {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		listening := make(chan struct{})
@@ -221,7 +347,7 @@ func TestCaptureTap(t *testing.T) {
 		case err := <-done:
 			t.Fatalf("capture ended before listening: %v", err)
 		}
-		ping := ns.Start(t, "ping", "-n", "-i", "0.2", "-c", "50", "192.168.69.1")
+		ping := ns.Start(t, "ping", "-n", "-i", "0.2", "-c", "50", target)
 		if err := <-done; err != nil {
 			t.Fatalf("run: %v\n%s", err, out.String())
 		}
@@ -236,7 +362,7 @@ func TestCaptureTap(t *testing.T) {
 
 	t.Run("icmp", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "icmp.pcap")
-		lines := capture(t, "icmp", 4, file)
+		lines := capture(t, "icmp", 4, file, "192.168.69.1")
 		var req, rep int
 		for _, l := range lines {
 			if strings.Contains(l, "ARP") || !strings.Contains(l, "ICMP") {
@@ -297,11 +423,32 @@ func TestCaptureTap(t *testing.T) {
 		if out, err := ns.Run(context.Background(), "ip", "neigh", "flush", "dev", "tap0"); err != nil {
 			t.Fatalf("%v: %s", err, out)
 		}
-		lines := capture(t, "arp", 2, "")
+		lines := capture(t, "arp", 2, "", "192.168.69.1")
 		joined := strings.Join(lines, "\n")
 		if len(lines) != 2 || !strings.Contains(joined, "ARP, Request who-has 192.168.69.1 tell 192.168.69.100") ||
 			!strings.Contains(joined, "ARP, Reply 192.168.69.1 is-at 02:00:00:00:00:01") {
 			t.Errorf("want the ARP request and reply:\n%s", joined)
+		}
+	})
+
+	// The kernel side also gets fdaa::100/64 (no DAD, so it is usable at
+	// once). Pinging fdaa::1 starts with the kernel's neighbour
+	// solicitation to fdaa::1's solicited-node group; then (once the
+	// stack speaks IPv6) an advertisement and echoes, or (until then)
+	// more solicitations: IPv6 frames "icmp6 and host fdaa::100" must let
+	// through, while the IPv4 pings are kept out.
+	t.Run("ip6", func(t *testing.T) {
+		if out, err := ns.Run(context.Background(), "ip", "addr", "add", "fdaa::100/64", "dev", "tap0", "nodad"); err != nil {
+			t.Skipf("no IPv6 on the kernel side (%v): %s", err, out)
+		}
+		lines := capture(t, "icmp6 and host fdaa::100", 2, "", "fdaa::1")
+		if len(lines) == 0 || !strings.Contains(lines[0], "IP6 fdaa::100 > ff02::1:ff00:1: ICMP6, neighbor solicitation, who has fdaa::1") {
+			t.Errorf("want a neighbour solicitation for fdaa::1 first:\n%s", strings.Join(lines, "\n"))
+		}
+		for _, l := range lines {
+			if !strings.Contains(l, "IP6 ") || !strings.Contains(l, "ICMP6, ") || !strings.Contains(l, "fdaa::100") {
+				t.Errorf("filter icmp6 and host fdaa::100 let through: %s", l)
+			}
 		}
 	})
 }

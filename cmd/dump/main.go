@@ -4,6 +4,7 @@
 // format of tcpdump -nn -S -e, after a local timestamp:
 //
 //	15:04:05.000000 02:00:00:00:00:64 > 02:00:00:00:00:01, IP 192.168.69.100 > 192.168.69.1: ICMP echo request, id 5134, seq 1, length 64
+//	15:04:05.000100 02:00:00:00:00:64 > 02:00:00:00:00:01, IP6 fdaa::100 > fdaa::1: ICMP6, echo request, id 29136, seq 1, length 64
 //
 // Usage:
 //
@@ -11,12 +12,13 @@
 //	dump -r FILE [-c N] [expression]
 //
 //	-i IFACE  interface to watch (default eth0): eth0, tap0, a veth, lo, a
-//	          TUN device (bare IPv4 packets) — anything, even one a renet
-//	          stack owns, since the socket sees the kernel's side
+//	          TUN device (bare IPv4 and IPv6 packets) — anything, even one
+//	          a renet stack owns, since the socket sees the kernel's side
 //	-c N      stop after N frames that pass the filter
 //	-w FILE   also record the frames to FILE in pcap format (link/pcap),
 //	          for Wireshark or tcpdump -r; the lines are still printed
 //	-r FILE   print the frames of a pcap file instead of capturing
+//	          (Ethernet, or bare IP: LINKTYPE_RAW, _IPV4 or _IPV6)
 //	-p        put the interface in promiscuous mode while capturing, to see
 //	          frames for other MACs on a real NIC (tcpdump's -p means the
 //	          opposite: it turns promiscuous mode off)
@@ -25,7 +27,9 @@
 // The expression, the remaining arguments joined by spaces, is a
 // pcap-filter(7) expression as tcpdump takes it — "icmp", "arp", "tcp
 // port 80", "host 192.168.69.1", "src net 10.0.0.0/8", "udp and not port
-// 53", with not, and, or and parentheses — compiled by internal/filter to
+// 53", "ip6", "icmp6", "host fdaa::1", "net fe80::/10", with not, and, or
+// and parentheses; as in tcpdump "ip" means IPv4 only, while "tcp",
+// "udp" and "port" match both families — compiled by internal/filter to
 // classic BPF and attached to the socket, so the kernel drops what does
 // not match before it is copied out. Both directions are shown: what
 // arrives on the interface and what the kernel sends out of it. Capturing
@@ -37,6 +41,7 @@
 //	dump -i tap0 icmp
 //	dump -i tap0 -w echo.pcap tcp port 6969 or arp
 //	dump -r echo.pcap -c 10 'src host 192.168.69.1'
+//	dump -i tap0 'icmp6 and not net fe80::/10'
 package main
 
 import (
@@ -118,7 +123,7 @@ func fail(code int, err error) {
 // linkTypeName names a medium as tcpdump names the link type.
 func linkTypeName(m link.Medium) string {
 	if m == link.IP {
-		return "IPV4 (Raw IPv4)"
+		return "RAW (Raw IP)"
 	}
 	return "EN10MB (Ethernet)"
 }

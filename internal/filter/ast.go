@@ -22,11 +22,14 @@ const (
 	protoTCP
 	protoUDP
 	protoICMP
+	protoIP6
+	protoICMP6
 )
 
 var protoNames = map[string]proto{
 	"ether": protoEther, "ip": protoIP, "arp": protoARP,
 	"tcp": protoTCP, "udp": protoUDP, "icmp": protoICMP,
+	"ip6": protoIP6, "icmp6": protoICMP6,
 }
 
 // dir is the direction qualifier.
@@ -45,8 +48,8 @@ type kind uint8
 
 const (
 	kindNone      kind = iota // a protocol alone: "tcp", "arp"
-	kindHost                  // an IPv4 or MAC address
-	kindNet                   // an IPv4 prefix
+	kindHost                  // an IPv4, IPv6 or MAC address
+	kindNet                   // an IPv4 or IPv6 prefix
 	kindPort                  // a port number
 	kindPortRange             // an inclusive range of ports
 	kindProto                 // a protocol or EtherType number
@@ -60,7 +63,7 @@ var kindNames = map[string]kind{
 // unsupported lists pcap-filter keywords this compiler does not know, so
 // that using one gives a clearer error than "unknown word".
 var unsupported = map[string]bool{
-	"ip6": true, "rarp": true, "sctp": true, "igmp": true, "icmp6": true,
+	"rarp": true, "sctp": true, "igmp": true, "protochain": true,
 	"vlan": true, "mpls": true, "less": true, "greater": true,
 	"broadcast": true, "multicast": true, "gateway": true, "len": true,
 	"inbound": true, "outbound": true, "ifname": true, "on": true,
@@ -79,7 +82,7 @@ type quals struct {
 type prim struct {
 	quals
 	pos    int          // where the primitive starts, for errors
-	prefix netip.Prefix // kindHost (as a /32) and kindNet for IP
+	prefix netip.Prefix // kindHost (as a /32 or /128) and kindNet for IP
 	mac    [6]byte      // kindHost with protoEther
 	lo, hi uint16       // kindPort (lo == hi) and kindPortRange
 	num    uint32       // kindProto

@@ -27,7 +27,7 @@ func Compile(expr string) ([]bpf.RawInstruction, error) {
 }
 
 // CompileFor is Compile for frames of the given medium: link.Ethernet, or
-// link.IP for bare IPv4 packets (a TUN device), where the Ethernet
+// link.IP for bare IPv4 and IPv6 packets (a TUN device), where the Ethernet
 // primitives ("arp", "ether ...") are errors.
 func CompileFor(expr string, m link.Medium) ([]bpf.RawInstruction, error) {
 	if m != link.Ethernet && m != link.IP {

@@ -22,31 +22,31 @@ var matchCases = []struct {
 	matches []string
 	tcpdump bool
 }{
-	{"tcp", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "truncated"}, true},
-	{"udp", []string{"udp53", "udp53opts", "fragFirst", "fragLater"}, true},
+	{"tcp", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "truncated", "tcp6", "tcp6Reply", "truncated6"}, true},
+	{"udp", []string{"udp53", "udp53opts", "fragFirst", "fragLater", "udp6", "frag6First", "frag6Later"}, true},
 	{"icmp", []string{"icmpReq", "icmpRep"}, true},
 	{"arp", []string{"arpReq"}, true},
 	{"ip", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "icmpReq", "icmpRep", "fragFirst", "fragLater", "truncated"}, true},
-	{"not ip", []string{"arpReq", "vlanTCP80", "ipv6"}, true},
+	{"not ip", []string{"arpReq", "vlanTCP80", "tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
 
 	// Ports: read past the IPv4 header whatever its length; never in a
 	// later fragment; not past the end of a truncated frame.
-	{"tcp port 80", []string{"tcp80", "tcp80opts", "tcpReply"}, true},
-	{"port 80", []string{"tcp80", "tcp80opts", "tcpReply"}, true},
+	{"tcp port 80", []string{"tcp80", "tcp80opts", "tcpReply", "tcp6", "tcp6Reply"}, true},
+	{"port 80", []string{"tcp80", "tcp80opts", "tcpReply", "tcp6", "tcp6Reply"}, true},
 	{"udp port 80", nil, true},
-	{"tcp dst port 80", []string{"tcp80", "tcp80opts"}, true},
-	{"tcp src port 80", []string{"tcpReply"}, true},
+	{"tcp dst port 80", []string{"tcp80", "tcp80opts", "tcp6"}, true},
+	{"tcp src port 80", []string{"tcpReply", "tcp6Reply"}, true},
 	{"src port 5555", []string{"tcp80opts"}, true},
-	{"port 53", []string{"udp53", "udp53opts", "fragFirst"}, true},
-	{"udp port 53", []string{"udp53", "udp53opts", "fragFirst"}, true},
-	{"dst port 53", []string{"udp53", "fragFirst"}, true},
+	{"port 53", []string{"udp53", "udp53opts", "fragFirst", "udp6"}, true},
+	{"udp port 53", []string{"udp53", "udp53opts", "fragFirst", "udp6"}, true},
+	{"dst port 53", []string{"udp53", "fragFirst", "udp6"}, true},
 	{"port 4000", []string{"fragFirst"}, true},
-	{"src port 41234", []string{"tcp80", "truncated"}, true},
-	{"dst port 41234", []string{"tcpReply"}, true},
-	{"port 53 or 80", []string{"udp53", "udp53opts", "fragFirst", "tcp80", "tcp80opts", "tcpReply"}, true},
-	{"tcp portrange 1-100", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen"}, true},
+	{"src port 41234", []string{"tcp80", "truncated", "tcp6", "truncated6"}, true},
+	{"dst port 41234", []string{"tcpReply", "tcp6Reply"}, true},
+	{"port 53 or 80", []string{"udp53", "udp53opts", "fragFirst", "tcp80", "tcp80opts", "tcpReply", "udp6", "tcp6", "tcp6Reply"}, true},
+	{"tcp portrange 1-100", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "tcp6", "tcp6Reply"}, true},
 	{"portrange 0-22", []string{"tcpTen"}, true},
-	{"portrange 100-1", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "fragFirst"}, true},
+	{"portrange 100-1", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "fragFirst", "tcp6", "tcp6Reply", "udp6"}, true},
 	{"dst portrange 5000-6000", []string{"udp53opts"}, true},
 
 	// Hosts and nets: IPv4 source or destination, or ARP addresses.
@@ -66,13 +66,61 @@ var matchCases = []struct {
 	{"net 0.0.0.0/0", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "icmpReq", "icmpRep", "arpReq", "fragFirst", "fragLater", "truncated"}, true},
 	{"dst net 8.0.0.0/7", []string{"udp53"}, true},
 	{"net 10.1.2.3", []string{"tcpTen"}, true},
-	{"ether src 02:00:00:00:00:64", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "icmpReq", "icmpRep", "arpReq", "fragFirst", "fragLater", "vlanTCP80", "ipv6", "truncated"}, true},
+	{"ether src 02:00:00:00:00:64", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "icmpReq", "icmpRep", "arpReq", "fragFirst", "fragLater", "vlanTCP80", "truncated", "tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
 	{"ether dst 02:00:00:00:00:64", nil, true},
 	{"ether host ff:ff:ff:ff:ff:ff", []string{"arpReq"}, true},
-	{"ether proto 0x86dd", []string{"ipv6"}, true},
+	{"ether proto 0x86dd", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
 	{"ether proto arp", []string{"arpReq"}, false}, // tcpdump wants \arp
 	{"ip proto 1", []string{"icmpReq", "icmpRep"}, true},
 	{"ip proto tcp", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "truncated"}, false},
+
+	// IPv6, as libpcap compiles it: "ip" is IPv4 only; "tcp", "udp",
+	// "proto" and ports cover both families. The upper-layer protocol is
+	// the fixed header's next header, or the one a fragment header right
+	// after it names; ports are read only straight after the fixed
+	// header. No other extension header is walked.
+	{"ip6", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
+	{"icmp6", []string{"icmp6Req", "icmp6Rep", "ns6"}, true},
+	{"ip6 proto 58", []string{"icmp6Req", "icmp6Rep", "ns6"}, true},
+	{"ip6 proto icmp6", []string{"icmp6Req", "icmp6Rep", "ns6"}, false}, // tcpdump has no such name
+	{"ip proto 58", nil, true},
+	{"ip6 proto 0", []string{"mld6"}, true},
+	{"ip6 proto 60", []string{"tcp6Opts"}, true},
+	{"ip6 proto 44", []string{"frag6First", "frag6Later"}, true},
+	{"ip6 proto 17", []string{"udp6", "frag6First", "frag6Later"}, true},
+	{"proto 6", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "truncated", "tcp6", "tcp6Reply", "truncated6"}, true},
+	{"ip6 and tcp", []string{"tcp6", "tcp6Reply", "truncated6"}, true},
+	{"ip and tcp", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "truncated"}, true},
+	{"ip6 and not icmp6", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
+	{"ip6 port 80", []string{"tcp6", "tcp6Reply"}, false},             // tcpdump: illegal qualifier
+	{"ip port 80", []string{"tcp80", "tcp80opts", "tcpReply"}, false}, // tcpdump: illegal qualifier
+	{"udp and port 4000", []string{"fragFirst"}, true},
+	{"ip6 and portrange 50-60", []string{"udp6"}, true},
+	{"host fdaa::1", []string{"tcp6", "tcp6Reply", "tcp6Opts", "icmp6Req", "icmp6Rep", "frag6First", "frag6Later", "truncated6"}, true},
+	{"ip6 host fdaa::1", []string{"tcp6", "tcp6Reply", "tcp6Opts", "icmp6Req", "icmp6Rep", "frag6First", "frag6Later", "truncated6"}, true},
+	{"src host fdaa::1", []string{"tcp6Reply", "icmp6Rep"}, true},
+	{"dst host fdaa::1", []string{"tcp6", "tcp6Opts", "icmp6Req", "frag6First", "frag6Later", "truncated6"}, true},
+	{"dst fdaa::100", []string{"tcp6Reply", "icmp6Rep"}, true},
+	{"host 2001:4860:4860::8888 or 8.8.8.8", []string{"udp6", "udp53", "udp53opts"}, true},
+	{"host fdaa::1 or 192.168.69.100", []string{"tcp6", "tcp6Reply", "tcp6Opts", "icmp6Req", "icmp6Rep", "frag6First", "frag6Later", "truncated6",
+		"tcp80", "tcp80opts", "tcpReply", "udp53", "udp53opts", "icmpReq", "icmpRep", "arpReq", "fragFirst", "fragLater", "truncated"}, true},
+	{"host ::ffff:192.168.69.1", nil, true}, // an IPv6 address: never an IPv4 packet's
+	{"net fdaa::/64", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "frag6First", "frag6Later", "truncated6"}, true},
+	{"src net fdaa::/64", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "frag6First", "frag6Later", "truncated6"}, true},
+	{"dst net fdaa::/127", []string{"tcp6", "tcp6Opts", "icmp6Req", "frag6First", "frag6Later", "truncated6"}, true},
+	{"dst net fdaa::100/120", []string{"tcp6Reply", "icmp6Rep"}, true},
+	{"net fdaa::/15", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "frag6First", "frag6Later", "truncated6"}, true},
+	{"net fdab::/16", nil, true},
+	{"net ff02::/16", []string{"ns6", "mld6"}, true},
+	{"src net fe80::/10", []string{"mld6"}, true},
+	{"dst net ff02::1:ff00:0/104", []string{"ns6"}, true},
+	{"net ::/0", []string{"tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, false}, // tcpdump refuses /0 for IPv6
+	{"net fdaa::", []string{}, true},
+	{"net 192.168.69.0/24 and ip6", nil, true},
+	{"icmp6 or arp", []string{"icmp6Req", "icmp6Rep", "ns6", "arpReq"}, true},
+	{"not icmp6 and ip6 and not tcp and not udp", []string{"tcp6Opts", "mld6"}, true},
+	{"ip6 and (src port 41234 or dst host 2001:4860:4860::8888)", []string{"tcp6", "udp6", "truncated6"}, true},
+	{"ether dst 33:33:00:00:00:16", []string{"mld6"}, true},
 
 	// Operators and precedence, tcpdump's: not binds tightest; and and
 	// or bind equally, from the left.
@@ -83,13 +131,13 @@ var matchCases = []struct {
 	{"arp or icmp and src host 192.168.69.1", []string{"icmpRep"}, true},
 	{"src host 192.168.69.1 and icmp or arp", []string{"icmpRep", "arpReq"}, true},
 	{"arp or (icmp and src host 192.168.69.1)", []string{"arpReq", "icmpRep"}, true},
-	{"not arp and not icmp and udp or tcp and dst port 80", []string{"tcp80", "tcp80opts"}, true},
+	{"not arp and not icmp and udp or tcp and dst port 80", []string{"tcp80", "tcp80opts", "tcp6"}, true},
 	{"(arp or icmp) and src host 192.168.69.1", []string{"icmpRep"}, true},
-	{"not arp and not ip", []string{"vlanTCP80", "ipv6"}, true},
-	{"not (arp or ip)", []string{"vlanTCP80", "ipv6"}, true},
+	{"not arp and not ip", []string{"vlanTCP80", "tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
+	{"not (arp or ip)", []string{"vlanTCP80", "tcp6", "tcp6Reply", "tcp6Opts", "udp6", "icmp6Req", "icmp6Rep", "ns6", "mld6", "frag6First", "frag6Later", "truncated6"}, true},
 	{"not not icmp", []string{"icmpReq", "icmpRep"}, true},
 	{"host 192.168.69.100 and (port 80 or port 53) and not src port 41234", []string{"tcp80opts", "tcpReply", "udp53", "udp53opts", "fragFirst"}, true},
-	{"tcp or udp or icmp or arp", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "icmpReq", "icmpRep", "arpReq", "fragFirst", "fragLater", "truncated"}, true},
+	{"tcp or udp or icmp or arp", []string{"tcp80", "tcp80opts", "tcpReply", "tcpTen", "udp53", "udp53opts", "icmpReq", "icmpRep", "arpReq", "fragFirst", "fragLater", "truncated", "tcp6", "tcp6Reply", "truncated6", "udp6", "frag6First", "frag6Later"}, true},
 }
 
 func matcher(t testing.TB, expr string, m link.Medium) *Matcher {
@@ -139,7 +187,7 @@ func TestMatchIPMedium(t *testing.T) {
 		}
 		mt := matcher(t, c.expr, link.IP)
 		for _, f := range testFrames() {
-			if f.name == "arpReq" || f.name == "vlanTCP80" || f.name == "ipv6" {
+			if f.name == "arpReq" || f.name == "vlanTCP80" {
 				continue
 			}
 			want := slices.Contains(c.matches, f.name)
@@ -149,9 +197,12 @@ func TestMatchIPMedium(t *testing.T) {
 			}
 		}
 	}
-	// An IPv6 packet is not IPv4 whatever its bytes say elsewhere.
-	if matcher(t, "ip", link.IP).Match(ipv6Frame()[14:]) {
-		t.Error(`"ip" matched a bare IPv6 packet`)
+	// The version nibble decides the family: an IPv6 packet whose byte 9
+	// (the IPv4 protocol field) is 6 is not "ip", nor "ip proto 6".
+	f := tcp6Frame(ip6Host, 1, ip6Stack, 2)[14:]
+	f[9] = 6
+	if matcher(t, "ip or ip proto 6", link.IP).Match(f) || !matcher(t, "ip6", link.IP).Match(f) {
+		t.Error(`bare IPv6 packet taken for IPv4`)
 	}
 }
 

@@ -88,15 +88,101 @@ func vlanFrame(f []byte) []byte {
 	return append(b, f[12:]...)
 }
 
-// ipv6Frame is an Ethernet frame with an IPv6 header carrying TCP, whose
-// bytes at the IPv4 offsets are zeros: nothing but "ether" matches it.
-func ipv6Frame() []byte {
-	b := make([]byte, 14+40+20)
-	(&wire.EthernetFields{Dst: macStack, Src: macHost, Type: wire.EtherTypeIPv6}).Encode(b)
-	b[14] = 0x60
-	binary.BigEndian.PutUint16(b[18:], 20)
-	b[20] = 6 // next header TCP
-	return b
+var (
+	ip6Host  = netip.MustParseAddr("fdaa::100")
+	ip6Stack = netip.MustParseAddr("fdaa::1")
+	ip6DNS   = netip.MustParseAddr("2001:4860:4860::8888")
+	ip6LL    = netip.MustParseAddr("fe80::64")
+	ip6MLD   = netip.MustParseAddr("ff02::16")
+	ip6SNode = netip.MustParseAddr("ff02::1:ff00:1") // fdaa::1's solicited-node group
+)
+
+// ipv6Frame wraps a payload in IPv6 and Ethernet II. ext are the
+// extension headers, in order, each given as its protocol number and its
+// bytes (whose first byte, the next header, ipv6Frame fills in); proto is
+// the upper-layer protocol the last one names.
+func ipv6Frame(src, dst netip.Addr, proto wire.IPProto, payload []byte, ext ...extHeader) []byte {
+	n := len(payload)
+	for _, e := range ext {
+		n += len(e.b)
+	}
+	b := make([]byte, 14+40, 14+40+n)
+	dstMAC := macStack
+	if dst.IsMulticast() {
+		a := dst.As16()
+		dstMAC = wire.MAC{0x33, 0x33, a[12], a[13], a[14], a[15]}
+	}
+	(&wire.EthernetFields{Dst: dstMAC, Src: macHost, Type: wire.EtherTypeIPv6}).Encode(b)
+	first := proto
+	if len(ext) > 0 {
+		first = ext[0].proto
+	}
+	(&wire.IPv6Fields{NextHeader: first, HopLimit: 64, Src: src, Dst: dst}).Encode(b[14:], n)
+	for i, e := range ext {
+		next := proto
+		if i+1 < len(ext) {
+			next = ext[i+1].proto
+		}
+		h := append([]byte(nil), e.b...)
+		h[0] = byte(next)
+		b = append(b, h...)
+	}
+	return append(b, payload...)
+}
+
+// extHeader is an IPv6 extension header for ipv6Frame.
+type extHeader struct {
+	proto wire.IPProto
+	b     []byte
+}
+
+// hopByHopRA is the hop-by-hop header with Router Alert that MLD
+// messages carry.
+func hopByHopRA() extHeader {
+	b := make([]byte, wire.IPv6RouterAlertLen)
+	(&wire.IPv6RouterAlertFields{Value: 0}).Encode(b)
+	return extHeader{wire.IPProtoIPv6HopByHop, b}
+}
+
+// destOpts is an empty destination options header: 6 bytes of PadN.
+func destOpts() extHeader {
+	return extHeader{wire.IPProtoIPv6Opts, []byte{0, 0, 1, 4, 0, 0, 0, 0}}
+}
+
+func fragHeader(offset int, more bool) extHeader {
+	b := make([]byte, wire.IPv6FragmentLen)
+	(&wire.IPv6FragmentFields{Offset: offset, More: more, ID: 99}).Encode(b)
+	return extHeader{wire.IPProtoIPv6Frag, b}
+}
+
+func tcp6Frame(src netip.Addr, sport uint16, dst netip.Addr, dport uint16, ext ...extHeader) []byte {
+	seg := make([]byte, 20)
+	(&wire.TCPFields{SrcPort: sport, DstPort: dport, Seq: 1, Flags: wire.TCPFlagSYN, Window: 64240}).Encode(seg, src, dst)
+	return ipv6Frame(src, dst, wire.IPProtoTCP, seg, ext...)
+}
+
+func udp6Frame(src netip.Addr, sport uint16, dst netip.Addr, dport uint16, ext ...extHeader) []byte {
+	d := make([]byte, 8+4)
+	copy(d[8:], "ping")
+	(&wire.UDPFields{SrcPort: sport, DstPort: dport}).Encode(d, src, dst)
+	return ipv6Frame(src, dst, wire.IPProtoUDP, d, ext...)
+}
+
+func icmp6Frame(src, dst netip.Addr, typ wire.ICMPv6Type, ext ...extHeader) []byte {
+	m := make([]byte, 8+8)
+	(&wire.ICMPv6Fields{Type: typ, Rest: wire.EchoRest(7, 1)}).Encode(m, src, dst)
+	return ipv6Frame(src, dst, wire.IPProtoICMPv6, m, ext...)
+}
+
+// udp6Fragments returns the first and a later fragment of a UDP datagram
+// from ip6Host:4000 to ip6Stack:53. As for IPv4, the later one's payload
+// begins with the bytes of the UDP header.
+func udp6Fragments() (first, later []byte) {
+	d := make([]byte, 8+8)
+	(&wire.UDPFields{SrcPort: 4000, DstPort: 53}).Encode(d, ip6Host, ip6Stack)
+	first = ipv6Frame(ip6Host, ip6Stack, wire.IPProtoUDP, d, fragHeader(0, true))
+	later = ipv6Frame(ip6Host, ip6Stack, wire.IPProtoUDP, d[:8], fragHeader(1232, false))
+	return first, later
 }
 
 // testFrame is a named frame for the tables.
@@ -108,6 +194,8 @@ type testFrame struct {
 func testFrames() []testFrame {
 	first, later := udpFragments()
 	tcp80 := tcpFrame(ipHost, 41234, ipStack, 80, 0)
+	first6, later6 := udp6Fragments()
+	tcp6 := tcp6Frame(ip6Host, 41234, ip6Stack, 80)
 	return []testFrame{
 		{"tcp80", tcp80}, // 192.168.69.100.41234 > 192.168.69.1.80
 		{"tcp80opts", tcpFrame(ipHost, 5555, ipStack, 80, 8)}, // same with 8 bytes of IP options, sport 5555
@@ -121,7 +209,18 @@ func testFrames() []testFrame {
 		{"fragFirst", first}, // UDP 4000 > 53, MF
 		{"fragLater", later}, // offset 1480
 		{"vlanTCP80", vlanFrame(tcp80)},
-		{"ipv6", ipv6Frame()},
 		{"truncated", tcp80[:36]}, // IPv4 header and the source port only
+
+		{"tcp6", tcp6}, // fdaa::100.41234 > fdaa::1.80
+		{"tcp6Reply", tcp6Frame(ip6Stack, 80, ip6Host, 41234)},            // fdaa::1.80 > fdaa::100.41234
+		{"tcp6Opts", tcp6Frame(ip6Host, 41234, ip6Stack, 80, destOpts())}, // same behind destination options
+		{"udp6", udp6Frame(ip6Host, 5353, ip6DNS, 53)},                    // fdaa::100.5353 > 2001:4860:4860::8888.53
+		{"icmp6Req", icmp6Frame(ip6Host, ip6Stack, wire.ICMPv6EchoRequest)},
+		{"icmp6Rep", icmp6Frame(ip6Stack, ip6Host, wire.ICMPv6EchoReply)},
+		{"ns6", icmp6Frame(ip6Host, ip6SNode, wire.ICMPv6NeighborSolicit)},        // to fdaa::1's solicited-node group
+		{"mld6", icmp6Frame(ip6LL, ip6MLD, wire.ICMPv6MLDv2Report, hopByHopRA())}, // behind hop-by-hop
+		{"frag6First", first6},         // UDP 4000 > 53 behind a fragment header, M
+		{"frag6Later", later6},         // offset 1232
+		{"truncated6", tcp6[:14+40+2]}, // IPv6 header and the source port only
 	}
 }

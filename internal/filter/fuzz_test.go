@@ -12,13 +12,16 @@ import (
 // must never panic; an error is a *SyntaxError or the size limit; a
 // program is at most MaxInstructions long, the VM accepts it (NewVM checks
 // jump bounds, the final return, and that it assembles), and running it
-// over the test frames does not panic.
+// over the test frames does not panic and, wherever the reference
+// evaluator (reference_test.go) can decide, agrees with it.
 func FuzzCompile(f *testing.F) {
 	for _, c := range matchCases {
 		f.Add(c.expr)
 	}
 	for _, s := range []string{"", "(", ")", "not", "&&", "port 1-2", "portrange 5-1", "host 1.2.3.4 or 5.6.7.8",
-		"ether host 02:00:00:00:00:01", "net 10.0.0.0/8 and (tcp or udp) and not port 53", "((((tcp))))"} {
+		"ether host 02:00:00:00:00:01", "net 10.0.0.0/8 and (tcp or udp) and not port 53", "((((tcp))))",
+		"ip6 and not icmp6", "host fdaa::1 or 10.0.0.1", "net fe80::/10", "ip6 proto 44", "ip6 dst portrange 1-1024",
+		"src net fdaa::/33 and tcp port 80", "ip host ::1", "ip6 net 10.0.0.0/8"} {
 		f.Add(s)
 	}
 	frames := testFrames()
@@ -43,7 +46,14 @@ func FuzzCompile(f *testing.F) {
 				t.Fatalf("CompileFor(%q) gave a program the VM refuses: %v\n%s", expr, err, listing(prog))
 			}
 			for _, fr := range frames {
-				mt.Match(fr.b)
+				b := fr.b
+				if m == link.IP {
+					b = b[14:]
+				}
+				got := mt.Match(b)
+				if want, ok := refMatch(t, expr, m, b); ok && got != want {
+					t.Fatalf("CompileFor(%q, %v) on %s: program says %t, reference %t\n%s", expr, m, fr.name, got, want, listing(prog))
+				}
 			}
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -206,38 +207,44 @@ func isKeyword(w string) bool {
 }
 
 var protoWords = [...]string{protoNone: "", protoEther: "ether", protoIP: "ip", protoARP: "arp",
-	protoTCP: "tcp", protoUDP: "udp", protoICMP: "icmp"}
+	protoTCP: "tcp", protoUDP: "udp", protoICMP: "icmp", protoIP6: "ip6", protoICMP6: "icmp6"}
 
 var kindWords = [...]string{kindHost: "host", kindNet: "net", kindPort: "port",
 	kindPortRange: "portrange", kindProto: "proto"}
 
+// allowed lists the protocol qualifiers each type qualifier takes. As in
+// tcpdump, "tcp host X" and "icmp6 port 7" are errors; unlike tcpdump,
+// "ip port 80" and "ip6 port 80" are accepted, meaning ports over that
+// family only.
+var allowed = [...][]proto{
+	kindHost:      {protoNone, protoEther, protoIP, protoARP, protoIP6},
+	kindNet:       {protoNone, protoIP, protoARP, protoIP6},
+	kindPort:      {protoNone, protoIP, protoIP6, protoTCP, protoUDP},
+	kindPortRange: {protoNone, protoIP, protoIP6, protoTCP, protoUDP},
+	kindProto:     {protoNone, protoIP, protoIP6, protoEther},
+}
+
 // checkQuals rejects combinations tcpdump rejects, such as "tcp host X".
 func (p *parser) checkQuals(pr *prim, start token) error {
-	bad := func() error {
+	if pr.kind != kindNone && !slices.Contains(allowed[pr.kind], pr.proto) {
 		return p.errAt(start, "%q does not apply to %q", protoWords[pr.proto], kindWords[pr.kind])
 	}
-	switch pr.kind {
-	case kindHost:
-		if pr.proto > protoARP {
-			return bad()
-		}
-	case kindNet:
-		if pr.proto != protoNone && pr.proto != protoIP && pr.proto != protoARP {
-			return bad()
-		}
-	case kindPort, kindPortRange:
-		if pr.proto != protoNone && pr.proto != protoIP && pr.proto != protoTCP && pr.proto != protoUDP {
-			return bad()
-		}
-	case kindProto:
-		if pr.proto != protoNone && pr.proto != protoIP && pr.proto != protoEther {
-			return bad()
-		}
-		if pr.dir != dirAny {
-			return p.errAt(start, `"src" and "dst" do not apply to "proto"`)
-		}
+	if pr.kind == kindProto && pr.dir != dirAny {
+		return p.errAt(start, `"src" and "dst" do not apply to "proto"`)
 	}
 	return nil
+}
+
+// family names the address family a protocol qualifier restricts a host
+// or net to: "IPv4" for ip and arp, "IPv6" for ip6, "IP" for none.
+func family(q proto) string {
+	switch q {
+	case protoIP, protoARP:
+		return "IPv4"
+	case protoIP6:
+		return "IPv6"
+	}
+	return "IP"
 }
 
 // valueName says what value q expects, for error messages.
@@ -247,9 +254,15 @@ func valueName(q quals) string {
 		if q.proto == protoEther {
 			return "a MAC address"
 		}
-		return "an IPv4 address"
+		return "an " + family(q.proto) + " address"
 	case kindNet:
-		return "an IPv4 prefix such as 10.0.0.0/8"
+		switch q.proto {
+		case protoIP, protoARP:
+			return "an IPv4 prefix such as 10.0.0.0/8"
+		case protoIP6:
+			return "an IPv6 prefix such as fdaa::/64"
+		}
+		return "an IP prefix such as 10.0.0.0/8 or fdaa::/64"
 	case kindPort:
 		return "a port number"
 	case kindPortRange:
@@ -260,7 +273,20 @@ func valueName(q quals) string {
 	if q.proto == protoEther {
 		return "a MAC address"
 	}
-	return "an IPv4 address or prefix"
+	return "an " + family(q.proto) + " address or prefix"
+}
+
+// checkFamily rejects an address of the wrong family for the protocol
+// qualifier: "ip host fdaa::1", "ip6 net 10.0.0.0/8", "arp host ::1".
+func (p *parser) checkFamily(pr *prim, v token, a netip.Addr) error {
+	if a.Is4() && pr.proto == protoIP6 || !a.Is4() && (pr.proto == protoIP || pr.proto == protoARP) {
+		what := "IPv6"
+		if a.Is4() {
+			what = "IPv4"
+		}
+		return p.errAt(v, "%q does not apply to %s address %q", protoWords[pr.proto], what, v.text)
+	}
+	return nil
 }
 
 // value decodes the value token v into pr according to pr's kind.
@@ -277,24 +303,27 @@ func (p *parser) value(pr *prim, v token) error {
 			return nil
 		}
 		a, err := netip.ParseAddr(v.text)
-		if err != nil || !a.Is4() {
+		if err != nil || a.Zone() != "" {
 			if strings.Contains(v.text, "/") {
-				return p.errAt(v, "expected an IPv4 address, found prefix %q (use \"net\")", v.text)
+				return p.errAt(v, "expected %s, found prefix %q (use \"net\")", valueName(pr.quals), v.text)
 			}
 			return bad()
 		}
-		pr.prefix = netip.PrefixFrom(a, 32)
+		if err := p.checkFamily(pr, v, a); err != nil {
+			return err
+		}
+		pr.prefix = netip.PrefixFrom(a, a.BitLen())
 	case kindNet:
 		pf, err := netip.ParsePrefix(v.text)
 		if err != nil {
 			a, aerr := netip.ParseAddr(v.text)
-			if aerr != nil {
+			if aerr != nil || a.Zone() != "" {
 				return bad()
 			}
 			pf = netip.PrefixFrom(a, a.BitLen())
 		}
-		if !pf.Addr().Is4() {
-			return bad()
+		if err := p.checkFamily(pr, v, pf.Addr()); err != nil {
+			return err
 		}
 		if pf.Masked() != pf {
 			return p.errAt(v, "non-network bits set in %q", v.text)
@@ -336,7 +365,7 @@ func parsePort(s string) (uint16, bool) {
 // ipProtoNames and etherTypeNames are the names "proto" accepts besides
 // numbers.
 var (
-	ipProtoNames   = map[string]uint32{"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre": 47, "sctp": 132}
+	ipProtoNames   = map[string]uint32{"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre": 47, "icmp6": 58, "sctp": 132}
 	etherTypeNames = map[string]uint32{"ip": 0x0800, "arp": 0x0806, "ip6": 0x86dd, "rarp": 0x8035}
 )
 

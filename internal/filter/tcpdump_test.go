@@ -24,6 +24,11 @@ func tcpdumpProgram(t *testing.T, tcpdump, file, expr string) []bpf.RawInstructi
 		if ee, ok := err.(*exec.ExitError); ok {
 			stderr = ee.Stderr
 		}
+		// tcpdump's optimizer refuses to print a program that rejects
+		// everything ("ip6 and icmp"); that program is "ret #0".
+		if strings.Contains(string(stderr), "expression rejects all packets") {
+			return []bpf.RawInstruction{{Op: 0x06, K: 0}}
+		}
 		t.Fatalf("tcpdump -ddd %q: %v\n%s", expr, err, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
@@ -64,15 +69,15 @@ func emptyCapture(t *testing.T, linkType uint32) string {
 
 // TestAgainstTcpdump runs this package's program and tcpdump's for each
 // expression of the table over every test frame and wants the same
-// verdicts, for Ethernet and for bare IPv4 (LINKTYPE_IPV4). The test
-// frames hold no IPv6 transport and no RARP, where tcpdump's primitives
-// reach further than these.
+// verdicts, for Ethernet and for bare IP packets (LINKTYPE_RAW, where
+// the version nibble tells IPv4 from IPv6, as on a TUN device). The test
+// frames hold no RARP, where tcpdump's "host" reaches further than ours.
 func TestAgainstTcpdump(t *testing.T) {
 	tcpdump, err := exec.LookPath("tcpdump")
 	if err != nil {
 		t.Skip("tcpdump is not installed (apt-get install tcpdump); skipping the comparison")
 	}
-	eth, raw := emptyCapture(t, 1), emptyCapture(t, 228)
+	eth, raw := emptyCapture(t, 1), emptyCapture(t, 101)
 	frames := testFrames()
 	for _, c := range matchCases {
 		if !c.tcpdump {
@@ -84,9 +89,6 @@ func TestAgainstTcpdump(t *testing.T) {
 			t.Fatalf("tcpdump's program for %q: %v", c.expr, err)
 		}
 		for _, f := range frames {
-			if f.name == "ipv6" && !strings.Contains(c.expr, "ether") {
-				continue
-			}
 			if got, want := ours.Match(f.b), theirs.Match(f.b); got != want {
 				t.Errorf("%q on %s: we say %t, tcpdump %t", c.expr, f.name, got, want)
 			}
@@ -98,10 +100,10 @@ func TestAgainstTcpdump(t *testing.T) {
 		ours = matcher(t, c.expr, link.IP)
 		theirs, err = NewMatcher(tcpdumpProgram(t, tcpdump, raw, c.expr))
 		if err != nil {
-			t.Fatalf("tcpdump's raw-IPv4 program for %q: %v", c.expr, err)
+			t.Fatalf("tcpdump's raw-IP program for %q: %v", c.expr, err)
 		}
 		for _, f := range frames {
-			if slices.Contains([]string{"arpReq", "vlanTCP80", "ipv6"}, f.name) {
+			if slices.Contains([]string{"arpReq", "vlanTCP80"}, f.name) {
 				continue
 			}
 			if got, want := ours.Match(f.b[14:]), theirs.Match(f.b[14:]); got != want {

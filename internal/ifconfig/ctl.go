@@ -21,9 +21,11 @@ type Ctl struct {
 	// have reused.
 	f  *os.File
 	rc syscall.RawConn
+	nl *rtnl // for IPv6 and secondary IPv4 addresses
 }
 
-// Open opens a control socket in the calling thread's network namespace.
+// Open opens a control socket in the calling thread's network namespace,
+// and beside it a netlink socket for the addresses ioctls cannot set.
 func Open() (*Ctl, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -35,11 +37,17 @@ func Open() (*Ctl, error) {
 		f.Close()
 		return nil, fmt.Errorf("ifconfig: control socket: %w", err)
 	}
-	return &Ctl{f: f, rc: rc}, nil
+	return &Ctl{f: f, rc: rc, nl: openRTNL()}, nil
 }
 
-// Close closes the control socket.
-func (c *Ctl) Close() error { return c.f.Close() }
+// Close closes the control sockets.
+func (c *Ctl) Close() error {
+	err := c.f.Close()
+	if nerr := c.nl.close(); err == nil {
+		err = nerr
+	}
+	return err
+}
 
 // ioctl runs one ifreq ioctl on the control socket.
 func (c *Ctl) ioctl(req uint, ifr *unix.Ifreq) error {
@@ -123,13 +131,43 @@ func (c *Ctl) Flags(name string) (uint16, error) {
 	return ifr.Uint16(), nil
 }
 
-// Up gives the interface the IPv4 address and prefix length in addr and
-// brings it up. The kernel then adds the connected route for the prefix. If
-// addr is the zero Prefix, Up only brings the interface up. Calling Up again
-// replaces the address it set.
+// Up gives the interface the address and prefix length in addr and brings
+// it up; the kernel then adds the connected route for the prefix. If addr
+// is the zero Prefix, Up only brings the interface up. It is UpAddrs with
+// one address, or none.
 func (c *Ctl) Up(name string, addr netip.Prefix) error {
-	if addr.IsValid() {
-		if err := c.setAddr(name, addr); err != nil {
+	if !addr.IsValid() {
+		return c.UpAddrs(name, nil)
+	}
+	return c.UpAddrs(name, []netip.Prefix{addr})
+}
+
+// UpAddrs gives the interface every address in addrs, IPv4 and IPv6, and
+// brings it up.
+//
+// The first IPv4 address becomes the interface's primary one, with
+// SIOCSIFADDR and SIOCSIFNETMASK: calling again with another replaces it.
+// Further IPv4 addresses and every IPv6 address are added with netlink
+// (RTM_NEWADDR, as "ip addr replace ADDR dev NAME nodad"): they stay until
+// removed, and adding one again is harmless. IPv6 addresses skip
+// duplicate address detection (IFA_F_NODAD), so they are usable at once
+// rather than tentative for a second or more; an ioctl (SIOCSIFADDR on an
+// AF_INET6 socket, struct in6_ifreq) cannot ask for that, which is why
+// netlink is used.
+func (c *Ctl) UpAddrs(name string, addrs []netip.Prefix) error {
+	primary := true
+	for _, addr := range addrs {
+		if !addr.IsValid() {
+			return opError(name, "set address", errors.New("invalid prefix"))
+		}
+		if addr.Addr().Is4() && primary {
+			primary = false
+			if err := c.setAddr(name, addr); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.addAddr(name, addr); err != nil {
 			return err
 		}
 	}
@@ -171,6 +209,22 @@ func (c *Ctl) setAddr(name string, addr netip.Prefix) error {
 		return opError(name, op, err)
 	}
 	if err := c.ioctl(unix.SIOCSIFNETMASK, ifr); err != nil {
+		return opError(name, op, err)
+	}
+	return nil
+}
+
+// addAddr adds an IPv6 or a secondary IPv4 address with netlink.
+func (c *Ctl) addAddr(name string, addr netip.Prefix) error {
+	op := "add address " + addr.String()
+	if addr.Addr().Zone() != "" {
+		return opError(name, op, errors.New("address has a zone"))
+	}
+	idx, err := c.Index(name)
+	if err != nil {
+		return err
+	}
+	if err := c.nl.newAddr(idx, addr); err != nil {
 		return opError(name, op, err)
 	}
 	return nil

@@ -65,6 +65,61 @@ func TestUpSetsAddressMaskAndFlag(t *testing.T) {
 	}
 }
 
+// TestUpAddrsDualStack gives d0 the dual-stack defaults of the
+// command-line contract, a second IPv4 address and a link-local one: the
+// IPv6 addresses are there at once, not tentative (no DAD), with their
+// prefix routes, and doing it again changes nothing.
+func TestUpAddrsDualStack(t *testing.T) {
+	ns := dummyNS(t)
+	addrs := []netip.Prefix{
+		netip.MustParsePrefix("192.168.69.100/24"),
+		netip.MustParsePrefix("fdaa::100/64"),
+		netip.MustParsePrefix("10.9.0.1/16"),
+		netip.MustParsePrefix("fe80::64/64"),
+	}
+	for range 2 {
+		if err := ns.Do(func() error { return ifconfig.UpAddrs("d0", addrs) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v4 := run(t, ns, "ip", "-4", "-o", "addr", "show", "dev", "d0")
+	if !strings.Contains(v4, "inet 192.168.69.100/24 brd 192.168.69.255") || !strings.Contains(v4, "inet 10.9.0.1/16 brd 10.9.255.255") ||
+		strings.Count(v4, "inet ") != 2 {
+		t.Errorf("want 192.168.69.100/24 and 10.9.0.1/16 with their broadcasts, once each; ip addr shows\n%s", v4)
+	}
+	v6 := run(t, ns, "ip", "-6", "-o", "addr", "show", "dev", "d0")
+	for _, want := range []string{"inet6 fdaa::100/64 scope global nodad", "inet6 fe80::64/64 scope link nodad"} {
+		if !strings.Contains(v6, want) {
+			t.Errorf("want %q; ip addr shows\n%s", want, v6)
+		}
+	}
+	// The kernel's own link-local address, added when d0 came up, may
+	// still be tentative; ours must not be.
+	for _, l := range strings.Split(v6, "\n") {
+		if strings.Contains(l, "tentative") && (strings.Contains(l, "fdaa::100/") || strings.Contains(l, "fe80::64/")) {
+			t.Errorf("address tentative: %s", l)
+		}
+	}
+	if strings.Count(v6, "fdaa::100/") != 1 {
+		t.Errorf("want fdaa::100 once; ip addr shows\n%s", v6)
+	}
+	if route := run(t, ns, "ip", "-6", "route", "show", "dev", "d0"); !strings.Contains(route, "fdaa::/64") {
+		t.Errorf("no route for fdaa::/64:\n%s", route)
+	}
+	if link := run(t, ns, "ip", "-o", "link", "show", "dev", "d0"); !strings.Contains(link, ",UP") {
+		t.Errorf("d0 not up:\n%s", link)
+	}
+
+	// One IPv6 address alone through Up, on a fresh interface.
+	run(t, ns, "ip", "link", "add", "d1", "type", "bridge")
+	if err := ns.Do(func() error { return ifconfig.Up("d1", netip.MustParsePrefix("fdbb::1/48")) }); err != nil {
+		t.Fatal(err)
+	}
+	if v6 := run(t, ns, "ip", "-6", "-o", "addr", "show", "dev", "d1"); !strings.Contains(v6, "inet6 fdbb::1/48 scope global nodad") {
+		t.Errorf("Up with fdbb::1/48; ip addr shows\n%s", v6)
+	}
+}
+
 func TestUpWithoutAddress(t *testing.T) {
 	ns := dummyNS(t)
 	if err := ns.Do(func() error { return ifconfig.Up("d0", netip.Prefix{}) }); err != nil {
@@ -121,9 +176,13 @@ func TestErrors(t *testing.T) {
 	if !errors.Is(err, unix.ENODEV) || !strings.Contains(err.Error(), "nosuch0") {
 		t.Errorf("Up on a missing interface: %v; want ENODEV naming nosuch0", err)
 	}
-	err = ns.Do(func() error { return ifconfig.Up("d0", netip.MustParsePrefix("fd00::1/64")) })
-	if err == nil || !strings.Contains(err.Error(), "not an IPv4 prefix") {
-		t.Errorf("Up with IPv6: %v", err)
+	err = ns.Do(func() error { return ifconfig.Up("nosuch0", netip.MustParsePrefix("fd00::1/64")) })
+	if !errors.Is(err, unix.ENODEV) || !strings.Contains(err.Error(), "nosuch0") {
+		t.Errorf("Up with IPv6 on a missing interface: %v; want ENODEV naming nosuch0", err)
+	}
+	err = ns.Do(func() error { return ifconfig.UpAddrs("d0", []netip.Prefix{{}}) })
+	if err == nil || !strings.Contains(err.Error(), "invalid prefix") {
+		t.Errorf("UpAddrs with a zero prefix: %v", err)
 	}
 	err = ns.Do(func() error { return ifconfig.SetMTU("d0", 0) })
 	if err == nil {

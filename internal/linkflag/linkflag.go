@@ -5,14 +5,22 @@
 // With -pcap on an offloading device the capture holds what crosses it, as
 // tcpdump's does on an offloading interface: segments of up to 64 KiB and
 // checksums left for the kernel to complete.
+//
+// -addr and -host take comma-separated lists of prefixes of either family
+// (DESIGN.md's dual stack: -addr 192.168.69.1/24,fdaa::1/64 and -host
+// 192.168.69.100/24,fdaa::100/64, the defaults). The kernel side gets
+// every address of -host, the stack every address of -addr. "-addr dhcp"
+// is reserved for DHCPv4 and fails with ErrDHCP for now.
 package linkflag
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 
 	"github.com/renet-go/renet/internal/ifconfig"
 	"github.com/renet-go/renet/link"
@@ -22,6 +30,42 @@ import (
 	"github.com/renet-go/renet/link/tun"
 	"github.com/renet-go/renet/netstack"
 )
+
+// Default -addr values: DESIGN.md's dual-stack default, and IPv4 alone.
+const (
+	IPv4Addr      = "192.168.69.1/24"
+	DualStackAddr = "192.168.69.1/24,fdaa::1/64"
+)
+
+// DefaultAddr is -addr's default.
+var DefaultAddr = DualStackAddr
+
+// ErrDHCP is the error for "-addr dhcp", reserved for DHCPv4, which the
+// stack does not do yet.
+var ErrDHCP = errors.New("-addr dhcp: DHCP is not yet supported; give addresses such as " + IPv4Addr)
+
+// ParseAddrs parses a comma-separated list of prefixes, IPv4 and IPv6,
+// such as "192.168.69.1/24,fdaa::1/64", as -addr and -host take them.
+// Blanks around items are ignored; an empty item, a bare address without
+// its prefix length, or an address with a zone is an error.
+func ParseAddrs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			return nil, fmt.Errorf("empty item in address list %q", s)
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			if _, aerr := netip.ParseAddr(item); aerr == nil && !strings.Contains(item, "/") {
+				return nil, fmt.Errorf("%q has no prefix length (such as %s/24 or %s/64)", item, item, item)
+			}
+			return nil, fmt.Errorf("%q is not an address with a prefix length", item)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
 
 // Flags holds the parsed link flags.
 type Flags struct {
@@ -46,12 +90,12 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.Tap, "tap", "tap0", "tap device to run on (created if absent)")
 	fs.StringVar(&f.Tun, "tun", "", "TUN device to run on instead of a tap (IP packets, no ARP)")
 	fs.StringVar(&f.AFPacket, "afpacket", "", "run on an existing interface through an AF_PACKET socket")
-	fs.StringVar(&f.Addr, "addr", "192.168.69.1/24", "the stack's address and prefix")
+	fs.StringVar(&f.Addr, "addr", DefaultAddr, "the stack's addresses and prefixes, comma-separated, e.g. "+DualStackAddr)
 	fs.StringVar(&f.MAC, "mac", "02:00:00:00:00:01", "the stack's MAC address (Ethernet links)")
 	fs.StringVar(&f.Gateway, "gw", "", "default gateway (optional)")
 	fs.StringVar(&f.Pcap, "pcap", "", "write every frame crossing the link to this pcap file")
 	fs.BoolVar(&f.Offload, "offload", true, "use the kernel's segmentation and checksum offloads on tap and TUN devices (virtio-net header) when it offers them")
-	fs.StringVar(&f.Host, "host", "", "also bring the device up and give its kernel side this address, e.g. 192.168.69.100/24 (needs CAP_NET_ADMIN)")
+	fs.StringVar(&f.Host, "host", "", "also bring the device up and give its kernel side these addresses, comma-separated, e.g. 192.168.69.100/24,fdaa::100/64 (needs CAP_NET_ADMIN)")
 	return f
 }
 
@@ -70,11 +114,14 @@ func (f *Flags) LinkNamed() bool {
 // Config returns the stack configuration the flags describe.
 func (f *Flags) Config() (netstack.Config, error) {
 	var cfg netstack.Config
-	p, err := netip.ParsePrefix(f.Addr)
+	if strings.TrimSpace(f.Addr) == "dhcp" {
+		return cfg, ErrDHCP
+	}
+	addrs, err := ParseAddrs(f.Addr)
 	if err != nil {
 		return cfg, fmt.Errorf("-addr: %v", err)
 	}
-	cfg.Addrs = []netip.Prefix{p}
+	cfg.Addrs = addrs
 	if f.MAC != "" {
 		mac, err := net.ParseMAC(f.MAC)
 		if err != nil || len(mac) != 6 {
@@ -100,9 +147,9 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var host netip.Prefix
+	var host []netip.Prefix
 	if f.Host != "" {
-		if host, err = netip.ParsePrefix(f.Host); err != nil {
+		if host, err = ParseAddrs(f.Host); err != nil {
 			return nil, nil, fmt.Errorf("-host: %v", err)
 		}
 	}
@@ -110,8 +157,10 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if host.IsValid() {
-		if err := ifconfig.Up(name, host); err != nil {
+	if len(host) > 0 {
+		// Both families: the kernel side has IPv6 already, whatever the
+		// stack has.
+		if err := ifconfig.UpAddrs(name, host); err != nil {
 			ep.Close()
 			return nil, nil, fmt.Errorf("-host: %v", err)
 		}
