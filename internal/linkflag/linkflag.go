@@ -9,19 +9,27 @@
 // -addr and -host take comma-separated lists of prefixes of either family
 // (DESIGN.md's dual stack: -addr 192.168.69.1/24,fdaa::1/64 and -host
 // 192.168.69.100/24,fdaa::100/64, the defaults). The kernel side gets
-// every address of -host, the stack every address of -addr. "-addr dhcp"
-// is reserved for DHCPv4 and fails with ErrDHCP for now.
+// every address of -host, the stack every address of -addr.
+//
+// "-addr dhcp" starts the stack with no IPv4 address and takes one from
+// a DHCP server on the link (package dhcp): Open waits for the lease, at
+// most -dhcp-timeout (30 s), prints it to standard error, and the client
+// keeps it while the program runs. "dhcp" may stand in the list beside
+// IPv6 prefixes: -addr dhcp,fdaa::1/64.
 package linkflag
 
 import (
-	"errors"
+	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/renet-go/renet/dhcp"
 	"github.com/renet-go/renet/internal/ifconfig"
 	"github.com/renet-go/renet/link"
 	"github.com/renet-go/renet/link/afpacket"
@@ -40,9 +48,8 @@ const (
 // DefaultAddr is -addr's default.
 var DefaultAddr = DualStackAddr
 
-// ErrDHCP is the error for "-addr dhcp", reserved for DHCPv4, which the
-// stack does not do yet.
-var ErrDHCP = errors.New("-addr dhcp: DHCP is not yet supported; give addresses such as " + IPv4Addr)
+// DHCP is the -addr item that asks a DHCP server for the IPv4 address.
+const DHCP = "dhcp"
 
 // ParseAddrs parses a comma-separated list of prefixes, IPv4 and IPv6,
 // such as "192.168.69.1/24,fdaa::1/64", as -addr and -host take them.
@@ -82,6 +89,8 @@ type Flags struct {
 	// checksum offload, GRO) where the kernel takes it; -offload=false
 	// opens them plain.
 	Offload bool
+	// DHCPTimeout bounds Open's wait for a lease under -addr dhcp.
+	DHCPTimeout time.Duration
 }
 
 // Register defines the link flags on fs.
@@ -90,7 +99,8 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.Tap, "tap", "tap0", "tap device to run on (created if absent)")
 	fs.StringVar(&f.Tun, "tun", "", "TUN device to run on instead of a tap (IP packets, no ARP)")
 	fs.StringVar(&f.AFPacket, "afpacket", "", "run on an existing interface through an AF_PACKET socket")
-	fs.StringVar(&f.Addr, "addr", DefaultAddr, "the stack's addresses and prefixes, comma-separated, e.g. "+DualStackAddr)
+	fs.StringVar(&f.Addr, "addr", DefaultAddr, "the stack's addresses and prefixes, comma-separated, e.g. "+DualStackAddr+"; \"dhcp\" takes the IPv4 one from a DHCP server")
+	fs.DurationVar(&f.DHCPTimeout, "dhcp-timeout", dhcp.DefaultTimeout, "how long -addr dhcp waits for a lease")
 	fs.StringVar(&f.MAC, "mac", "02:00:00:00:00:01", "the stack's MAC address (Ethernet links)")
 	fs.StringVar(&f.Gateway, "gw", "", "default gateway (optional)")
 	fs.StringVar(&f.Pcap, "pcap", "", "write every frame crossing the link to this pcap file")
@@ -111,17 +121,42 @@ func (f *Flags) LinkNamed() bool {
 	return named
 }
 
-// Config returns the stack configuration the flags describe.
+// DHCP reports whether -addr asks for DHCP: "dhcp" is one of its items.
+func (f *Flags) DHCP() bool {
+	_, dhcp := f.staticAddrs()
+	return dhcp
+}
+
+// staticAddrs splits -addr into the items to parse as prefixes and
+// whether "dhcp" is among them.
+func (f *Flags) staticAddrs() (rest []string, dhcp bool) {
+	for _, item := range strings.Split(f.Addr, ",") {
+		if strings.TrimSpace(item) == DHCP {
+			dhcp = true
+			continue
+		}
+		rest = append(rest, item)
+	}
+	return rest, dhcp
+}
+
+// Config returns the stack configuration the flags describe. Under -addr
+// dhcp its Addrs hold no IPv4 address: Open asks a server for one.
 func (f *Flags) Config() (netstack.Config, error) {
 	var cfg netstack.Config
-	if strings.TrimSpace(f.Addr) == "dhcp" {
-		return cfg, ErrDHCP
+	rest, dhcp := f.staticAddrs()
+	if len(rest) > 0 {
+		addrs, err := ParseAddrs(strings.Join(rest, ","))
+		if err != nil {
+			return cfg, fmt.Errorf("-addr: %v", err)
+		}
+		for _, p := range addrs {
+			if dhcp && p.Addr().Is4() {
+				return cfg, fmt.Errorf("-addr: %v beside dhcp: DHCP gives the IPv4 address", p)
+			}
+		}
+		cfg.Addrs = addrs
 	}
-	addrs, err := ParseAddrs(f.Addr)
-	if err != nil {
-		return cfg, fmt.Errorf("-addr: %v", err)
-	}
-	cfg.Addrs = addrs
 	if f.MAC != "" {
 		mac, err := net.ParseMAC(f.MAC)
 		if err != nil || len(mac) != 6 {
@@ -140,8 +175,10 @@ func (f *Flags) Config() (netstack.Config, error) {
 }
 
 // Open opens the named link, configures the kernel side when -host is set,
-// wraps the link for -pcap, and starts a stack on it. Close the stack, then
-// call the returned cleanup (which closes the pcap file).
+// wraps the link for -pcap, and starts a stack on it; under -addr dhcp it
+// then waits for a lease (printed to standard error) and leaves a DHCP
+// client keeping it. Close the stack, then call the returned cleanup
+// (which stops the DHCP client and closes the pcap file).
 func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 	cfg, err := f.Config()
 	if err != nil {
@@ -186,6 +223,27 @@ func (f *Flags) Open() (*netstack.Stack, func() error, error) {
 		ep.Close()
 		cleanup()
 		return nil, nil, err
+	}
+	if f.DHCP() {
+		ctx, cancel := context.WithTimeout(context.Background(), f.DHCPTimeout)
+		defer cancel()
+		fmt.Fprintf(os.Stderr, "dhcp: asking for an address (at most %v)\n", f.DHCPTimeout)
+		c, err := dhcp.Start(ctx, s, dhcp.Config{
+			Timeout: f.DHCPTimeout,
+			// Leases lost, rebinding, an MTU it cannot apply.
+			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		})
+		if err != nil {
+			s.Close()
+			cleanup()
+			return nil, nil, err // "dhcp: no answer from any server after..."
+		}
+		fmt.Fprintf(os.Stderr, "dhcp: %v\n", c.Lease())
+		closePcap := cleanup
+		cleanup = func() error {
+			c.Close() // a DHCPRELEASE, if the stack is still open
+			return closePcap()
+		}
 	}
 	return s, cleanup, nil
 }

@@ -2,10 +2,13 @@ package linkflag
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"net/netip"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/renet-go/renet/internal/netnstest"
 	"github.com/renet-go/renet/link"
@@ -77,7 +80,7 @@ func TestParseAddrs(t *testing.T) {
 }
 
 // TestAddrList checks what Config hands the stack: every prefix of the
-// list, in order; "dhcp" is reserved.
+// list, in order; "dhcp" leaves the IPv4 address to a DHCP server.
 func TestAddrList(t *testing.T) {
 	f := parse(t, "-addr", "192.168.69.1/24,fdaa::1/64,10.0.0.1/8")
 	cfg, err := f.Config()
@@ -90,8 +93,22 @@ func TestAddrList(t *testing.T) {
 	if cfg, err := parse(t, "-addr", "fdaa::1/64").Config(); err != nil || len(cfg.Addrs) != 1 {
 		t.Errorf("IPv6 alone: %v %v", cfg.Addrs, err)
 	}
-	if _, err := parse(t, "-addr", "dhcp").Config(); !errors.Is(err, ErrDHCP) || !strings.Contains(err.Error(), "not yet supported") {
-		t.Errorf("-addr dhcp: %v, want ErrDHCP", err)
+	f = parse(t, "-addr", "dhcp")
+	if cfg, err := f.Config(); err != nil || len(cfg.Addrs) != 0 || !f.DHCP() {
+		t.Errorf("-addr dhcp: %v %v, DHCP %t; want no address and DHCP", cfg.Addrs, err, f.DHCP())
+	}
+	f = parse(t, "-addr", "dhcp, fdaa::1/64")
+	if cfg, err := f.Config(); err != nil || len(cfg.Addrs) != 1 || !f.DHCP() {
+		t.Errorf("-addr dhcp,fdaa::1/64: %v %v, DHCP %t", cfg.Addrs, err, f.DHCP())
+	}
+	if _, err := parse(t, "-addr", "dhcp,").Config(); err == nil || !strings.Contains(err.Error(), "empty item") {
+		t.Errorf("-addr dhcp,: %v, want an error", err)
+	}
+	if _, err := parse(t, "-addr", "dhcp,10.0.0.1/8").Config(); err == nil || !strings.Contains(err.Error(), "beside dhcp") {
+		t.Errorf("-addr dhcp,10.0.0.1/8: %v, want an error", err)
+	}
+	if parse(t).DHCP() || parse(t).DHCPTimeout != 30*time.Second {
+		t.Error("DHCP by default, or -dhcp-timeout not 30s")
 	}
 }
 
@@ -122,7 +139,7 @@ func TestHostDualStack(t *testing.T) {
 func TestBadFlagsGiveOneLineErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-addr", "192.168.69.1"},
-		{"-addr", "dhcp"},
+		{"-addr", "dhcp,"},
 		{"-addr", "192.168.69.1/24,"},
 		{"-host", "192.168.69.100/24,fdaa::100", "-afpacket", "lo"},
 		{"-mac", "02:00:00"},
@@ -174,3 +191,83 @@ func TestOffloadFlag(t *testing.T) {
 		}
 	}
 }
+
+// openIn runs Open inside the namespace.
+func openIn(t *testing.T, ns *netnstest.NS, f *Flags) (*netstack.Stack, func() error, error) {
+	t.Helper()
+	var s *netstack.Stack
+	var cleanup func() error
+	err := ns.Do(func() (err error) { s, cleanup, err = f.Open(); return err })
+	return s, cleanup, err
+}
+
+// TestDHCPNoServer: -addr dhcp on a link with no server fails after
+// -dhcp-timeout with a one-line error saying so.
+func TestDHCPNoServer(t *testing.T) {
+	ns := netnstest.New(t)
+	f := parse(t, "-tap", "tap0", "-addr", "dhcp", "-dhcp-timeout", "2s", "-host", "192.168.69.100/24")
+	start := time.Now()
+	s, _, err := openIn(t, ns, f)
+	if err == nil {
+		s.Close()
+		t.Fatal("a lease from nowhere")
+	}
+	if took := time.Since(start); took > 3*time.Second || !strings.Contains(err.Error(), "no answer from any server") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("after %v: %q", took, err)
+	}
+	t.Log(err)
+}
+
+// TestDHCPFromDnsmasq: -addr dhcp takes its address from dnsmasq serving
+// the kernel side of the tap device.
+func TestDHCPFromDnsmasq(t *testing.T) {
+	ns := netnstest.New(t)
+	dnsmasq, err := exec.LookPath("dnsmasq")
+	if err != nil {
+		if dnsmasq = "/usr/sbin/dnsmasq"; !fileExists(dnsmasq) {
+			t.Skip("linkflag: skipping: dnsmasq is not installed (apt-get install dnsmasq-base)")
+		}
+	}
+	f := parse(t, "-tap", "tap0", "-addr", "dhcp", "-dhcp-timeout", "20s", "-host", "192.168.69.100/24")
+	type opened struct {
+		s       *netstack.Stack
+		cleanup func() error
+		err     error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		s, cleanup, err := openIn(t, ns, f)
+		done <- opened{s, cleanup, err}
+	}()
+	// dnsmasq binds to the device, which Open creates: wait for it.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		out, _ := ns.Run(ctx, "ip", "-o", "addr", "show", "dev", "tap0")
+		if strings.Contains(string(out), "192.168.69.100/24") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("tap0 never came up")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the kernel: no event to wait on
+	}
+	ns.Start(t, dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--pid-file=",
+		"--interface=tap0", "--bind-interfaces", "--leasefile-ro", "--no-ping",
+		"--dhcp-range=192.168.69.50,192.168.69.60,120s")
+	o := <-done
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	defer o.cleanup()
+	defer o.s.Close()
+	addrs := o.s.Addrs()
+	if len(addrs) != 1 || !netip.MustParsePrefix("192.168.69.0/24").Contains(addrs[0].Addr()) || addrs[0].Bits() != 24 {
+		t.Fatalf("stack addresses %v, want one from dnsmasq's range", addrs)
+	}
+	if out, err := ns.Run(ctx, "ping", "-c", "1", "-W", "2", addrs[0].Addr().String()); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
