@@ -15,7 +15,8 @@ import (
 )
 
 // dnsServer is a tiny authoritative DNS server for the tests, on a renet
-// stack: it answers A queries from a map, over UDP and over TCP (RFC 1035
+// stack: it answers A and AAAA queries from a map (each with the
+// addresses of its family), over UDP and over TCP (RFC 1035
 // §4.2.2: each message behind a two-byte length), and records what it was
 // asked.
 type dnsServer struct {
@@ -128,12 +129,15 @@ func (srv *dnsServer) answer(query []byte, proto string) []byte {
 		resp.RCode = dnsmessage.RCodeNameError
 	case proto == "udp" && srv.truncate:
 		resp.Truncated = true
-	case q.Type == dnsmessage.TypeA:
+	default:
 		for _, a := range addrs {
-			resp.Answers = append(resp.Answers, dnsmessage.Resource{
-				Header: dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 60},
-				Body:   &dnsmessage.AResource{A: a.As4()},
-			})
+			h := dnsmessage.ResourceHeader{Name: q.Name, Type: q.Type, Class: dnsmessage.ClassINET, TTL: 60}
+			switch {
+			case q.Type == dnsmessage.TypeA && a.Is4():
+				resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: h, Body: &dnsmessage.AResource{A: a.As4()}})
+			case q.Type == dnsmessage.TypeAAAA && a.Is6():
+				resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: h, Body: &dnsmessage.AAAAResource{AAAA: a.As16()}})
+			}
 		}
 	}
 	b, err := resp.Pack()

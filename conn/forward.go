@@ -134,7 +134,7 @@ func (r *TCPRequest) Accept(ctx context.Context) (*TCPConn, error) {
 				}
 				sk.SetKeepAlive(true, ka, ka, 0)
 			}
-			return newTCPConn(r.f.s, sk), nil
+			return newTCPConn(r.f.s, sk, false), nil
 		}
 		if err := sk.Err(); err != nil {
 			sk.Abort()

@@ -31,13 +31,26 @@ type ListenConfig struct {
 	Resolver *net.Resolver
 }
 
-// Listen announces on a local address: network "tcp" or "tcp4", address
-// as net.Listen takes it (":80", "10.0.0.1:8080", "myhost:80"). A host
-// name is looked up (see Resolver) and the listener bound to its first
-// IPv4 address, as net.Listen does. The result is a *TCPListener.
+// Listen announces on a local address: network "tcp", "tcp4" or "tcp6",
+// address as net.Listen takes it (":80", "10.0.0.1:8080", "[fdaa::1]:80",
+// "myhost:80"). A host name is looked up (see Resolver) and the listener
+// bound to its first IPv4 address, else its first address, as net.Listen
+// does. The result is a *TCPListener.
+//
+// An empty or unspecified host (":80", "0.0.0.0:80", "[::]:80") listens
+// on every address as net does: with "tcp" on a stack that has an IPv6
+// address, the listener is dual-stack, bound to ::, its Addr "[::]:80",
+// and takes connections of both families; on a stack without IPv6 it is
+// bound to 0.0.0.0. "tcp4" binds 0.0.0.0, IPv4 only. "tcp6" binds ::
+// too, and so, unlike Go's listener (which sets IPV6_V6ONLY), also takes
+// IPv4 connections: the stack has no IPv6-only wildcard yet. The
+// addresses of an IPv4 connection accepted on a dual-stack listener look
+// as Go shows them: RemoteAddr().String() is "10.0.0.2:40000", and the
+// *net.TCPAddr's AddrPort, like TCPConn.RemoteAddrPort, is the
+// IPv4-mapped [::ffff:10.0.0.2]:40000.
 func (lc *ListenConfig) Listen(ctx context.Context, network, address string) (net.Listener, error) {
 	switch network {
-	case "tcp", "tcp4":
+	case "tcp", "tcp4", "tcp6":
 	default:
 		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
 	}
@@ -45,10 +58,10 @@ func (lc *ListenConfig) Listen(ctx context.Context, network, address string) (ne
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
 	}
-	return listenTCP(lc.Stack, laddr, lc.Backlog, lc.KeepAlive)
+	return listenTCP(lc.Stack, network, laddr, lc.Backlog, lc.KeepAlive)
 }
 
-// ListenPacket opens a UDP socket ("udp" or "udp4") bound to address; see
+// ListenPacket opens a UDP socket ("udp", "udp4" or "udp6") bound to address; see
 // the package-level ListenPacket.
 func (lc *ListenConfig) ListenPacket(ctx context.Context, network, address string) (net.PacketConn, error) {
 	return listenPacket(ctx, lc.Stack, lc.Resolver, network, address)

@@ -192,78 +192,100 @@ func (c *dnsStreamConn) Write(b []byte) (int, error) {
 }
 
 // lookupAddrs turns address ("host:port") into the addresses to try, in
-// order, for network ("tcp", "tcp4", "udp", "udp4"). An empty host is the
-// unspecified address and an IP literal is itself, without a resolver;
-// a name is looked up with r, or when r is nil with LookupNetIP and the
-// stack's DNS servers.
+// order, for network ("tcp", "tcp4", "tcp6", "udp", ...), keeping only
+// the family network allows. An empty host is the unspecified address of
+// that family and an IP literal is itself, without a resolver; a name is
+// looked up with r, or when r is nil with LookupNetIP and the stack's DNS
+// servers.
 func lookupAddrs(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) ([]netip.AddrPort, error) {
 	host, port, err := splitHostPort(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
 	if host == "" {
-		return []netip.AddrPort{netip.AddrPortFrom(netip.IPv4Unspecified(), port)}, nil
+		a := netip.IPv4Unspecified()
+		if family(network) == '6' {
+			a = netip.IPv6Unspecified()
+		}
+		return []netip.AddrPort{netip.AddrPortFrom(a, port)}, nil
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		ap, err := literalAddr(a, host, port)
+		ap, err := literalAddr(network, a, host, port)
 		if err != nil {
 			return nil, err
 		}
 		return []netip.AddrPort{ap}, nil
 	}
 	var ips []netip.Addr
+	qnet := lookupNetwork(s, network)
 	if r != nil {
-		ips, err = r.LookupNetIP(ctx, lookupNetwork(network), host)
+		ips, err = r.LookupNetIP(ctx, qnet, host)
 	} else {
-		ips, err = LookupNetIP(ctx, s, nil, host)
+		ips, err = lookupNetIP(ctx, s, nil, qnet, host)
 	}
 	if err != nil {
 		return nil, err
 	}
-	// The stack speaks IPv4 only, so the fallbacks (IPv6) are dropped.
-	// When it speaks IPv6 too, they race the primaries as in net.Dialer's
-	// dialParallel (Happy Eyeballs, RFC 8305).
-	primaries, _ := partitionAddrs(network, ips)
-	if len(primaries) == 0 {
-		return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
+	var addrs []netip.AddrPort
+	for _, a := range ips {
+		if a = a.Unmap().WithZone(""); fits(network, a) {
+			addrs = append(addrs, netip.AddrPortFrom(a, port))
+		}
 	}
-	addrs := make([]netip.AddrPort, len(primaries))
-	for i, a := range primaries {
-		addrs[i] = netip.AddrPortFrom(a, port)
+	if len(addrs) == 0 {
+		return nil, &net.AddrError{Err: errNoSuitableAddress, Addr: host}
 	}
 	return addrs, nil
 }
 
-// listenAddr is the address to listen on for address: the first of
-// lookupAddrs, as net.Listen takes the first IPv4 address of a name.
+// listenAddr is the address to listen on for address. An empty or
+// unspecified host is the wildcard of network (see wildcard); a name's
+// first IPv4 address is taken, else its first address, as net.Listen
+// does.
 func listenAddr(ctx context.Context, s *netstack.Stack, r *net.Resolver, network, address string) (netip.AddrPort, error) {
 	addrs, err := lookupAddrs(ctx, s, r, network, address)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
+	for _, ap := range addrs {
+		if ap.Addr().IsUnspecified() {
+			return netip.AddrPortFrom(wildcard(s, network), ap.Port()), nil
+		}
+		if ap.Addr().Is4() {
+			return ap, nil
+		}
+	}
 	return addrs[0], nil
 }
 
-// lookupNetwork is the LookupNetIP network for a dial or listen network.
-// The stack has no IPv6 yet, so only A records are asked for: an AAAA
-// query would cost a round trip and tell the network about the name for
-// nothing. With IPv6, "tcp" and "udp" would ask "ip".
-func lookupNetwork(network string) string {
+// lookupNetwork is the LookupNetIP network for a dial or listen network:
+// "ip4" for "tcp4", "ip6" for "tcp6", and for "tcp" both families ("ip")
+// only when the stack has an IPv6 address beyond link-local: without one
+// an AAAA query would cost a round trip and tell the network about the
+// name for addresses the stack cannot reach.
+func lookupNetwork(s *netstack.Stack, network string) string {
+	switch family(network) {
+	case '4':
+		return "ip4"
+	case '6':
+		return "ip6"
+	}
+	if hasGlobalIPv6(s) {
+		return "ip"
+	}
 	return "ip4"
 }
 
-// partitionAddrs sorts looked-up addresses into the family to try first
-// (IPv4, the only one today) and the other, in the resolver's order,
-// keeping only what network allows ("tcp4": IPv4 only).
-func partitionAddrs(network string, ips []netip.Addr) (primaries, fallbacks []netip.Addr) {
-	only4 := network == "tcp4" || network == "udp4"
-	for _, a := range ips {
-		a = a.Unmap()
-		switch {
-		case a.Is4():
-			primaries = append(primaries, a)
-		case !only4:
-			fallbacks = append(fallbacks, a)
+// partitionAddrs splits addresses into the primaries, those of the first
+// address's family, and the fallbacks, the others, each in the order
+// given: RFC 8305 §4 as net.Dialer applies it, where the resolver's
+// first answer says which family to try first.
+func partitionAddrs(addrs []netip.AddrPort) (primaries, fallbacks []netip.AddrPort) {
+	for _, ap := range addrs {
+		if ap.Addr().Is4() == addrs[0].Addr().Is4() {
+			primaries = append(primaries, ap)
+		} else {
+			fallbacks = append(fallbacks, ap)
 		}
 	}
 	return primaries, fallbacks

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
@@ -44,9 +45,13 @@ var (
 )
 
 // LookupNetIP looks host up through s with the DNS servers given, or when
-// none are, with the stack's Config.DNS, and returns its IPv4 addresses in
-// the order the server gave them. An IP literal is returned as it is,
-// without a query.
+// none are, with the stack's Config.DNS. On a stack with an IPv6 address
+// beyond link-local it asks for both AAAA and A records, in parallel, and
+// returns the IPv6 addresses first, then the IPv4 ones (RFC 6724's default
+// policy prefers IPv6 when the stack has a global IPv6 source), each in
+// the order the server gave them; otherwise it asks for A records only,
+// since the stack could not reach an IPv6 address anyway. An IP literal is
+// returned as it is, without a query.
 //
 // Nothing comes from the host: no /etc/hosts (so "localhost" is a name
 // like any other, asked of the servers), no search domains or options
@@ -59,19 +64,34 @@ var (
 // ctx bounds the whole.
 //
 // Errors are *net.DNSError: IsNotFound when the name does not exist or
-// has no IPv4 address, IsTimeout when no server answered in time, and
-// with no servers at all, Err is the text of ErrNoDNSServers (which
-// errors.Is finds). When ctx ends first, errors.Is finds ctx's error.
+// has no address of the families asked, IsTimeout when no server answered
+// in time, and with no servers at all, Err is the text of ErrNoDNSServers
+// (which errors.Is finds). When ctx ends first, errors.Is finds ctx's
+// error.
 func LookupNetIP(ctx context.Context, s *netstack.Stack, servers []netip.AddrPort, host string) ([]netip.Addr, error) {
+	network := "ip4"
+	if s != nil && hasGlobalIPv6(s) {
+		network = "ip"
+	}
+	return lookupNetIP(ctx, s, servers, network, host)
+}
+
+// lookupNetIP is LookupNetIP for the families of network: "ip4" (A
+// records), "ip6" (AAAA) or "ip" (both, IPv6 first).
+func lookupNetIP(ctx context.Context, s *netstack.Stack, servers []netip.AddrPort, network, host string) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a}, nil
 	}
 	if s == nil {
 		return nil, &net.DNSError{Err: "conn: LookupNetIP was given a nil stack", Name: host}
 	}
-	q, ok := dnsQuestion(host, dnsmessage.TypeA)
-	if !ok {
-		return nil, &net.DNSError{Err: errNoSuchHost.Error(), Name: host, IsNotFound: true, UnwrapErr: errNoSuchHost}
+	var qs []dnsmessage.Question
+	for _, t := range dnsTypes(network) {
+		q, ok := dnsQuestion(host, t)
+		if !ok {
+			return nil, &net.DNSError{Err: errNoSuchHost.Error(), Name: host, IsNotFound: true, UnwrapErr: errNoSuchHost}
+		}
+		qs = append(qs, q)
 	}
 	if len(servers) == 0 {
 		servers = s.DNS()
@@ -82,9 +102,9 @@ func LookupNetIP(ctx context.Context, s *netstack.Stack, servers []netip.AddrPor
 	var last *net.DNSError
 	for range dnsRounds {
 		for _, server := range servers {
-			addrs, err := dnsExchange(ctx, s, server, q)
+			addrs, err := dnsAsk(ctx, s, server, qs)
 			if err == nil && len(addrs) == 0 {
-				err = errNoSuchHost // the name exists, but not for this type
+				err = errNoSuchHost // the name exists, but not for these types
 			}
 			if err == nil {
 				return addrs, nil
@@ -99,6 +119,59 @@ func LookupNetIP(ctx context.Context, s *netstack.Stack, servers []netip.AddrPor
 		}
 	}
 	return nil, last
+}
+
+// dnsTypes are the record types to ask for network, in the order their
+// addresses are returned.
+func dnsTypes(network string) []dnsmessage.Type {
+	switch network {
+	case "ip6":
+		return []dnsmessage.Type{dnsmessage.TypeAAAA}
+	case "ip":
+		return []dnsmessage.Type{dnsmessage.TypeAAAA, dnsmessage.TypeA}
+	}
+	return []dnsmessage.Type{dnsmessage.TypeA}
+}
+
+// dnsAsk asks server every question of qs at once, as Go's resolver sends
+// its A and AAAA queries in parallel, and returns the addresses of the
+// answers in the order of qs. A name error for one type is no error if
+// another has addresses; any other failure is the server's failure.
+func dnsAsk(ctx context.Context, s *netstack.Stack, server netip.AddrPort, qs []dnsmessage.Question) ([]netip.Addr, error) {
+	if len(qs) == 1 {
+		return dnsExchange(ctx, s, server, qs[0])
+	}
+	type answer struct {
+		addrs []netip.Addr
+		err   error
+	}
+	answers := make([]answer, len(qs))
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Go(func() {
+			a, err := dnsExchange(ctx, s, server, q)
+			answers[i] = answer{a, err}
+		})
+	}
+	wg.Wait()
+	var addrs []netip.Addr
+	var notFound, failed error
+	for _, a := range answers {
+		switch {
+		case a.err == errNoSuchHost:
+			notFound = a.err
+		case a.err != nil:
+			failed = a.err
+		}
+		addrs = append(addrs, a.addrs...)
+	}
+	switch {
+	case failed != nil && len(addrs) == 0:
+		return nil, failed
+	case len(addrs) == 0 && notFound != nil:
+		return nil, notFound
+	}
+	return addrs, nil
 }
 
 // dnsError reports err, met asking server about host.
@@ -194,10 +267,16 @@ func dnsExchange(ctx context.Context, s *netstack.Stack, server netip.AddrPort, 
 	var addrs []netip.Addr
 	for _, rr := range resp.Answers {
 		// Records of other types (the CNAMEs leading to the name's
-		// records) are skipped. AAAA records go here when the stack
-		// speaks IPv6.
-		if a, ok := rr.Body.(*dnsmessage.AResource); ok && q.Type == dnsmessage.TypeA {
-			addrs = append(addrs, netip.AddrFrom4(a.A))
+		// records) are skipped.
+		switch b := rr.Body.(type) {
+		case *dnsmessage.AResource:
+			if q.Type == dnsmessage.TypeA {
+				addrs = append(addrs, netip.AddrFrom4(b.A))
+			}
+		case *dnsmessage.AAAAResource:
+			if q.Type == dnsmessage.TypeAAAA {
+				addrs = append(addrs, netip.AddrFrom16(b.AAAA).Unmap())
+			}
 		}
 	}
 	return addrs, nil
@@ -248,7 +327,7 @@ func dnsExchangeUDP(ctx context.Context, s *netstack.Stack, server netip.AddrPor
 // behind its two-byte length (RFC 1035 §4.2.2), and reads the response.
 func dnsExchangeTCP(ctx context.Context, s *netstack.Stack, server netip.AddrPort, req []byte, id uint16, q dnsmessage.Question) (*dnsmessage.Message, error) {
 	d := Dialer{Stack: s, KeepAlive: -1}
-	c, err := d.dialTCP(ctx, "tcp", server.String())
+	c, err := d.dialTCP(ctx, "tcp", server)
 	if err != nil {
 		return nil, err
 	}

@@ -42,17 +42,57 @@ func TestPartialDeadline(t *testing.T) {
 	}
 }
 
+// RFC 8305 §4 as net.Dialer applies it: the first address's family is
+// tried first, the other is the fallback; each keeps the resolver's order.
 func TestPartitionAddrs(t *testing.T) {
-	v4 := netip.MustParseAddr("192.0.2.1")
-	mapped := netip.MustParseAddr("::ffff:192.0.2.2")
-	v6 := netip.MustParseAddr("2001:db8::1")
-	ips := []netip.Addr{v6, v4, mapped}
-	p, f := partitionAddrs("tcp", ips)
-	if !slices.Equal(p, []netip.Addr{v4, mapped.Unmap()}) || !slices.Equal(f, []netip.Addr{v6}) {
-		t.Errorf("tcp: %v, %v", p, f)
+	v4a := netip.MustParseAddrPort("192.0.2.1:80")
+	v4b := netip.MustParseAddrPort("192.0.2.2:80")
+	v6a := netip.MustParseAddrPort("[2001:db8::1]:80")
+	v6b := netip.MustParseAddrPort("[2001:db8::2]:80")
+	p, f := partitionAddrs([]netip.AddrPort{v6a, v4a, v6b, v4b})
+	if !slices.Equal(p, []netip.AddrPort{v6a, v6b}) || !slices.Equal(f, []netip.AddrPort{v4a, v4b}) {
+		t.Errorf("IPv6 first: %v, %v", p, f)
 	}
-	p, f = partitionAddrs("udp4", ips)
-	if !slices.Equal(p, []netip.Addr{v4, mapped.Unmap()}) || f != nil {
-		t.Errorf("udp4: %v, %v", p, f)
+	p, f = partitionAddrs([]netip.AddrPort{v4b, v6a, v4a})
+	if !slices.Equal(p, []netip.AddrPort{v4b, v4a}) || !slices.Equal(f, []netip.AddrPort{v6a}) {
+		t.Errorf("IPv4 first: %v, %v", p, f)
+	}
+	p, f = partitionAddrs([]netip.AddrPort{v4a})
+	if !slices.Equal(p, []netip.AddrPort{v4a}) || f != nil {
+		t.Errorf("one family: %v, %v", p, f)
+	}
+}
+
+// Family checks as net's: "tcp4" refuses an IPv6 literal, "tcp6" an IPv4
+// one (IPv4-mapped included), and zones are dropped.
+func TestLiteralAddrFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		network, host string
+		want          string // "" for an error
+	}{
+		{"tcp", "10.0.0.1", "10.0.0.1:80"},
+		{"tcp", "fdaa::1", "[fdaa::1]:80"},
+		{"tcp", "fe80::1%eth0", "[fe80::1]:80"},
+		{"tcp", "::ffff:10.0.0.1", "10.0.0.1:80"},
+		{"tcp4", "10.0.0.1", "10.0.0.1:80"},
+		{"tcp4", "::ffff:10.0.0.1", "10.0.0.1:80"},
+		{"tcp4", "fdaa::1", ""},
+		{"udp4", "::", ""},
+		{"tcp6", "fdaa::1", "[fdaa::1]:80"},
+		{"tcp6", "10.0.0.1", ""},
+		{"udp6", "::ffff:10.0.0.1", ""},
+		{"udp6", "0.0.0.0", ""},
+	} {
+		got, err := literalAddr(tc.network, netip.MustParseAddr(tc.host), tc.host, 80)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%s %s: %v, want an error", tc.network, tc.host, got)
+		case tc.want == "":
+			if err.Error() != "address "+tc.host+": no suitable address found" {
+				t.Errorf("%s %s: error %q, not net's", tc.network, tc.host, err)
+			}
+		case err != nil || got.String() != tc.want:
+			t.Errorf("%s %s: %v, %v; want %s", tc.network, tc.host, got, err, tc.want)
+		}
 	}
 }

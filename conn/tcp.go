@@ -22,6 +22,7 @@ const defaultKeepAlive = 15 * time.Second
 type TCPConn struct {
 	stack  *netstack.Stack
 	sk     *netstack.TCPSocket
+	dual   bool // accepted on a listener bound to ::
 	laddr  *net.TCPAddr
 	raddr  *net.TCPAddr
 	rd, wd deadline
@@ -38,12 +39,16 @@ type TCPConn struct {
 
 var _ net.Conn = (*TCPConn)(nil)
 
-func newTCPConn(s *netstack.Stack, sk *netstack.TCPSocket) *TCPConn {
+// newTCPConn wraps sk; dual says it came from a dual-stack listener (bound
+// to ::), whose IPv4 connections show IPv4-mapped addresses (see
+// presented).
+func newTCPConn(s *netstack.Stack, sk *netstack.TCPSocket, dual bool) *TCPConn {
 	return &TCPConn{
 		stack:      s,
 		sk:         sk,
-		laddr:      net.TCPAddrFromAddrPort(sk.LocalAddr()),
-		raddr:      net.TCPAddrFromAddrPort(sk.RemoteAddr()),
+		dual:       dual,
+		laddr:      net.TCPAddrFromAddrPort(presented(sk.LocalAddr(), dual)),
+		raddr:      net.TCPAddrFromAddrPort(presented(sk.RemoteAddr(), dual)),
 		rd:         newDeadline(),
 		wd:         newDeadline(),
 		closed:     make(chan struct{}),
@@ -185,9 +190,11 @@ func (c *TCPConn) LocalAddr() net.Addr { return c.laddr }
 // RemoteAddr returns the peer's address as a *net.TCPAddr.
 func (c *TCPConn) RemoteAddr() net.Addr { return c.raddr }
 
-// LocalAddrPort and RemoteAddrPort are the netip forms of the addresses.
-func (c *TCPConn) LocalAddrPort() netip.AddrPort  { return c.sk.LocalAddr() }
-func (c *TCPConn) RemoteAddrPort() netip.AddrPort { return c.sk.RemoteAddr() }
+// LocalAddrPort and RemoteAddrPort are the netip forms of the addresses,
+// the AddrPort of LocalAddr and RemoteAddr: IPv4-mapped for an IPv4
+// connection accepted on a dual-stack listener, as Go's are.
+func (c *TCPConn) LocalAddrPort() netip.AddrPort  { return presented(c.sk.LocalAddr(), c.dual) }
+func (c *TCPConn) RemoteAddrPort() netip.AddrPort { return presented(c.sk.RemoteAddr(), c.dual) }
 
 // SetDeadline sets the read and write deadlines.
 func (c *TCPConn) SetDeadline(t time.Time) error {
@@ -386,6 +393,8 @@ type TCPListener struct {
 	stack     *netstack.Stack
 	l         *netstack.TCPListener
 	addr      *net.TCPAddr
+	network   string        // "tcp", "tcp4" or "tcp6", for errors
+	dual      bool          // bound to ::: IPv4 peers show IPv4-mapped
 	keepAlive time.Duration // for accepted connections; negative: off
 	dl        deadline
 	closed    chan struct{}
@@ -394,24 +403,27 @@ type TCPListener struct {
 
 var _ net.Listener = (*TCPListener)(nil)
 
-// Listen announces on a local TCP address ("tcp" or "tcp4"), e.g. ":80",
-// with the stack's default backlog (4096, as Go's net.Listen gets from
-// somaxconn). The result is a *TCPListener. ListenConfig sets the backlog.
+// Listen announces on a local TCP address ("tcp", "tcp4" or "tcp6"), e.g.
+// ":80", with the stack's default backlog (4096, as Go's net.Listen gets
+// from somaxconn). The result is a *TCPListener. ListenConfig sets the
+// backlog. On a stack with IPv6, ":80" listens on both families; see
+// ListenConfig.Listen.
 func Listen(s *netstack.Stack, network, address string) (net.Listener, error) {
 	lc := ListenConfig{Stack: s}
 	return lc.Listen(context.Background(), network, address)
 }
 
-// ListenTCP is Listen with a typed address and result.
+// ListenTCP is Listen with a typed address and result. The address is
+// bound as it is: 0.0.0.0 takes IPv4 only, :: both families.
 func ListenTCP(s *netstack.Stack, laddr netip.AddrPort) (*TCPListener, error) {
-	return listenTCP(s, laddr, 0, 0)
+	return listenTCP(s, "tcp", laddr, 0, 0)
 }
 
 // listenTCP opens a listener; backlog and keepAlive as in ListenConfig.
-func listenTCP(s *netstack.Stack, laddr netip.AddrPort, backlog int, keepAlive time.Duration) (*TCPListener, error) {
+func listenTCP(s *netstack.Stack, network string, laddr netip.AddrPort, backlog int, keepAlive time.Duration) (*TCPListener, error) {
 	l, err := s.ListenTCP(laddr, backlog)
 	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(laddr), Err: err}
+		return nil, &net.OpError{Op: "listen", Net: network, Addr: net.TCPAddrFromAddrPort(laddr), Err: err}
 	}
 	if keepAlive == 0 {
 		keepAlive = defaultKeepAlive
@@ -420,6 +432,8 @@ func listenTCP(s *netstack.Stack, laddr netip.AddrPort, backlog int, keepAlive t
 		stack:     s,
 		l:         l,
 		addr:      net.TCPAddrFromAddrPort(l.Addr()),
+		network:   network,
+		dual:      isDual(l.Addr()),
 		keepAlive: keepAlive,
 		dl:        newDeadline(),
 		closed:    make(chan struct{}),
@@ -439,7 +453,7 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 			if l.keepAlive > 0 {
 				sk.SetKeepAlive(true, l.keepAlive, l.keepAlive, 0)
 			}
-			return newTCPConn(l.stack, sk), nil
+			return newTCPConn(l.stack, sk, l.dual), nil
 		}
 		if !errors.Is(err, netstack.ErrWouldBlock) {
 			return nil, l.opErr(err)
@@ -457,13 +471,13 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 }
 
 func (l *TCPListener) opErr(err error) error {
-	return &net.OpError{Op: "accept", Net: "tcp", Addr: l.addr, Err: err}
+	return &net.OpError{Op: "accept", Net: l.network, Addr: l.addr, Err: err}
 }
 
 // Close stops listening; a blocked Accept returns net.ErrClosed, and
 // connections not yet accepted are reset.
 func (l *TCPListener) Close() error {
-	err := error(&net.OpError{Op: "close", Net: "tcp", Addr: l.addr, Err: net.ErrClosed})
+	err := error(&net.OpError{Op: "close", Net: l.network, Addr: l.addr, Err: net.ErrClosed})
 	l.once.Do(func() {
 		err = nil
 		close(l.closed)
@@ -490,11 +504,7 @@ func (l *TCPListener) SetDeadline(t time.Time) error {
 
 // dialTCP opens a connection and waits for the handshake, the context, or
 // a failure.
-func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn, error) {
-	raddr, err := resolve(ctx, network, address)
-	if err != nil {
-		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
-	}
+func (d *Dialer) dialTCP(ctx context.Context, network string, raddr netip.AddrPort) (net.Conn, error) {
 	fail := func(err error) (net.Conn, error) {
 		return nil, &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: net.TCPAddrFromAddrPort(raddr), Err: err}
 	}
@@ -511,7 +521,7 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 	}
 	for {
 		if sk.Connected() {
-			c := newTCPConn(d.Stack, sk)
+			c := newTCPConn(d.Stack, sk, false)
 			if d.KeepAlive >= 0 {
 				ka := d.KeepAlive
 				if ka == 0 {

@@ -17,6 +17,7 @@ type UDPConn struct {
 	stack   *netstack.Stack
 	sock    *netstack.UDPSocket
 	network string
+	dual    bool     // bound to ::: IPv4 senders show IPv4-mapped
 	laddr   net.Addr // fixed at creation
 	raddr   net.Addr // nil unless connected
 	rd, wd  deadline
@@ -31,11 +32,13 @@ var (
 )
 
 func newUDPConn(s *netstack.Stack, sock *netstack.UDPSocket, network string) *UDPConn {
+	local := sock.LocalAddr()
 	return &UDPConn{
 		stack:   s,
 		sock:    sock,
 		network: network,
-		laddr:   udpAddr(sock.LocalAddr()),
+		dual:    isDual(local),
+		laddr:   udpAddr(local),
 		raddr:   udpAddr(sock.RemoteAddr()),
 		rd:      newDeadline(),
 		wd:      newDeadline(),
@@ -44,7 +47,9 @@ func newUDPConn(s *netstack.Stack, sock *netstack.UDPSocket, network string) *UD
 }
 
 // ReadFromUDPAddrPort reads one datagram into b and returns its length and
-// sender. It allocates nothing. A datagram longer than b is truncated.
+// sender. It allocates nothing. A datagram longer than b is truncated. On
+// a dual-stack socket (bound to ::) an IPv4 sender is IPv4-mapped, as Go
+// reports it.
 func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 	if isClosed(c.closed) {
 		return 0, netip.AddrPort{}, c.readErr(net.ErrClosed)
@@ -57,7 +62,7 @@ func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 	for {
 		n, from, err := c.sock.TryReadFrom(b)
 		if err == nil {
-			return n, from, nil
+			return n, presented(from, c.dual), nil
 		}
 		if !errors.Is(err, netstack.ErrWouldBlock) {
 			return 0, netip.AddrPort{}, c.readErr(err)
