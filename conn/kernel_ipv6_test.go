@@ -570,7 +570,6 @@ func TestKernelSLAAC(t *testing.T) {
 // duplicate, within a DAD probe's second, counts the conflict, and keeps
 // the other.
 func TestKernelDAD(t *testing.T) {
-	t.Skip("netstack bug: the kernel defends fdaa::100 with a neighbour advertisement (source fdaa::100, to ff02::1, target fdaa::100, override, with its link-layer address), but ipv6Input drops it as DropIPBadSource (s.isLocal(src)) before NDP sees it, so the address is kept and DADConflicts stays 0")
 	k := newKernelLink(t, "192.168.69.1/24", "fdaa::1/64", "fdaa::100/64")
 	start := time.Now()
 	waitFor(t, func() bool {
