@@ -144,3 +144,38 @@ func FuzzGRO(f *testing.F) {
 		}
 	})
 }
+
+// groSeg6 is groSeg over IPv6.
+func groSeg6(seq uint32, payload int, hop uint8) []byte {
+	f := wire.TCPFields{SrcPort: 40000, DstPort: 80, Seq: seq, Ack: 1, Flags: wire.TCPFlagACK, Window: 1000}
+	b := make([]byte, f.Len()+payload)
+	for i := range payload {
+		b[f.Len()+i] = byte(seq) + byte(i)
+	}
+	f.Encode(b, peerIP6, ourIP6)
+	return packet6(ourMAC, peerIP6, ourIP6, hop, wire.IPProtoTCP, b)
+}
+
+// Software GRO merges IPv6 segments too, and the merged packet is a valid
+// IPv6 packet whose payload length covers every payload.
+func TestSoftwareGRO6(t *testing.T) {
+	var g gro
+	out, trusted := g.coalesce([][]byte{groSeg6(1000, 1000, 64), groSeg6(2000, 1000, 64), groSeg6(3000, 500, 64), groSeg6(3500, 100, 63)}, link.Ethernet)
+	if len(out) != 2 || !trusted[0] || trusted[1] {
+		t.Fatalf("%d packets (trusted %v), want the first three merged and the other hop limit apart", len(out), trusted)
+	}
+	eth, _ := wire.ParseEthernet(out[0])
+	ip, err := wire.ParseIPv6(eth.Payload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, _ := wire.ParseTCP(ip.Payload())
+	if len(th.Payload()) != 2500 || th.Seq() != 1000 {
+		t.Fatalf("merged %d bytes from %d, want 2500 from 1000", len(th.Payload()), th.Seq())
+	}
+	for i, c := range th.Payload() {
+		if want := byte(1000+1000*(i/1000)) + byte(i%1000); i < 2000 && c != want {
+			t.Fatalf("byte %d is %d, want %d", i, c, want)
+		}
+	}
+}
