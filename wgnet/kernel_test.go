@@ -217,7 +217,7 @@ func TestKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dnsConn.Close()
-	dnsServer(t, dnsConn, nil, map[string]netip.Addr{"kernel.wg.": netip.MustParseAddr(kernelAddr)}, nil)
+	dnsServer(t, dnsConn, nil, map[string][]netip.Addr{"kernel.wg.": rrs(kernelAddr)}, nil)
 	serveHTTP(t, kl, bigHandler())
 
 	t.Run("curl", func(t *testing.T) {

@@ -194,7 +194,7 @@ func TestWireGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	dnsServer(t, pc, nil, map[string]netip.Addr{"server.wg.": netip.MustParseAddr("10.9.0.2")}, nil)
+	dnsServer(t, pc, nil, map[string][]netip.Addr{"server.wg.": rrs("10.9.0.2")}, nil)
 
 	l, err := b.ListenTCP(&net.TCPAddr{Port: 80})
 	if err != nil {
