@@ -594,3 +594,40 @@ func TestIPv6WithGVisor(t *testing.T) {
 		}
 	}
 }
+
+// TestDualStackUDP: on a Net with both families a zero UDP address binds
+// ::, which answers IPv4 and IPv6 clients alike.
+func TestDualStackUDP(t *testing.T) {
+	a, b := pair6(t, true)
+	srv, err := b.ListenUDP(&net.UDPAddr{Port: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if got := srv.LocalAddr().String(); got != "[::]:9" {
+		t.Errorf("LocalAddr %s, want [::]:9", got)
+	}
+	go func() {
+		buf := make([]byte, 2000)
+		for {
+			n, from, err := srv.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			srv.WriteTo(buf[:n], from)
+		}
+	}()
+	for _, dst := range []string{"10.0.0.2:9", "[fd00::2]:9"} {
+		c, err := a.Dial("udp", dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		c.Write([]byte(dst))
+		buf := make([]byte, 100)
+		if n, err := c.Read(buf); err != nil || string(buf[:n]) != dst {
+			t.Errorf("echo via %s = %q, %v", dst, buf[:n], err)
+		}
+		c.Close()
+	}
+}
