@@ -531,30 +531,44 @@ func TestIPv6WithGVisor(t *testing.T) {
 	wire(t, gdev, wdev)
 
 	data := []byte("between stacks")
-	// tun/netstack's PingConn.ReadFrom waits for the next arrival, so a
-	// reply that came before the call is only read after a later one:
-	// ask again until the reply to the latest request is read.
+	// tun/netstack's PingConn.ReadFrom waits for the next arrival, not
+	// looking at what is queued: a reply that comes before it registers is
+	// read only when a later one arrives. So read from the start, and ask
+	// again until a reply (to any request) is read.
 	ping := func(name string, c net.Conn) []byte {
 		t.Helper()
 		defer c.Close()
-		buf := make([]byte, 1500)
+		got := make(chan []byte, 1)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		go func() {
+			buf := make([]byte, 1500)
+			n, err := c.Read(buf)
+			if err != nil {
+				close(got)
+				return
+			}
+			got <- buf[:n]
+		}()
 		for seq := range 40 {
 			if _, err := c.Write(echoRequest6(t, seq, data)); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			c.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
-			for {
-				n, err := c.Read(buf)
+			select {
+			case b, ok := <-got:
+				if !ok {
+					t.Fatalf("%s: no reply", name)
+				}
+				m, err := icmp.ParseMessage(58, b)
 				if err != nil {
-					break
+					t.Fatalf("%s: %v", name, err)
 				}
-				if m, err := icmp.ParseMessage(58, buf[:n]); err == nil {
-					if e, ok := m.Body.(*icmp.Echo); ok && e.Seq == seq {
-						t.Logf("%s: reply to request %d", name, seq)
-						checkReply6(t, buf[:n], seq, data)
-						return buf[:n]
-					}
+				e, ok := m.Body.(*icmp.Echo)
+				if !ok || e.Seq > seq {
+					t.Fatalf("%s: read %v %+v", name, m.Type, m.Body)
 				}
+				checkReply6(t, b, e.Seq, data)
+				return b
+			case <-time.After(250 * time.Millisecond):
 			}
 		}
 		t.Fatalf("%s: no reply", name)
