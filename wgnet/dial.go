@@ -10,9 +10,11 @@ import (
 
 // Dial connects to address on the named network through the tunnel.
 // Networks are "tcp", "udp" and "ping", each optionally suffixed with 4
-// or 6 (6 finds no address: renet has no IPv6 yet). For tcp and udp the
-// address is "host:port"; for ping it is a host alone. A host name is
-// looked up as LookupHost does, and its addresses are tried in order.
+// or 6 to take addresses of that family only ("ping6" pings over ICMPv6).
+// For tcp and udp the address is "host:port" ("[fd00::2]:80"); for ping
+// it is a host alone. A host name is looked up as LookupHost does (on a
+// Net with IPv6, its IPv6 addresses first), and its addresses are tried
+// one after the other, in order, as tun/netstack does.
 func (n *Net) Dial(network, address string) (net.Conn, error) {
 	return n.DialContext(context.Background(), network, address)
 }

@@ -3,6 +3,7 @@ package wgnet
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"os"
 	"strings"
@@ -28,19 +29,23 @@ var (
 	errMissingAddress  = errors.New("missing address")
 	errBadPingAddress  = errors.New("ping dial: invalid address")
 	errMismatchedProto = errors.New("mismatched protocols")
+	errNoSuchHost      = errors.New("no such host")
 )
 
 // LookupHost looks host up with the DNS servers given to CreateNetTUN,
-// through the tunnel, returning its IPv4 addresses. An IP literal is
-// returned as it is, without a query.
+// through the tunnel, returning its addresses of the families the Net has
+// an address of, as tun/netstack's: IPv4 (A records) on a Net with an
+// IPv4 address, IPv6 (AAAA) on one with an IPv6 address, and on a Net
+// with both the IPv6 addresses first, then the IPv4 ones, each in the
+// server's order. An IP literal is returned as it is, without a query.
 func (n *Net) LookupHost(host string) ([]string, error) {
 	return n.LookupContextHost(context.Background(), host)
 }
 
 // LookupContextHost is LookupHost with a context that bounds the lookup.
 // Errors are *net.DNSError, with IsNotFound set when the name does not
-// exist or has no IPv4 address and IsTimeout when the servers did not
-// answer in time.
+// exist or has no address of the Net's families and IsTimeout when the
+// servers did not answer in time.
 func (n *Net) LookupContextHost(ctx context.Context, host string) ([]string, error) {
 	addrs, err := n.lookup(ctx, host)
 	if err != nil {
@@ -54,7 +59,11 @@ func (n *Net) LookupContextHost(ctx context.Context, host string) ([]string, err
 }
 
 // lookup is LookupContextHost returning netip.Addrs. Names go to
-// conn.LookupNetIP with the stack's servers, those of CreateNetTUN.
+// conn.LookupNetIP with the stack's servers, those of CreateNetTUN, which
+// asks for AAAA and A records on a stack with an IPv6 address beyond
+// link-local (IPv6 first), for A records only otherwise; answers of a
+// family the Net has no address of are dropped, as tun/netstack does not
+// ask for them.
 func (n *Net) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	literal := host
 	if i := strings.LastIndexByte(host, '%'); i >= 0 && strings.IndexByte(host, ':') >= 0 {
@@ -63,7 +72,21 @@ func (n *Net) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(literal); err == nil {
 		return []netip.Addr{a}, nil
 	}
-	return conn.LookupNetIP(ctx, n.stack, nil, host)
+	addrs, err := conn.LookupNetIP(ctx, n.stack, nil, host)
+	if err != nil {
+		return nil, err
+	}
+	v4, v6 := n.families()
+	kept := addrs[:0]
+	for _, a := range addrs {
+		if a.Is4() && v4 || !a.Is4() && v6 {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, &net.DNSError{Err: errNoSuchHost.Error(), Name: host, IsNotFound: true, UnwrapErr: errNoSuchHost}
+	}
+	return kept, nil
 }
 
 // ctxErr is the error of a done ctx as a net.Error, so that a deadline

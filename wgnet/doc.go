@@ -28,9 +28,17 @@
 // net.ErrClosed, os.ErrDeadlineExceeded, syscall.ECONNREFUSED and so on,
 // all matched by errors.Is, where gonet returns strings.
 //
-// renet speaks IPv4 only: CreateNetTUN returns an error for an IPv6
-// local address or DNS server, and dialing "tcp6", "udp6" or "ping6"
-// finds no suitable address.
+// IPv6 works as in tun/netstack: local addresses and DNS servers may be
+// IPv6, "tcp6", "udp6" and "ping6" dial IPv6 addresses, a ping socket
+// with an IPv6 address speaks ICMPv6, and on a Net with both families
+// LookupHost returns the IPv6 addresses first. A zero listening address
+// (ListenTCP(&net.TCPAddr{Port: 80})) binds ::, both families, on a Net
+// with an IPv6 address, else 0.0.0.0. Where they differ: a name is asked
+// for AAAA records only when the Net has an IPv6 address beyond
+// link-local (answers of a family the Net has no address of are dropped,
+// as tun/netstack does not ask for them); ListenPingAddr with a zero
+// address opens a socket (ICMP, or ICMPv6 on an IPv6-only Net) where
+// tun/netstack returns an error.
 //
 // The device hands wireguard-go up to 128 packets per Read
 // (conn.IdealBatchSize) where tun/netstack hands one, and its Write

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/net/dns/dnsmessage"
@@ -13,14 +14,17 @@ import (
 )
 
 // newNet is CreateNetTUN that fails the test on error and closes the
-// device at the end.
+// device at the end. local lists the addresses, separated by commas.
 func newNet(t testing.TB, local string, dns ...string) (tun.Device, *Net) {
 	t.Helper()
-	var servers []netip.Addr
+	var locals, servers []netip.Addr
+	for s := range strings.SplitSeq(local, ",") {
+		locals = append(locals, netip.MustParseAddr(s))
+	}
 	for _, s := range dns {
 		servers = append(servers, netip.MustParseAddr(s))
 	}
-	dev, n, err := CreateNetTUN([]netip.Addr{netip.MustParseAddr(local)}, servers, 1420)
+	dev, n, err := CreateNetTUN(locals, servers, 1420)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +64,21 @@ func wire(t testing.TB, a, b tun.Device) {
 	pump(t, b, a)
 }
 
-// dnsServer answers A queries from records on pc until pc is closed.
-// Names in truncate get a truncated UDP answer, so that the client must
-// ask again over TCP; l, when not nil, serves TCP queries.
-func dnsServer(t testing.TB, pc net.PacketConn, l net.Listener, records map[string]netip.Addr, truncate map[string]bool) {
+// rrs is a name's addresses for dnsServer.
+func rrs(addrs ...string) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range addrs {
+		out = append(out, netip.MustParseAddr(a))
+	}
+	return out
+}
+
+// dnsServer answers A and AAAA queries from records on pc until pc is
+// closed: the IPv4 addresses of a name for A, its IPv6 ones for AAAA,
+// in order, and no answer (NODATA) when it has none of the type. Names in
+// truncate get a truncated UDP answer, so that the client must ask again
+// over TCP; l, when not nil, serves TCP queries.
+func dnsServer(t testing.TB, pc net.PacketConn, l net.Listener, records map[string][]netip.Addr, truncate map[string]bool) {
 	t.Helper()
 	answer := func(req []byte, overTCP bool) []byte {
 		var m dnsmessage.Message
@@ -72,17 +87,22 @@ func dnsServer(t testing.TB, pc net.PacketConn, l net.Listener, records map[stri
 		}
 		q := m.Questions[0]
 		m.Response, m.Authoritative, m.RecursionAvailable = true, true, true
-		a, ok := records[q.Name.String()]
+		addrs, ok := records[q.Name.String()]
 		switch {
 		case !ok:
 			m.RCode = dnsmessage.RCodeNameError
 		case truncate[q.Name.String()] && !overTCP:
 			m.Truncated = true
-		case q.Type == dnsmessage.TypeA:
-			m.Answers = []dnsmessage.Resource{{
-				Header: dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 60},
-				Body:   &dnsmessage.AResource{A: a.As4()},
-			}}
+		default:
+			for _, a := range addrs {
+				h := dnsmessage.ResourceHeader{Name: q.Name, Type: q.Type, Class: dnsmessage.ClassINET, TTL: 60}
+				switch {
+				case q.Type == dnsmessage.TypeA && a.Is4():
+					m.Answers = append(m.Answers, dnsmessage.Resource{Header: h, Body: &dnsmessage.AResource{A: a.As4()}})
+				case q.Type == dnsmessage.TypeAAAA && a.Is6():
+					m.Answers = append(m.Answers, dnsmessage.Resource{Header: h, Body: &dnsmessage.AAAAResource{AAAA: a.As16()}})
+				}
+			}
 		}
 		b, err := m.Pack()
 		if err != nil {

@@ -108,16 +108,12 @@ func (l *chanListener) Accept() (net.Conn, error) {
 func (l *chanListener) Close() error   { return nil }
 func (l *chanListener) Addr() net.Addr { return l.addr }
 
-func TestKernel(t *testing.T) {
-	ns := newNetns(t)
-	const (
-		kernelAddr = "10.8.0.1"
-		renetAddr  = "10.8.0.2"
-		subnet     = "203.0.113.0/24"
-		routed     = "203.0.113.7" // answered by renet's forwarder
-	)
-	wdev, n := newNet(t, renetAddr, kernelAddr)
-
+// kernelPeers starts two wireguard-go devices in ns, peers of each other
+// over its loopback: one on a new kernel TUN, wgk0, whose peer owns
+// kernelAllowed (allowed_ip values), and one on wdev, whose peer owns
+// wgnetAllowed. They are closed at the end of the test.
+func kernelPeers(t *testing.T, ns string, wdev tun.Device, kernelAllowed, wgnetAllowed string) {
+	t.Helper()
 	var kdev tun.Device
 	var kwg, wwg *device.Device
 	var kpub, wpub string
@@ -145,8 +141,21 @@ func TestKernel(t *testing.T) {
 	}
 	t.Cleanup(kwg.Close)
 	t.Cleanup(wwg.Close)
-	peer(t, kwg, wpub, wport, renetAddr+"/32\nallowed_ip="+subnet)
-	peer(t, wwg, kpub, kport, "0.0.0.0/0")
+	peer(t, kwg, wpub, wport, kernelAllowed)
+	peer(t, wwg, kpub, kport, wgnetAllowed)
+}
+
+func TestKernel(t *testing.T) {
+	ns := newNetns(t)
+	const (
+		kernelAddr = "10.8.0.1"
+		renetAddr  = "10.8.0.2"
+		subnet     = "203.0.113.0/24"
+		routed     = "203.0.113.7" // answered by renet's forwarder
+	)
+	wdev, n := newNet(t, renetAddr, kernelAddr)
+
+	kernelPeers(t, ns, wdev, renetAddr+"/32\nallowed_ip="+subnet, "0.0.0.0/0")
 	nsRun(t, ns, "ip", "addr", "add", kernelAddr+"/24", "dev", "wgk0")
 	nsRun(t, ns, "ip", "link", "set", "wgk0", "up")
 	nsRun(t, ns, "ip", "route", "add", subnet, "dev", "wgk0")
@@ -217,7 +226,7 @@ func TestKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dnsConn.Close()
-	dnsServer(t, dnsConn, nil, map[string]netip.Addr{"kernel.wg.": netip.MustParseAddr(kernelAddr)}, nil)
+	dnsServer(t, dnsConn, nil, map[string][]netip.Addr{"kernel.wg.": rrs(kernelAddr)}, nil)
 	serveHTTP(t, kl, bigHandler())
 
 	t.Run("curl", func(t *testing.T) {
@@ -274,6 +283,94 @@ func TestKernel(t *testing.T) {
 		out2, err := cmd.CombinedOutput()
 		if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 7 {
 			t.Errorf("curl 203.0.113.8: %v, %s; want connection refused", err, out2)
+		}
+	})
+}
+
+// TestKernel6 is TestKernel over IPv6 inside the tunnel: Linux's curl
+// -6 and ping -6 reach renet, and renet pings Linux and dials a name it
+// looks up (AAAA) from a server on the kernel side.
+func TestKernel6(t *testing.T) {
+	ns := newNetns(t)
+	const (
+		kernelAddr = "fd00:8::1"
+		renetAddr  = "fd00:8::2"
+	)
+	wdev, n := newNet(t, renetAddr, kernelAddr)
+	kernelPeers(t, ns, wdev, renetAddr+"/128", "::/0")
+	nsRun(t, ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0")
+	nsRun(t, ns, "ip", "-6", "addr", "add", kernelAddr+"/64", "dev", "wgk0", "nodad")
+	nsRun(t, ns, "ip", "link", "set", "wgk0", "up")
+
+	l, err := n.ListenTCP(&net.TCPAddr{Port: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveHTTP(t, l, bigHandler())
+
+	var dnsConn net.PacketConn
+	var kl net.Listener
+	err = inNetns(ns, func() error {
+		var err error
+		if dnsConn, err = net.ListenPacket("udp6", "["+kernelAddr+"]:53"); err != nil {
+			return err
+		}
+		kl, err = net.Listen("tcp6", "["+kernelAddr+"]:8080")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dnsConn.Close()
+	dnsServer(t, dnsConn, nil, map[string][]netip.Addr{"kernel.wg.": rrs(kernelAddr, "10.8.0.1")}, nil)
+	serveHTTP(t, kl, bigHandler())
+
+	t.Run("curl -6", func(t *testing.T) {
+		out := nsRun(t, ns, "curl", "-6", "-gsS", "--max-time", "20", "http://["+renetAddr+"]/hello")
+		if !strings.HasPrefix(out, "hello ["+kernelAddr+"]:") {
+			t.Errorf("curl: %q", out)
+		}
+		const size = 16 << 20
+		out = nsRun(t, ns, "sh", "-c", fmt.Sprintf("curl -6 -gsS --max-time 60 'http://[%s]/bytes?n=%d' | sha256sum", renetAddr, size))
+		want := sha256.New()
+		chunk := pattern()
+		for left := size; left > 0; left -= len(chunk) {
+			want.Write(chunk)
+		}
+		if got := strings.Fields(out)[0]; got != hex.EncodeToString(want.Sum(nil)) {
+			t.Errorf("16 MB download hash %s, want %x", got, want.Sum(nil))
+		}
+	})
+	t.Run("ping -6", func(t *testing.T) {
+		nsRun(t, ns, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "5", renetAddr)
+		// Larger than the tunnel's MTU: fragmented by Linux, reassembled
+		// by renet; the reply fragmented by renet.
+		nsRun(t, ns, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "5", "-s", "3000", renetAddr)
+	})
+	t.Run("renet pings kernel", func(t *testing.T) {
+		c, err := n.Dial("ping6", kernelAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write(echoRequest6(t, 1, []byte("to linux"))); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 1500)
+		k, err := c.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReply6(t, buf[:k], 1, []byte("to linux"))
+	})
+	t.Run("renet dials a name", func(t *testing.T) {
+		if addrs, err := n.LookupHost("kernel.wg"); err != nil || len(addrs) != 1 || addrs[0] != kernelAddr {
+			t.Errorf("LookupHost(kernel.wg) = %v, %v; want [%s]", addrs, err, kernelAddr)
+		}
+		body := get(t, n.DialContext, "http://kernel.wg:8080/hello")
+		if !strings.HasPrefix(body, "hello ["+renetAddr+"]:") {
+			t.Errorf("body %q", body)
 		}
 	})
 }

@@ -43,14 +43,22 @@ func (a PingAddr) Addr() netip.Addr { return a.addr }
 // echo reply carrying that identifier. It implements net.Conn and
 // net.PacketConn.
 //
+// A socket is IPv4 or IPv6 by its addresses. An IPv6 one ("ping6") sends
+// and receives ICMPv6: what is written is an ICMPv6 echo request (type
+// 128, ipv6.ICMPTypeEchoRequest; the checksum, which covers the IPv6
+// pseudo-header, is computed here) and what is read an ICMPv6 echo reply
+// (type 129), parsed by icmp.ParseMessage with protocol 58. It sends
+// only to IPv6 addresses, an IPv4 one only to IPv4 addresses.
+//
 // Writes never wait (a request is sent or fails at once), so a write
 // deadline only makes writes fail once it has passed. Errors are
-// *net.OpError with Net "ping4", matched by errors.Is against
+// *net.OpError with Net "ping4" or "ping6", matched by errors.Is against
 // net.ErrClosed and os.ErrDeadlineExceeded.
 type PingConn struct {
-	sock  *netstack.PingSocket
-	laddr PingAddr
-	raddr PingAddr
+	sock    *netstack.PingSocket
+	laddr   PingAddr
+	raddr   PingAddr
+	network string // "ping4" or "ping6"
 
 	mu        sync.Mutex
 	readTimer *time.Timer
@@ -68,20 +76,30 @@ var (
 
 // DialPingAddr opens a ping socket bound to laddr (zero: every local
 // address) and, when raddr is valid, connected to it: Write sends there
-// and only its replies are read. At least one of them must be valid.
+// and only its replies are read. At least one of them must be valid; the
+// socket is ICMPv6 ("ping6") when either is IPv6, as tun/netstack's, and
+// then the two must not be of different families.
 func (n *Net) DialPingAddr(laddr, raddr netip.Addr) (*PingConn, error) {
 	if !laddr.IsValid() && !raddr.IsValid() {
 		return nil, errBadPingAddress
 	}
 	laddr, raddr = laddr.Unmap(), raddr.Unmap()
-	opErr := func(err error) error {
-		return &net.OpError{Op: "dial", Net: "ping4", Source: PingAddr{laddr}, Addr: PingAddr{raddr}, Err: err}
+	v6 := laddr.Is6() || raddr.Is6()
+	network := "ping4"
+	if v6 {
+		network = "ping6"
 	}
-	if laddr.Is6() || raddr.Is6() {
+	opErr := func(err error) error {
+		return &net.OpError{Op: "dial", Net: network, Source: PingAddr{laddr}, Addr: PingAddr{raddr}, Err: err}
+	}
+	if laddr.IsValid() && raddr.IsValid() && laddr.Is6() != raddr.Is6() {
 		return nil, opErr(errMismatchedProto)
 	}
 	if !laddr.IsValid() {
 		laddr = netip.IPv4Unspecified()
+		if v6 {
+			laddr = netip.IPv6Unspecified()
+		}
 	}
 	sock, err := n.stack.OpenPing(laddr)
 	if err != nil {
@@ -97,16 +115,22 @@ func (n *Net) DialPingAddr(laddr, raddr netip.Addr) (*PingConn, error) {
 		sock:     sock,
 		laddr:    PingAddr{laddr},
 		raddr:    PingAddr{raddr},
+		network:  network,
 		readDone: make(chan struct{}),
 		closed:   make(chan struct{}),
 	}, nil
 }
 
-// ListenPingAddr opens an unconnected ping socket bound to laddr (zero:
-// every local address), for WriteTo and ReadFrom.
+// ListenPingAddr opens an unconnected ping socket bound to laddr, for
+// WriteTo and ReadFrom: 0.0.0.0 for ICMP on every local address, :: for
+// ICMPv6. A zero laddr (an error in tun/netstack) is 0.0.0.0 on a stack
+// with an IPv4 address, else ::.
 func (n *Net) ListenPingAddr(laddr netip.Addr) (*PingConn, error) {
 	if !laddr.IsValid() {
 		laddr = netip.IPv4Unspecified()
+		if v4, _ := n.families(); !v4 {
+			laddr = netip.IPv6Unspecified()
+		}
 	}
 	return n.DialPingAddr(laddr, netip.Addr{})
 }
@@ -132,8 +156,8 @@ func (n *Net) ListenPing(laddr *PingAddr) (*PingConn, error) {
 	return n.ListenPingAddr(la)
 }
 
-// LocalAddr returns the bound address, a PingAddr (0.0.0.0 when bound to
-// every address).
+// LocalAddr returns the bound address, a PingAddr (0.0.0.0 or :: when
+// bound to every address).
 func (pc *PingConn) LocalAddr() net.Addr { return pc.laddr }
 
 // RemoteAddr returns the connected address, a PingAddr (the zero one when
@@ -141,7 +165,7 @@ func (pc *PingConn) LocalAddr() net.Addr { return pc.laddr }
 func (pc *PingConn) RemoteAddr() net.Addr { return pc.raddr }
 
 func (pc *PingConn) opErr(op string, addr net.Addr, err error) error {
-	return &net.OpError{Op: op, Net: "ping4", Source: pc.laddr, Addr: addr, Err: err}
+	return &net.OpError{Op: op, Net: pc.network, Source: pc.laddr, Addr: addr, Err: err}
 }
 
 // Close closes the socket; blocked and later reads and writes return
@@ -161,8 +185,9 @@ func (pc *PingConn) Close() error {
 	return err
 }
 
-// WriteTo sends p, an ICMP echo request, to addr: a *PingAddr, PingAddr,
-// *net.IPAddr or *net.UDPAddr (its port ignored).
+// WriteTo sends p, an ICMP echo request (ICMPv6 on a ping6 socket), to
+// addr: a *PingAddr, PingAddr, *net.IPAddr or *net.UDPAddr (its port
+// ignored), of the socket's family.
 func (pc *PingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	var dst netip.Addr
 	switch a := addr.(type) {
@@ -178,7 +203,7 @@ func (pc *PingConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 		return 0, pc.opErr("write", addr, errors.New("wrong net.Addr type"))
 	}
 	dst = dst.Unmap()
-	if !dst.Is4() {
+	if !dst.IsValid() || dst.Is6() != (pc.network == "ping6") {
 		return 0, pc.opErr("write", addr, errMismatchedProto)
 	}
 	return pc.write(p, dst, addr)
@@ -207,8 +232,8 @@ func (pc *PingConn) write(p []byte, dst netip.Addr, addr net.Addr) (int, error) 
 }
 
 // ReadFrom waits for an echo reply to this socket's requests and copies
-// it (ICMP header and data) into p, truncated to len(p). The address is
-// a *PingAddr.
+// it (ICMP or ICMPv6 header and data, without the IP header) into p,
+// truncated to len(p). The address is a *PingAddr.
 func (pc *PingConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	for {
 		pc.mu.Lock()

@@ -39,35 +39,38 @@ var _ tun.Device = (*netTun)(nil)
 // CreateNetTUN starts a renet stack with localAddresses as its addresses
 // and returns the tun.Device that carries its packets, for
 // device.NewDevice, and the Net through which to use it. Every
-// destination is routed into the device, as tun/netstack routes 0.0.0.0/0.
-// dnsServers are the name servers LookupHost and Dial ask, through the
-// tunnel; mtu is the largest IP packet the device carries.
+// destination is routed into the device, as tun/netstack routes 0.0.0.0/0
+// and ::/0. dnsServers are the name servers LookupHost and Dial ask (on
+// port 53), through the tunnel; mtu is the largest IP packet the device
+// carries.
 //
-// Only IPv4 is supported: an IPv6 local address or DNS server is an
-// error, as is an empty localAddresses.
+// Local addresses and DNS servers may be IPv4 or IPv6, as tun/netstack's:
+// each local address is a /32 or /128 (an IPv4-mapped IPv6 address is
+// taken as the IPv4 address, and an IPv6 zone is dropped). The device
+// carries no neighbour discovery: an IPv6 address is usable at once. An
+// empty localAddresses is an error.
 func CreateNetTUN(localAddresses, dnsServers []netip.Addr, mtu int) (tun.Device, *Net, error) {
 	if len(localAddresses) == 0 {
 		return nil, nil, errors.New("wgnet: no local addresses")
 	}
 	var cfg netstack.Config
 	for _, a := range localAddresses {
-		a = a.Unmap()
-		if !a.Is4() {
-			return nil, nil, fmt.Errorf("wgnet: local address %v: renet supports IPv4 only", a)
+		if !a.IsValid() {
+			return nil, nil, fmt.Errorf("wgnet: invalid local address")
 		}
-		cfg.Addrs = append(cfg.Addrs, netip.PrefixFrom(a, 32))
+		a = a.Unmap().WithZone("")
+		cfg.Addrs = append(cfg.Addrs, netip.PrefixFrom(a, a.BitLen()))
 	}
 	n := &Net{}
 	for _, a := range dnsServers {
-		a = a.Unmap()
-		if !a.Is4() {
-			return nil, nil, fmt.Errorf("wgnet: DNS server %v: renet supports IPv4 only", a)
+		if !a.IsValid() {
+			return nil, nil, fmt.Errorf("wgnet: invalid DNS server address")
 		}
-		cfg.DNS = append(cfg.DNS, netip.AddrPortFrom(a, 53))
+		cfg.DNS = append(cfg.DNS, netip.AddrPortFrom(a.Unmap().WithZone(""), 53))
 	}
 	// Every destination goes into the tunnel: on a point-to-point link
-	// (link.IP) renet routes everything out of the link, as tun/netstack's
-	// 0.0.0.0/0 route does.
+	// (link.IP) renet routes everything of both families out of the link,
+	// as tun/netstack's 0.0.0.0/0 and ::/0 routes do.
 	ep, port := channel.New(channel.Config{MTU: mtu})
 	s, err := netstack.New(ep, cfg)
 	if err != nil {

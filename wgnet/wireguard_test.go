@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/curve25519"
 	"golang.org/x/net/ipv4"
@@ -173,13 +175,25 @@ func peer(t testing.TB, a *device.Device, pub string, port uint16, allowed strin
 }
 
 // tunnel joins two TUN devices with a WireGuard tunnel over loopback:
-// a's side owns addrA, b's side addrB.
+// a's side owns addrA, b's side addrB (addresses separated by commas,
+// IPv4 or IPv6).
 func tunnel(t testing.TB, a, b tun.Device, addrA, addrB string) {
 	t.Helper()
 	da, pubA, portA := wgDevice(t, a)
 	db, pubB, portB := wgDevice(t, b)
-	peer(t, da, pubB, portB, addrB+"/32")
-	peer(t, db, pubA, portA, addrA+"/32")
+	peer(t, da, pubB, portB, allowedIPs(addrB))
+	peer(t, db, pubA, portA, allowedIPs(addrA))
+}
+
+// allowedIPs is the allowed_ip value for addrs, separated by commas: each
+// a single-address prefix.
+func allowedIPs(addrs string) string {
+	var prefixes []string
+	for s := range strings.SplitSeq(addrs, ",") {
+		a := netip.MustParseAddr(s)
+		prefixes = append(prefixes, netip.PrefixFrom(a, a.BitLen()).String())
+	}
+	return strings.Join(prefixes, "\nallowed_ip=")
 }
 
 // TestWireGuard runs HTTP, UDP, ping and a name lookup between two wgnet
@@ -194,7 +208,7 @@ func TestWireGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	dnsServer(t, pc, nil, map[string]netip.Addr{"server.wg.": netip.MustParseAddr("10.9.0.2")}, nil)
+	dnsServer(t, pc, nil, map[string][]netip.Addr{"server.wg.": rrs("10.9.0.2")}, nil)
 
 	l, err := b.ListenTCP(&net.TCPAddr{Port: 80})
 	if err != nil {
@@ -224,5 +238,100 @@ func TestWireGuard(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkReply(t, buf[:n], seq, []byte("through wireguard"))
+	}
+}
+
+// TestWireGuard6 runs HTTP, UDP, ping6 and AAAA lookups between two wgnet
+// stacks with IPv6 inner addresses through a real WireGuard tunnel, and
+// over IPv4 too when both have an address of each family.
+func TestWireGuard6(t *testing.T) {
+	for _, dual := range []bool{false, true} {
+		t.Run(fmt.Sprint("dual=", dual), func(t *testing.T) {
+			la, lb := "fd00::1", "fd00::2"
+			if dual {
+				la, lb = "10.9.0.1,"+la, "10.9.0.2,"+lb
+			}
+			devA, a := newNet(t, la, "fd00::2")
+			devB, b := newNet(t, lb)
+			tunnel(t, devA, devB, la, lb)
+
+			pc, err := b.ListenUDPAddrPort(netip.AddrPortFrom(netip.Addr{}, 53))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pc.Close()
+			dnsServer(t, pc, nil, map[string][]netip.Addr{"server.wg.": rrs("10.9.0.2", "fd00::2")}, nil)
+			want := []string{"fd00::2"}
+			if dual {
+				want = append(want, "10.9.0.2")
+			}
+			if got, err := a.LookupHost("server.wg"); err != nil || !slices.Equal(got, want) {
+				t.Errorf("LookupHost(server.wg) = %v, %v; want %v", got, err, want)
+			}
+
+			l, err := b.ListenTCP(&net.TCPAddr{Port: 80})
+			if err != nil {
+				t.Fatal(err)
+			}
+			serveHTTP(t, l, bigHandler())
+			body := get(t, a.DialContext, "http://server.wg/hello")
+			if !strings.HasPrefix(body, "hello [fd00::1]:") {
+				t.Errorf("body %q", body)
+			}
+			if n := download(t, a.DialContext, "http://[fd00::2]/bytes", 8<<20); n != 8<<20 {
+				t.Errorf("downloaded %d bytes", n)
+			}
+			if dual {
+				if body := get(t, a.DialContext, "http://10.9.0.2/hello"); !strings.HasPrefix(body, "hello 10.9.0.1:") {
+					t.Errorf("body over IPv4 %q", body)
+				}
+			}
+
+			srv, err := b.ListenUDPAddrPort(netip.MustParseAddrPort("[fd00::2]:7"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			go func() {
+				buf := make([]byte, 2000)
+				for {
+					n, from, err := srv.ReadFromUDPAddrPort(buf)
+					if err != nil {
+						return
+					}
+					srv.WriteToUDPAddrPort(buf[:n], from)
+				}
+			}()
+			uc, err := a.Dial("udp6", "server.wg:7")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer uc.Close()
+			uc.SetDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 1500)
+			if _, err := uc.Write([]byte("udp through wireguard")); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := uc.Read(buf); err != nil || string(buf[:n]) != "udp through wireguard" {
+				t.Errorf("UDP echo = %q, %v", buf[:n], err)
+			}
+
+			c, err := a.Dial("ping6", "server.wg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			for seq := range 3 {
+				if _, err := c.Write(echoRequest6(t, seq, []byte("through wireguard"))); err != nil {
+					t.Fatal(err)
+				}
+				n, err := c.Read(buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkReply6(t, buf[:n], seq, []byte("through wireguard"))
+			}
+		})
 	}
 }
