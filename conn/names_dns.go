@@ -76,6 +76,18 @@ func LookupNetIP(ctx context.Context, s *netstack.Stack, servers []netip.AddrPor
 	return lookupNetIP(ctx, s, servers, network, host)
 }
 
+// LookupNetIPFamily is LookupNetIP for the families network names, as
+// net.Resolver.LookupNetIP takes them: "ip4" (A records), "ip6" (AAAA)
+// or "ip" (both, IPv6 first), whatever addresses the stack has.
+func LookupNetIPFamily(ctx context.Context, s *netstack.Stack, servers []netip.AddrPort, network, host string) ([]netip.Addr, error) {
+	switch network {
+	case "ip", "ip4", "ip6":
+	default:
+		return nil, &net.DNSError{Err: "unknown network " + network, Name: host}
+	}
+	return lookupNetIP(ctx, s, servers, network, host)
+}
+
 // lookupNetIP is LookupNetIP for the families of network: "ip4" (A
 // records), "ip6" (AAAA) or "ip" (both, IPv6 first).
 func lookupNetIP(ctx context.Context, s *netstack.Stack, servers []netip.AddrPort, network, host string) ([]netip.Addr, error) {

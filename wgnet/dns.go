@@ -3,7 +3,6 @@ package wgnet
 import (
 	"context"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"strings"
@@ -59,11 +58,9 @@ func (n *Net) LookupContextHost(ctx context.Context, host string) ([]string, err
 }
 
 // lookup is LookupContextHost returning netip.Addrs. Names go to
-// conn.LookupNetIP with the stack's servers, those of CreateNetTUN, which
-// asks for AAAA and A records on a stack with an IPv6 address beyond
-// link-local (IPv6 first), for A records only otherwise; answers of a
-// family the Net has no address of are dropped, as tun/netstack does not
-// ask for them.
+// conn.LookupNetIPFamily with the stack's servers, those of CreateNetTUN,
+// asking for the record types of the families the Net has addresses of
+// (IPv6 first), as tun/netstack does.
 func (n *Net) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	literal := host
 	if i := strings.LastIndexByte(host, '%'); i >= 0 && strings.IndexByte(host, ':') >= 0 {
@@ -72,21 +69,15 @@ func (n *Net) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(literal); err == nil {
 		return []netip.Addr{a}, nil
 	}
-	addrs, err := conn.LookupNetIP(ctx, n.stack, nil, host)
-	if err != nil {
-		return nil, err
+	// Only the families the Net has addresses of, as tun/netstack asks.
+	network := "ip"
+	switch v4, v6 := n.families(); {
+	case v4 && !v6:
+		network = "ip4"
+	case v6 && !v4:
+		network = "ip6"
 	}
-	v4, v6 := n.families()
-	kept := addrs[:0]
-	for _, a := range addrs {
-		if a.Is4() && v4 || !a.Is4() && v6 {
-			kept = append(kept, a)
-		}
-	}
-	if len(kept) == 0 {
-		return nil, &net.DNSError{Err: errNoSuchHost.Error(), Name: host, IsNotFound: true, UnwrapErr: errNoSuchHost}
-	}
-	return kept, nil
+	return conn.LookupNetIPFamily(ctx, n.stack, nil, network, host)
 }
 
 // ctxErr is the error of a done ctx as a net.Error, so that a deadline
