@@ -59,7 +59,7 @@ func (s *Stack) RemoveAddr(a netip.Addr) error {
 	if !s.isLocal(a) {
 		return syscall.EADDRNOTAVAIL
 	}
-	s.removeAddr(a)
+	s.removeAddr(time.Now(), a)
 	s.broadcasts = broadcastAddrs(s.cfg.Addrs)
 	if s.cfg.Gateway.IsValid() && !s.onLink(s.cfg.Gateway) {
 		s.cfg.Gateway = netip.Addr{}

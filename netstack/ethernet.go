@@ -28,6 +28,13 @@ func (s *Stack) ethernetInput(now time.Time, b []byte) {
 			return
 		}
 	}
+	if eth.Src() == s.mac {
+		// Our own frame, reflected by a hub, a flooding bridge or a
+		// looped tap: our own duplicate address probe must not count
+		// as another node's (RFC 7527's problem).
+		s.drop(DropLinkLooped)
+		return
+	}
 	if _, tagged := eth.VLAN(); tagged {
 		s.drop(DropLinkVLAN)
 		return

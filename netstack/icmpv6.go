@@ -108,16 +108,21 @@ func (s *Stack) sendICMPv6Error(now time.Time, d *datagram, typ wire.ICMPv6Type,
 // segment size of TCP connections to that destination.
 func (s *Stack) icmpv6ErrorInput(now time.Time, m wire.ICMPv6) {
 	in6, err := m.Inner()
-	if err != nil || in6.Fragment || !s.isLocal(in6.Src) && s.fwd == nil {
+	if err != nil || !s.isLocal(in6.Src) && s.fwd == nil {
 		return
 	}
 	inner := wire.IPv4Inner{Src: in6.Src, Dst: in6.Dst, Protocol: in6.Protocol, SrcPort: in6.SrcPort, DstPort: in6.DstPort, TCPSeq: in6.TCPSeq}
 	if m.Type() == wire.ICMPv6PacketTooBig {
+		// The path MTU is the destination's, whichever fragment the
+		// router quoted.
 		mtu := s.lowerPathMTU6(now, in6.Dst, int(m.MTU()))
-		if inner.Protocol == wire.IPProtoTCP {
+		if inner.Protocol == wire.IPProtoTCP && !in6.Fragment {
 			s.tcpPathMTU(now, inner, mtu)
 		}
 		return
+	}
+	if in6.Fragment {
+		return // no upper-layer header to find the socket by
 	}
 	errno, hard := icmpv6Errno(m)
 	switch inner.Protocol {

@@ -188,6 +188,9 @@ func (s *Stack) route6(dst netip.Addr) (netip.Addr, error) {
 			return dst, nil
 		}
 	}
+	if s.neigh.m[dst] != nil {
+		return dst, nil // it spoke to us on the link (RFC 4861 §7.2.4)
+	}
 	if s.ip6.router.IsValid() {
 		return s.ip6.router, nil
 	}
@@ -205,8 +208,20 @@ func (s *Stack) isMember6(g netip.Addr) bool {
 	if b[0] != 0xff || b[1] != 0x02 || b[11] != 1 || b[12] != 0xff {
 		return false
 	}
-	for _, a := range s.solicitedFor() {
-		if wire.SolicitedNodeAddr(a) == g {
+	return s.anySolicited(func(a netip.Addr) bool { return wire.SolicitedNodeAddr(a) == g })
+}
+
+// anySolicited reports whether f holds for one of the addresses whose
+// solicited-node groups we are in, without gathering them. Called with
+// s.mu held.
+func (s *Stack) anySolicited(f func(netip.Addr) bool) bool {
+	for _, p := range s.cfg.Addrs {
+		if is6(p.Addr()) && f(p.Addr()) {
+			return true
+		}
+	}
+	for _, d := range s.ip6.dad {
+		if f(d.addr) {
 			return true
 		}
 	}
@@ -239,12 +254,7 @@ func (s *Stack) acceptsMAC6(mac wire.MAC) bool {
 	if mac == wire.MulticastMAC(wire.IPv6AllNodes) {
 		return true
 	}
-	for _, a := range s.solicitedFor() {
-		if wire.MulticastMAC(wire.SolicitedNodeAddr(a)) == mac {
-			return true
-		}
-	}
-	return false
+	return s.anySolicited(func(a netip.Addr) bool { return wire.MulticastMAC(wire.SolicitedNodeAddr(a)) == mac })
 }
 
 // ipv6Input handles one IPv6 packet from the link; linkGroup is set when
@@ -299,7 +309,10 @@ func (s *Stack) ipv6Deliver(now time.Time, ip wire.IPv6) {
 		s.drop(DropIPMalformed)
 		if h.Problem.ICMP {
 			d.header, d.payload = ip[:0], ip
-			s.sendICMPv6Error(now, &d, wire.ICMPv6ParamProblem, h.Problem.Code, h.Problem.Pointer, true)
+			// RFC 4443 §2.4(e): to a multicast destination only about an
+			// option whose type asks for it (code 2; the walk decided).
+			toGroups := h.Problem.Code == wire.ICMPv6UnrecognizedOption
+			s.sendICMPv6Error(now, &d, wire.ICMPv6ParamProblem, h.Problem.Code, h.Problem.Pointer, toGroups)
 		}
 		return
 	}
@@ -491,7 +504,10 @@ func (s *Stack) ip6Deadline() time.Time {
 	for _, d := range s.ip6.dad {
 		t = earliest(t, d.until)
 	}
-	for _, l := range slices.Concat(s.ip6.onLink, s.ip6.slaac) {
+	for _, l := range s.ip6.onLink {
+		t = earliest(t, l.until)
+	}
+	for _, l := range s.ip6.slaac {
 		t = earliest(t, l.until)
 	}
 	return t
@@ -514,18 +530,23 @@ func (s *Stack) ip6Tick(now time.Time) {
 		s.ip6.router, s.ip6.routerUntil = s.cfg.Gateway6, time.Time{}
 	}
 	s.ip6.onLink = slices.DeleteFunc(s.ip6.onLink, func(l lifetime) bool { return !now.Before(l.until) })
-	for _, l := range s.ip6.slaac {
-		if !now.Before(l.until) {
-			s.removeAddr(l.prefix.Addr())
+	for i := 0; i < len(s.ip6.slaac); {
+		if l := s.ip6.slaac[i]; !now.Before(l.until) {
+			s.removeAddr(now, l.prefix.Addr()) // takes it out of slaac too
+			continue
 		}
+		i++
 	}
-	s.ip6.slaac = slices.DeleteFunc(s.ip6.slaac, func(l lifetime) bool { return !now.Before(l.until) })
 }
 
 // removeAddr takes an address away from the stack (its lease or lifetime
 // ended, or it turned out to be a duplicate). Connections from it stay
 // until they fail. Called with s.mu held.
-func (s *Stack) removeAddr(a netip.Addr) {
+func (s *Stack) removeAddr(now time.Time, a netip.Addr) {
 	s.cfg.Addrs = slices.DeleteFunc(s.cfg.Addrs, func(p netip.Prefix) bool { return p.Addr() == a })
-	s.ip6.mldAt = time.Now()
+	s.ip6.dad = slices.DeleteFunc(s.ip6.dad, func(d dadProbe) bool { return d.addr == a })
+	s.ip6.slaac = slices.DeleteFunc(s.ip6.slaac, func(l lifetime) bool { return l.prefix.Addr() == a })
+	if is6(a) && s.ip6.linkLocal.IsValid() {
+		s.ip6.mldAt = now // the bridges may forget its group
+	}
 }

@@ -58,7 +58,7 @@ func (s *Stack) dadTick(now time.Time) {
 // duplicate handles proof that another node holds a, one of our
 // addresses under detection: the address is given up (RFC 4862 §5.4.5).
 // Called with s.mu held.
-func (s *Stack) duplicate(a netip.Addr) bool {
+func (s *Stack) duplicate(now time.Time, a netip.Addr) bool {
 	i := slices.IndexFunc(s.ip6.dad, func(d dadProbe) bool { return d.addr == a })
 	if i < 0 {
 		return false
@@ -68,8 +68,12 @@ func (s *Stack) duplicate(a netip.Addr) bool {
 	if s.log != nil {
 		s.log.Warn("duplicate IPv6 address: another node holds it; giving it up", "addr", a)
 	}
-	s.removeAddr(a)
-	s.ip6.slaac = slices.DeleteFunc(s.ip6.slaac, func(l lifetime) bool { return l.prefix.Addr() == a })
+	s.removeAddr(now, a)
+	if a == s.ip6.linkLocal {
+		// RFC 4862 §5.4.5: without its link-local address the interface
+		// cannot speak NDP; sources, solicitations and reports stop.
+		s.ip6.linkLocal = netip.Addr{}
+	}
 	return true
 }
 
@@ -136,7 +140,7 @@ func (s *Stack) neighborSolicitInput(now time.Time, d *datagram, m wire.ICMPv6) 
 		s.drop(DropNDPInvalid)
 		return
 	}
-	if dadProbe && s.duplicate(target) || !s.isLocal(target) {
+	if dadProbe && s.duplicate(now, target) || !s.isLocal(target) {
 		return
 	}
 	dst, solicited := d.src, true
@@ -160,7 +164,7 @@ func (s *Stack) neighborAdvertInput(now time.Time, d *datagram, m wire.ICMPv6) {
 		return
 	}
 	target := na.Target()
-	if s.duplicate(target) || s.isLocal(target) {
+	if s.duplicate(now, target) || s.isLocal(target) {
 		return
 	}
 	n := s.neigh.m[target]

@@ -48,11 +48,11 @@ func (s *Stack) OpenPing(local netip.Addr) (*PingSocket, error) {
 	if s.pings == nil {
 		s.pings = make(map[pingKey]*PingSocket)
 	}
-	if len(s.pings) >= 1<<17 {
-		return nil, syscall.EADDRINUSE
-	}
 	k := pingKey{id: uint16(rand.Uint32()), v6: v6}
-	for s.pings[k] != nil {
+	for tries := 0; s.pings[k] != nil; tries++ {
+		if tries == 1<<16 {
+			return nil, syscall.EADDRINUSE // every identifier of the family taken
+		}
 		k.id++
 	}
 	p := &PingSocket{s: s, local: local, id: k.id, v6: v6, readable: make(chan struct{}, 1)}

@@ -41,6 +41,7 @@ const (
 	DropPingQueueFull                         // echo reply for a ping socket whose buffer is full
 	DropIPv6Off                               // IPv6 packet; the stack has no IPv6 address
 	DropNDPInvalid                            // neighbour discovery message failing RFC 4861's checks
+	DropLinkLooped                            // a frame from our own MAC address, reflected back
 	DropTCPMalformed                          // bad header or options
 	DropTCPChecksum                           // TCP checksum wrong
 	DropTCPBroadcast                          // TCP to a broadcast address
@@ -90,6 +91,7 @@ var dropNames = [numDropReasons]string{
 	DropPingQueueFull:       "ping-queue-full",
 	DropIPv6Off:             "ipv6-off",
 	DropNDPInvalid:          "ndp-invalid",
+	DropLinkLooped:          "link-looped",
 	DropTCPMalformed:        "tcp-malformed",
 	DropTCPChecksum:         "tcp-bad-checksum",
 	DropTCPBroadcast:        "tcp-broadcast",
