@@ -227,6 +227,7 @@ type datagram struct {
 	proto         wire.IPProto
 	broadcast     bool   // sent to a broadcast address or a multicast group
 	ttl           uint8  // TTL or hop limit as received
+	reassembled   bool   // came in fragments
 	trusted       bool   // the transport checksum needs no check (see Stack.inTrusted)
 	firstFragment bool   // holds the start of the datagram (always after reassembly)
 	header        []byte // the IP header as received (of the last fragment, if reassembled)

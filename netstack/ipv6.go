@@ -322,6 +322,7 @@ func (s *Stack) ipv6Deliver(now time.Time, ip wire.IPv6) {
 			return
 		}
 		d.header, d.payload = ip[:h.Offset], ip[h.Offset:]
+		d.reassembled = true
 	}
 	d.proto = h.Proto
 	d.trusted = s.inTrusted && h.Frag == nil

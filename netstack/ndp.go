@@ -108,7 +108,9 @@ func (s *Stack) sendNDP(now time.Time, dst, src netip.Addr, n int, encode func(b
 // must come with hop limit 255, which no router forwards). Called with
 // s.mu held.
 func (s *Stack) ndpInput(now time.Time, d *datagram, m wire.ICMPv6) {
-	if d.ttl != wire.NDPHopLimit || m.Code() != 0 {
+	// RFC 6980: NDP never comes in fragments; fragments could hide a
+	// forged message from a switch's RA guard.
+	if d.ttl != wire.NDPHopLimit || m.Code() != 0 || d.reassembled {
 		s.drop(DropNDPInvalid)
 		return
 	}
@@ -325,7 +327,7 @@ func (s *Stack) sendMLDReport(now time.Time) {
 // mldQueryInput answers a listener query (RFC 3810 §7.2) with a report,
 // soon after, as a snooping switch expects. Called with s.mu held.
 func (s *Stack) mldQueryInput(now time.Time, d *datagram) {
-	if d.ttl != 1 || !d.src.IsLinkLocalUnicast() {
+	if d.ttl != 1 || !d.src.IsLinkLocalUnicast() || d.reassembled {
 		return
 	}
 	if at := now.Add(100 * time.Millisecond); s.ip6.mldAt.IsZero() || at.Before(s.ip6.mldAt) {
