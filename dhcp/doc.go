@@ -28,9 +28,10 @@
 // Lease reports what is held. Close unicasts a DHCPRELEASE and takes the
 // lease off the stack. Every method may be called from any goroutine.
 //
-// Not done: option 26 (interface MTU) is reported in Lease.MTU and logged
-// when below the link's, but not applied: netstack fixes its MTU at New.
-// The offered address is not probed with ARP before use (RFC 2131 §4.4.1's
+// Option 26 (interface MTU) below the link's is applied with
+// netstack.Stack.SetMTU, and kept after the lease.
+//
+// Not done: the offered address is not probed with ARP before use (RFC 2131 §4.4.1's
 // SHOULD; RFC 5227), so no DHCPDECLINE is sent. INIT-REBOOT (asking for
 // the previous address first) and DHCPINFORM are not done. The client
 // needs an Ethernet link: a TUN device has no hardware address and no

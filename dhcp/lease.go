@@ -124,7 +124,11 @@ func (c *Client) apply(l Lease) {
 		dnsSet = nil
 	}
 	if l.MTU > 0 && l.MTU < c.s.MTU() {
-		c.log(slog.LevelWarn, "dhcp: the server's MTU is below the link's; the stack keeps the link's", "mtu", l.MTU, "link", c.s.MTU())
+		// Option 26 (RFC 2132 §5.1): the link's MTU is smaller than the
+		// device says. Kept after the lease, as Linux's dhclient keeps it.
+		if err := c.s.SetMTU(l.MTU); err != nil {
+			c.log(slog.LevelWarn, "dhcp: cannot apply the server's MTU", "mtu", l.MTU, "err", err)
+		}
 	}
 	c.mu.Lock()
 	c.lease, c.routerOn, c.dnsSet = l, routerOn, dnsSet

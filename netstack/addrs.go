@@ -93,3 +93,20 @@ func (s *Stack) SetDNS(servers []netip.AddrPort) {
 	defer s.mu.Unlock()
 	s.cfg.DNS = slices.Clone(servers)
 }
+
+// SetMTU changes the MTU the stack sends with (a DHCP server's option 26,
+// a VPN's tunnel overhead): at most the link's, at least IPv4's 68. New
+// TCP connections take their MSS from it; established ones keep theirs,
+// as on Linux. IPv6 follows when the MTU stays at or above its 1280.
+func (s *Stack) SetMTU(mtu int) error {
+	if mtu < 68 || mtu > s.ep.MTU() {
+		return syscall.EINVAL
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mtu = mtu
+	if s.ip6.enabled && mtu >= wire.IPv6MinMTU {
+		s.ip6.mtu = mtu
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/netstack/tcp"
 	"github.com/renet-go/renet/netstack/wire"
 )
 
@@ -97,4 +98,37 @@ func TestBroadcastFromUnspecifiedTaken(t *testing.T) {
 	if s.Stats().Dropped(DropIPBadSource) != 1 || len(l.take()) != 0 {
 		t.Fatal("an echo request from 0.0.0.0 was taken")
 	}
+}
+
+// TestSetMTU lowers the MTU as a DHCP server's option 26 asks: datagrams
+// are then fragmented to it and new connections take a smaller MSS.
+func TestSetMTU(t *testing.T) {
+	s, l := newTestStack(t)
+	resolvePeer(t, s, l)
+	if err := s.SetMTU(2000); err == nil {
+		t.Fatal("an MTU above the link's was taken")
+	}
+	if err := s.SetMTU(576); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := s.BindUDP(netip.AddrPortFrom(ourIP, 5000))
+	u.WriteTo(make([]byte, 1000), netip.AddrPortFrom(peerIP, 5001))
+	out := l.take()
+	if len(out) != 2 {
+		t.Fatalf("%d frames for 1000 bytes at MTU 576, want 2 fragments", len(out))
+	}
+	for _, f := range out {
+		if len(f)-wire.EthernetHeaderLen > 576 {
+			t.Fatalf("a %d-byte packet at MTU 576", len(f)-wire.EthernetHeaderLen)
+		}
+	}
+	if c := s.tcpConfigLocked(); c.MSS != 536 {
+		t.Fatalf("MSS %d at MTU 576, want 536", c.MSS)
+	}
+}
+
+func (s *Stack) tcpConfigLocked() tcp.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tcpConfig()
 }

@@ -124,13 +124,8 @@ func (f *Forwarder) drop(r *TCPRequest) {
 func (r *TCPRequest) Accept(cfg *tcp.Config) (*TCPSocket, error) {
 	f := r.f
 	s := f.s
-	c := s.clampMSS(s.tcpConfig(), r.Src.Addr())
 	if cfg != nil {
-		c = *cfg
-		if c.MSS <= 0 || c.MSS > s.mtu-40 {
-			c.MSS = s.mtu - 40
-		}
-		if err := c.Validate(); err != nil {
+		if err := cfg.Validate(); err != nil {
 			return nil, err
 		}
 	}
@@ -139,6 +134,11 @@ func (r *TCPRequest) Accept(cfg *tcp.Config) (*TCPSocket, error) {
 		s.mu.Unlock()
 		return nil, net.ErrClosed
 	}
+	c := s.tcpConfig()
+	if cfg != nil {
+		c = *cfg
+	}
+	c = s.clampMSS(c, r.Src.Addr())
 	if r.decided {
 		s.mu.Unlock()
 		return nil, ErrDecided

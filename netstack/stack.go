@@ -274,8 +274,13 @@ func (s *Stack) HardwareAddr() net.HardwareAddr {
 	return net.HardwareAddr(append([]byte(nil), s.mac[:]...))
 }
 
-// MTU returns the link's MTU.
-func (s *Stack) MTU() int { return s.mtu }
+// MTU returns the MTU the stack sends with: the link's, or less after
+// SetMTU.
+func (s *Stack) MTU() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mtu
+}
 
 // drive is the driver goroutine: read a batch, process it under one lock
 // acquisition, write what it produced.
