@@ -310,9 +310,8 @@ func (d *Dialer) DialAddrPort(ctx context.Context, network string, addr netip.Ad
 // senders then appear as IPv4-mapped IPv6 addresses in
 // ReadFromUDPAddrPort ([::ffff:10.0.0.2]:5353, printed by a *net.UDPAddr
 // as "10.0.0.2:5353"), as on a Go socket, and such addresses are accepted
-// by WriteTo. "udp4" binds 0.0.0.0, IPv4 only. "udp6" binds :: too, and
-// so, unlike Go's (which sets IPV6_V6ONLY), also receives IPv4: the stack
-// has no IPv6-only wildcard.
+// by WriteTo. "udp4" binds 0.0.0.0, IPv4 only; "udp6" binds :: for IPv6
+// only, as Go's (IPV6_V6ONLY), so both may hold the same port.
 func ListenPacket(s *netstack.Stack, network, address string) (net.PacketConn, error) {
 	return listenPacket(context.Background(), s, nil, network, address)
 }
@@ -329,7 +328,7 @@ func listenPacket(ctx context.Context, s *netstack.Stack, r *net.Resolver, netwo
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
 	}
-	sock, err := s.BindUDP(laddr)
+	sock, err := s.BindUDPWith(laddr, netstack.BindOptions{V6Only: network == "udp6"})
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: udpAddr(laddr), Err: err}
 	}

@@ -13,8 +13,8 @@
 // or unspecified and the stack has an IPv6 address (a dual-stack socket
 // bound to ::, whose IPv4 peers show IPv4-mapped addresses as Go's do),
 // and dial a name's addresses of both families with Happy Eyeballs (RFC
-// 8305). One difference: the stack has no IPV6_V6ONLY, so a "tcp6" or
-// "udp6" wildcard also takes IPv4.
+// 8305); "tcp6" and "udp6" wildcards are IPv6 only (IPV6_V6ONLY), as
+// Go's are.
 //
 // Addresses are "host:port" as in net. An IP literal is used as is; a host
 // name is looked up through the stack by LookupNetIP, a small DNS client

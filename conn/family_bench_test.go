@@ -132,3 +132,37 @@ func BenchmarkFamilyConnect(b *testing.B) {
 }
 
 var _ net.Conn = (*TCPConn)(nil)
+
+// "tcp4" and "tcp6" listeners share a port, each taking its own family,
+// as Go's do (the tcp6 one is IPV6_V6ONLY).
+func TestTCP4AndTCP6ShareAPort(t *testing.T) {
+	sa, sb := dualPair(t)
+	l4, err := Listen(sa, "tcp4", ":7100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l4.Close()
+	l6, err := Listen(sa, "tcp6", ":7100")
+	if err != nil {
+		t.Fatalf("tcp6 beside tcp4: %v", err)
+	}
+	defer l6.Close()
+	for _, c := range []struct {
+		addr string
+		l    net.Listener
+	}{{"10.0.0.1:7100", l4}, {"[fdaa::1]:7100", l6}} {
+		d, err := Dial(sb, "tcp", c.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := c.l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.RemoteAddr().String() != d.LocalAddr().String() {
+			t.Fatalf("%s: accepted %v, dialed from %v", c.addr, a.RemoteAddr(), d.LocalAddr())
+		}
+		a.Close()
+		d.Close()
+	}
+}

@@ -41,9 +41,8 @@ type ListenConfig struct {
 // on every address as net does: with "tcp" on a stack that has an IPv6
 // address, the listener is dual-stack, bound to ::, its Addr "[::]:80",
 // and takes connections of both families; on a stack without IPv6 it is
-// bound to 0.0.0.0. "tcp4" binds 0.0.0.0, IPv4 only. "tcp6" binds ::
-// too, and so, unlike Go's listener (which sets IPV6_V6ONLY), also takes
-// IPv4 connections: the stack has no IPv6-only wildcard yet. The
+// bound to 0.0.0.0. "tcp4" binds 0.0.0.0, IPv4 only; "tcp6" binds :: for
+// IPv6 only, as Go's listener (IPV6_V6ONLY), so both may hold one port. The
 // addresses of an IPv4 connection accepted on a dual-stack listener look
 // as Go shows them: RemoteAddr().String() is "10.0.0.2:40000", and the
 // *net.TCPAddr's AddrPort, like TCPConn.RemoteAddrPort, is the

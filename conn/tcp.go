@@ -421,7 +421,8 @@ func ListenTCP(s *netstack.Stack, laddr netip.AddrPort) (*TCPListener, error) {
 
 // listenTCP opens a listener; backlog and keepAlive as in ListenConfig.
 func listenTCP(s *netstack.Stack, network string, laddr netip.AddrPort, backlog int, keepAlive time.Duration) (*TCPListener, error) {
-	l, err := s.ListenTCP(laddr, backlog)
+	// "tcp6" on :: is IPv6 only, as Go sets IPV6_V6ONLY for it.
+	l, err := s.ListenTCPWith(laddr, backlog, netstack.BindOptions{V6Only: network == "tcp6"})
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: net.TCPAddrFromAddrPort(laddr), Err: err}
 	}

@@ -457,3 +457,45 @@ func TestFloods6Bounded(t *testing.T) {
 		t.Fatalf("floods grew the stack past its bounds: %d neighbours, heap +%d bytes", st.NeighbourEntries, int64(afterFrags)-int64(before))
 	}
 }
+
+// TestV6Only binds :: for IPv6 only beside 0.0.0.0 on the same port, as a
+// Go program listening on "tcp4" and "tcp6" ":80" does; a dual-stack ::
+// would clash with 0.0.0.0.
+func TestV6Only(t *testing.T) {
+	s, l := newTestStack6(t)
+	teachPeer6(t, s, l)
+	v4, err := s.BindUDP(netip.AddrPortFrom(netip.IPv4Unspecified(), 53))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BindUDP(netip.AddrPortFrom(netip.IPv6Unspecified(), 53)); err == nil {
+		t.Fatal("a dual-stack :: bound beside 0.0.0.0")
+	}
+	v6, err := s.BindUDPWith(netip.AddrPortFrom(netip.IPv6Unspecified(), 53), BindOptions{V6Only: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.inject(t0, fromPeer(ipPacket(wire.IPv4Fields{Protocol: wire.IPProtoUDP, Src: peerIP, Dst: ourIP},
+		udpPacket(netip.AddrPortFrom(peerIP, 9), netip.AddrPortFrom(ourIP, 53), []byte("four")))))
+	s.inject(t0, packet6(ourMAC, peerIP6, ourIP6, 64, wire.IPProtoUDP,
+		udpPacket(netip.AddrPortFrom(peerIP6, 9), netip.AddrPortFrom(ourIP6, 53), []byte("six"))))
+	buf := make([]byte, 8)
+	if n, _, err := v4.TryReadFrom(buf); err != nil || string(buf[:n]) != "four" {
+		t.Fatalf("0.0.0.0 socket read %q, %v", buf[:n], err)
+	}
+	if n, _, err := v6.TryReadFrom(buf); err != nil || string(buf[:n]) != "six" {
+		t.Fatalf(":: IPv6-only socket read %q, %v", buf[:n], err)
+	}
+	if _, _, err := v6.TryReadFrom(buf); err != ErrWouldBlock {
+		t.Fatal("the IPv6-only socket got the IPv4 datagram too")
+	}
+	if _, err := v6.WriteTo([]byte("x"), netip.AddrPortFrom(peerIP, 9)); err == nil {
+		t.Fatal("the IPv6-only socket sent to an IPv4 address")
+	}
+	if _, err := s.ListenTCP(netip.AddrPortFrom(netip.IPv4Unspecified(), 80), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ListenTCPWith(netip.AddrPortFrom(netip.IPv6Unspecified(), 80), 0, BindOptions{V6Only: true}); err != nil {
+		t.Fatalf("tcp6 beside tcp4 on :80: %v", err)
+	}
+}

@@ -52,7 +52,7 @@ func (t *tcpTable) listenerFor(dst netip.Addr, port uint16) *TCPListener {
 		return l
 	}
 	for _, w := range wildcardFor(dst) {
-		if l := t.listeners[netip.AddrPortFrom(w, port)]; l != nil {
+		if l := t.listeners[netip.AddrPortFrom(w, port)]; l != nil && !(l.v6only && dst.Is4()) {
 			return l
 		}
 	}

@@ -20,6 +20,7 @@ import (
 type TCPListener struct {
 	s        *Stack
 	local    netip.AddrPort
+	v6only   bool // bound to :: for IPv6 only (IPV6_V6ONLY)
 	cfg      tcp.Config
 	readable chan struct{} // a token when Accept may make progress
 
@@ -38,6 +39,11 @@ type TCPListener struct {
 // address). backlog bounds the accept queue, as listen(2)'s argument; zero
 // or less means Config.ListenBacklog (default 4096, Linux's somaxconn).
 func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, error) {
+	return s.ListenTCPWith(local, backlog, BindOptions{})
+}
+
+// ListenTCPWith is ListenTCP with options.
+func (s *Stack) ListenTCPWith(local netip.AddrPort, backlog int, o BindOptions) (*TCPListener, error) {
 	if backlog <= 0 {
 		backlog = s.cfg.ListenBacklog
 	}
@@ -45,6 +51,7 @@ func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, erro
 	if err != nil {
 		return nil, err
 	}
+	v6only := o.V6Only && a == anyAddr6
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkBind(a); err != nil {
@@ -52,16 +59,12 @@ func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, erro
 	}
 	port := local.Port()
 	inUse := func(p uint16) bool {
-		if a.IsUnspecified() {
-			for k := range s.tcp.listeners {
-				if k.Port() == p {
-					return true
-				}
+		for k, l := range s.tcp.listeners { // listeners are few
+			if k.Port() == p && bindConflict(a, v6only, k.Addr(), l.v6only) {
+				return true
 			}
-			return false
 		}
-		return s.tcp.listeners[netip.AddrPortFrom(a, p)] != nil || s.tcp.listeners[netip.AddrPortFrom(anyAddr, p)] != nil ||
-			s.tcp.listeners[netip.AddrPortFrom(anyAddr6, p)] != nil
+		return false
 	}
 	// An ephemeral listening port also avoids ports our connections use.
 	port, err = choosePort(port, inUse, func(p uint16) bool { return inUse(p) || s.tcp.ports[p] > 0 })
@@ -75,6 +78,7 @@ func (s *Stack) ListenTCP(local netip.AddrPort, backlog int) (*TCPListener, erro
 		readable: make(chan struct{}, 1),
 		backlog:  backlog,
 		synMax:   s.cfg.SYNBacklog,
+		v6only:   v6only,
 	}
 	s.tcp.listeners[l.local] = l
 	return l, nil

@@ -45,12 +45,40 @@ var (
 )
 
 // wildcardFor lists the wildcard bindings that take a packet to dst, in
-// order: 0.0.0.0 then :: for IPv4, :: for IPv6.
+// order: 0.0.0.0 then :: (unless IPv6-only) for IPv4, :: for IPv6.
 func wildcardFor(dst netip.Addr) []netip.Addr {
 	if is6(dst) {
 		return wildcards6
 	}
 	return wildcards4
+}
+
+// bindConflict reports whether a binding to a (v6only: an IPv6-only ::)
+// and one to b on the same port would take the same packets, which Linux
+// refuses with EADDRINUSE: the same address, a wildcard that covers the
+// other, 0.0.0.0 against a dual-stack :: ; but not 0.0.0.0 against an
+// IPv6-only ::, nor addresses of different families.
+func bindConflict(a netip.Addr, aOnly bool, b netip.Addr, bOnly bool) bool {
+	covers := func(w netip.Addr, wOnly bool, x netip.Addr) bool {
+		switch {
+		case w == x:
+			return true
+		case w == anyAddr:
+			return x.Is4()
+		case w == anyAddr6:
+			return is6(x) || !wOnly
+		}
+		return false
+	}
+	return covers(a, aOnly, b) || covers(b, bOnly, a)
+}
+
+// BindOptions are choices made when a socket is bound.
+type BindOptions struct {
+	// V6Only makes a socket bound to :: take IPv6 only, as
+	// IPV6_V6ONLY (and a Go "tcp6" or "udp6" listener); otherwise it
+	// takes both families.
+	V6Only bool
 }
 
 var (
@@ -59,13 +87,17 @@ var (
 )
 
 // conflicts reports whether binding a:port would clash with an existing
-// socket: the same address, or a wildcard on either side.
-func (t *udpTable) conflicts(a netip.Addr, port uint16) bool {
-	if a.IsUnspecified() {
-		return t.ports[port] > 0
+// socket (see bindConflict).
+func (t *udpTable) conflicts(a netip.Addr, port uint16, v6only bool) bool {
+	if t.ports[port] == 0 {
+		return false
 	}
-	return t.bound[netip.AddrPortFrom(a, port)] != nil || t.bound[netip.AddrPortFrom(anyAddr, port)] != nil ||
-		t.bound[netip.AddrPortFrom(anyAddr6, port)] != nil
+	for k, u := range t.bound {
+		if k.Port() == port && bindConflict(a, v6only, k.Addr(), u.v6only) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup finds the socket for a datagram to dst:port: an exact binding
@@ -75,7 +107,7 @@ func (t *udpTable) lookup(dst netip.Addr, port uint16) *UDPSocket {
 		return u
 	}
 	for _, w := range wildcardFor(dst) {
-		if u := t.bound[netip.AddrPortFrom(w, port)]; u != nil {
+		if u := t.bound[netip.AddrPortFrom(w, port)]; u != nil && !(u.v6only && dst.Is4()) {
 			return u
 		}
 	}
@@ -136,6 +168,7 @@ type UDPSocket struct {
 	groups   []netip.Addr  // multicast groups joined through this socket
 	mcastTTL uint8         // TTL of multicast datagrams sent
 	noLoop   bool          // multicast sent is not looped back to our own members
+	v6only   bool          // bound to :: for IPv6 only (IPV6_V6ONLY)
 	isClosed bool
 }
 
@@ -237,16 +270,22 @@ func (r *rcvQueue) drain(s *Stack) int {
 // are EADDRINUSE, EADDRNOTAVAIL (not one of our addresses), or
 // net.ErrClosed when the stack is closed.
 func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
+	return s.BindUDPWith(local, BindOptions{})
+}
+
+// BindUDPWith is BindUDP with options.
+func (s *Stack) BindUDPWith(local netip.AddrPort, o BindOptions) (*UDPSocket, error) {
 	a, err := bindAddr(local.Addr())
 	if err != nil {
 		return nil, err
 	}
+	v6only := o.V6Only && a == anyAddr6
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkBindUDP(a); err != nil {
 		return nil, err
 	}
-	conflict := func(p uint16) bool { return s.udp.conflicts(a, p) }
+	conflict := func(p uint16) bool { return s.udp.conflicts(a, p, v6only) }
 	port, err := choosePort(local.Port(), conflict, conflict)
 	if err != nil {
 		return nil, err
@@ -257,6 +296,7 @@ func (s *Stack) BindUDP(local netip.AddrPort) (*UDPSocket, error) {
 		readable: make(chan struct{}, 1),
 		rcvbuf:   s.cfg.UDPReceiveBuffer,
 		mcastTTL: defaultMulticastTTL,
+		v6only:   v6only,
 	}
 	s.udp.bound[u.local] = u
 	s.udp.ports[port]++
@@ -456,7 +496,7 @@ func (u *UDPSocket) familyOK(dst netip.Addr) error {
 	switch l := u.local.Addr(); {
 	case !dst.Is4() && !is6(dst):
 		return syscall.EAFNOSUPPORT
-	case l.Is4() && !dst.Is4(), is6(l) && !l.IsUnspecified() && !is6(dst):
+	case l.Is4() && !dst.Is4(), is6(l) && (!l.IsUnspecified() || u.v6only) && !is6(dst):
 		return syscall.EAFNOSUPPORT
 	}
 	return nil
