@@ -148,7 +148,11 @@ func (n *Net) ListenTCP(addr *net.TCPAddr) (*TCPListener, error) {
 func (n *Net) DialUDPAddrPort(laddr, raddr netip.AddrPort) (*UDPConn, error) {
 	if !raddr.Addr().IsValid() {
 		laddr = n.wildcard(laddr)
-		return conn.ListenUDP(n.stack, network("udp", laddr.Addr()), laddr)
+		nw := network("udp", laddr.Addr())
+		if laddr.Addr() == netip.IPv6Unspecified() {
+			nw = "udp" // :: takes both families, as tun/netstack's ("udp6" is IPv6-only)
+		}
+		return conn.ListenUDP(n.stack, nw, laddr)
 	}
 	raddr = unspecified(raddr)
 	d := conn.Dialer{Stack: n.stack}
