@@ -1,6 +1,7 @@
 package netstack
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -110,6 +111,29 @@ type Config struct {
 	// state changes. Records are formatted only when the logger is enabled
 	// at that level.
 	Logger *slog.Logger
+}
+
+// validate checks what New cannot correct: the addresses, the gateways'
+// families, the TCP configuration.
+func (c *Config) validate() error {
+	for _, p := range c.Addrs {
+		if !p.IsValid() || p.Bits() == 0 || p.Addr().Is4In6() || p.Addr().Zone() != "" {
+			return fmt.Errorf("netstack: address %v is not an IPv4 or IPv6 prefix", p)
+		}
+		if !p.Addr().IsGlobalUnicast() && !p.Addr().IsPrivate() && !p.Addr().IsLinkLocalUnicast() {
+			return fmt.Errorf("netstack: address %v is not a unicast address", p.Addr())
+		}
+	}
+	if c.Gateway.IsValid() && !c.Gateway.Unmap().Is4() {
+		return fmt.Errorf("netstack: Gateway %v is not IPv4 (Gateway6 takes IPv6)", c.Gateway)
+	}
+	if c.Gateway6.IsValid() && (!c.Gateway6.Is6() || c.Gateway6.Is4In6()) {
+		return fmt.Errorf("netstack: Gateway6 %v is not IPv6", c.Gateway6)
+	}
+	if err := c.TCP.Validate(); err != nil {
+		return fmt.Errorf("netstack: %w", err)
+	}
+	return nil
 }
 
 func (c *Config) setDefaults() {

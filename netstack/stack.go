@@ -91,25 +91,12 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	if ep == nil {
 		return nil, errors.New("netstack: nil link endpoint")
 	}
-	cfg.Addrs = slices.Clone(cfg.Addrs) // the caller may reuse its slice
-	for _, p := range cfg.Addrs {
-		if !p.IsValid() || p.Bits() == 0 || p.Addr().Is4In6() || p.Addr().Zone() != "" {
-			return nil, fmt.Errorf("netstack: address %v is not an IPv4 or IPv6 prefix", p)
-		}
-		if !p.Addr().IsGlobalUnicast() && !p.Addr().IsPrivate() && !p.Addr().IsLinkLocalUnicast() {
-			return nil, fmt.Errorf("netstack: address %v is not a unicast address", p.Addr())
-		}
-	}
-	if cfg.Gateway.IsValid() && !cfg.Gateway.Unmap().Is4() {
-		return nil, fmt.Errorf("netstack: Gateway %v is not IPv4 (Gateway6 takes IPv6)", cfg.Gateway)
-	}
-	if cfg.Gateway6.IsValid() && (!cfg.Gateway6.Is6() || cfg.Gateway6.Is4In6()) {
-		return nil, fmt.Errorf("netstack: Gateway6 %v is not IPv6", cfg.Gateway6)
-	}
-	if err := cfg.TCP.Validate(); err != nil {
-		return nil, fmt.Errorf("netstack: %w", err)
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	cfg.setDefaults()
+	// The caller may reuse its slices.
+	cfg.Addrs = slices.Clone(cfg.Addrs)
 	cfg.HardwareAddr = slices.Clone(cfg.HardwareAddr)
 	cfg.DNS = slices.Clone(cfg.DNS)
 	s := &Stack{
