@@ -13,7 +13,9 @@
 // over a tap device, and on Linux itself over a veth pair, each in fresh
 // network namespaces that it deletes afterwards:
 //
-//	sudo go run ./cmd/compare -transport tap [-size 1e9] [-upload 3e8] [-rtts 2000]
+//	sudo go run ./cmd/compare -transport tap [-size 1e9] [-upload 3e8] [-rtts 2000] [-run regexp]
+//
+// There -run picks implementations by their column titles (as "renet.*offload|Linux").
 package main
 
 import (
@@ -37,7 +39,7 @@ func main() {
 	}
 	testing.Init() // registers -test.benchtime, which testing.Benchmark reads
 	benchtime := flag.String("benchtime", "1s", "run each benchmark for this long, or Nx times (as go test -benchtime)")
-	run := flag.String("run", "", "run only the workloads whose name matches this regexp")
+	run := flag.String("run", "", "run only the workloads (tap: the implementations) whose name matches this regexp")
 	transport := flag.String("transport", "memory", "memory: the workloads in one process; tap: HTTP and round trips against a kernel client over tap (renet, gVisor) and veth (Linux), as root")
 	size := flag.Float64("size", 1e9, "tap: bytes the client downloads")
 	upload := flag.Float64("upload", 3e8, "tap: bytes the client uploads")
@@ -58,7 +60,7 @@ func main() {
 	case "memory":
 	case "tap":
 		cfg := tapConfig{download: int64(*size), upload: int64(*upload), rtts: *rtts, timeout: *timeout}
-		ok := mainTap(cfg)
+		ok := mainTap(cfg, *run)
 		stopProfile()
 		if !ok {
 			os.Exit(1)
@@ -79,7 +81,7 @@ func main() {
 
 // mainTap checks the tap transport's preconditions and runs it; it
 // reports false when a measurement failed.
-func mainTap(cfg tapConfig) bool {
+func mainTap(cfg tapConfig, run string) bool {
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "compare: -transport tap needs root (it creates network namespaces, tap devices and veth pairs); skipped")
 		return true
@@ -89,7 +91,18 @@ func mainTap(cfg tapConfig) bool {
 		fmt.Fprintln(os.Stderr, "compare: -size and -upload must be >= 0, -rtts >= 1")
 		os.Exit(2)
 	}
-	return runTap(cfg)
+	re, err := regexp.Compile(run)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare: -run:", err)
+		os.Exit(2)
+	}
+	var ims []impl
+	for _, im := range tapImpls {
+		if re.MatchString(im.title) {
+			ims = append(ims, im)
+		}
+	}
+	return runTap(cfg, ims)
 }
 
 // runMemory runs the in-memory workloads whose names match run and prints

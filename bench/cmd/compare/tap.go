@@ -1,6 +1,7 @@
 package main
 
 import (
+
 	"context"
 	"errors"
 	"fmt"
@@ -100,7 +101,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // runTap measures every implementation over its kernel path and prints the
 // table; it reports whether every measurement succeeded.
-func runTap(cfg tapConfig) bool {
+func runTap(cfg tapConfig, ims []impl) bool {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
@@ -114,9 +115,9 @@ func runTap(cfg tapConfig) bool {
 	fmt.Printf("%s, %s/%s, GOMAXPROCS %d, transport tap: GET %d bytes, POST %d bytes, %d round trips\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH,
 		runtime.GOMAXPROCS(0), cfg.download, cfg.upload, cfg.rtts)
-	ms := make([]measurement, len(tapImpls))
+	ms := make([]measurement, len(ims))
 	ok := true
-	for i, im := range tapImpls {
+	for i, im := range ims {
 		fmt.Fprintf(os.Stderr, "measuring %s\n", im.title)
 		ms[i] = measure(im, cfg)
 		if ms[i].err != nil {
@@ -124,7 +125,7 @@ func runTap(cfg tapConfig) bool {
 			ok = false
 		}
 	}
-	printTapTable(os.Stdout, ms)
+	printTapTable(os.Stdout, ims, ms)
 	return ok
 }
 
@@ -173,16 +174,16 @@ func cpuCell(c cpuTime) string {
 	return fmt.Sprintf("%s (%s + %s)", format(c.total()), format(c.user), format(c.sys))
 }
 
-// printTapTable prints the measurements, in tapImpls' order, with the
-// ratio of the first (renet with offload) to the last (Linux).
-func printTapTable(w io.Writer, ms []measurement) {
+// printTapTable prints the measurements of ims, in order, with the ratio
+// of the first (renet with offload) to the last (Linux) when both ran.
+func printTapTable(w io.Writer, ims []impl, ms []measurement) {
 	head := []string{""}
-	for _, im := range tapImpls {
+	for _, im := range ims {
 		head = append(head, im.title)
 	}
 	head = append(head, "renet / Linux")
 	fmt.Fprintln(w, "| "+strings.Join(head, " | ")+" |")
-	fmt.Fprintln(w, "|---"+strings.Repeat("|--:", len(tapImpls)+1)+"|")
+	fmt.Fprintln(w, "|---"+strings.Repeat("|--:", len(ims)+1)+"|")
 	for _, row := range tapRows {
 		cells := []string{row.label}
 		vals := make([]float64, len(ms))
@@ -197,7 +198,8 @@ func printTapTable(w io.Writer, ms []measurement) {
 			cells = append(cells, c)
 		}
 		ratio := ""
-		if last := len(ms) - 1; has[0] && has[last] && vals[last] > 0 {
+		last := len(ms) - 1
+		if last > 0 && ims[0].title == tapImpls[0].title && ims[last].title == tapImpls[len(tapImpls)-1].title && has[0] && has[last] && vals[last] > 0 {
 			ratio = format(vals[0] / vals[last])
 		}
 		cells = append(cells, ratio)

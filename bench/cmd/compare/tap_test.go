@@ -51,7 +51,7 @@ func TestTapTransport(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	printTapTable(&out, ms)
+	printTapTable(&out, tapImpls, ms)
 	t.Logf("\n%s", out.String())
 	if lines := strings.Count(out.String(), "\n"); lines != 2+len(tapRows) {
 		t.Errorf("table has %d lines, want %d", lines, 2+len(tapRows))
