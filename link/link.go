@@ -16,6 +16,9 @@
 // cut them itself (TSO/GSO), or hand up coalesced segments (GRO), says so
 // through Offload and implements OffloadEndpoint; otherwise the stack
 // builds every packet at most MTU bytes long with its checksums complete.
+// An offloading link that can also write a packet from several pieces
+// implements GatherEndpoint, and TCP data leaves without being copied
+// out of the send buffer first.
 //
 // Back-pressure: a device or socket takes every packet (or drops it, as a
 // NIC does). An endpoint fed to user code (link/channel) instead reports
@@ -148,6 +151,20 @@ type OffloadEndpoint interface {
 	Endpoint
 	ReadBatchInfo(bufs [][]byte, sizes []int, infos []PacketInfo) (n int, err error)
 	WriteBatchInfo(pkts [][]byte, infos []PacketInfo) (n int, err error)
+}
+
+// GatherEndpoint is an OffloadEndpoint that writes a packet from pieces,
+// so that data need not be copied together first: the stack sends TCP
+// data straight from a connection's send buffer (which wraps around, so
+// the data may lie in two pieces).
+type GatherEndpoint interface {
+	OffloadEndpoint
+	// WriteBatchGather is WriteBatchInfo for packets in pieces: packet i
+	// is heads[i] followed by tails[i][0] and tails[i][1] (either may be
+	// empty), written as one packet described by infos[i]. The offsets in
+	// infos[i] count across the pieces as if they were one. It does not
+	// retain the slices after it returns.
+	WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []PacketInfo) (n int, err error)
 }
 
 // Endpoint is a link the stack sends and receives packets on.

@@ -57,7 +57,7 @@ func newDirection(cfg *Config, stream uint64) *direction {
 }
 
 // send queues copies of pkts for the receiver, applying the impairments.
-func (d *direction) send(pkts [][]byte, infos []link.PacketInfo) (int, error) {
+func (d *direction) send(pkts [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.senderClosed {
@@ -70,7 +70,11 @@ func (d *direction) send(pkts [][]byte, infos []link.PacketInfo) (int, error) {
 		if i < len(infos) {
 			info = infos[i]
 		}
-		d.sendOne(b, info, now)
+		var tail [2][]byte
+		if i < len(tails) {
+			tail = tails[i]
+		}
+		d.sendOne(b, tail, info, now)
 	}
 	if d.queue.len() > before {
 		d.ready.Signal()
@@ -79,13 +83,14 @@ func (d *direction) send(pkts [][]byte, infos []link.PacketInfo) (int, error) {
 	return len(pkts), nil
 }
 
-func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
+// sendOne sends the packet b followed by the pieces of tail.
+func (d *direction) sendOne(b []byte, tail [2][]byte, info link.PacketInfo, now time.Time) {
 	d.stats.Sent++
 	switch {
 	case d.receiverClosed:
 		d.stats.Unplugged++
 		return
-	case !d.fits(b, info):
+	case !d.fits(b, len(b)+len(tail[0])+len(tail[1]), info):
 		d.stats.Oversize++
 		return
 	case d.chance(d.cfg.Loss):
@@ -97,6 +102,8 @@ func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
 	}
 	p := d.get()
 	p.n = copy(p.buf, b)
+	p.n += copy(p.buf[p.n:], tail[0])
+	p.n += copy(p.buf[p.n:], tail[1])
 	p.info = info
 	if d.chance(d.cfg.Corrupt) && p.n > 0 {
 		bit := d.rng.IntN(p.n * 8)
@@ -129,16 +136,17 @@ func (d *direction) sendOne(b []byte, info link.PacketInfo, now time.Time) {
 	}
 }
 
-// fits reports whether b is short enough to cross the link.
-func (d *direction) fits(b []byte, info link.PacketInfo) bool {
-	if len(b) <= d.maxLen {
+// fits reports whether a packet of n bytes that starts with b is short
+// enough to cross the link.
+func (d *direction) fits(b []byte, n int, info link.PacketInfo) bool {
+	if n <= d.maxLen {
 		return true
 	}
 	if info.GSO != link.GSONone && d.cfg.Offload {
-		return len(b) <= d.gsoLen
+		return n <= d.gsoLen
 	}
 	// IEEE 802.1Q: a tagged frame carries 4 more bytes of header.
-	return d.vlan && len(b) <= d.maxLen+4 && b[12] == 0x81 && b[13] == 0x00
+	return d.vlan && n <= d.maxLen+4 && len(b) >= 14 && b[12] == 0x81 && b[13] == 0x00
 }
 
 // chance returns true with probability p, drawing from the direction's

@@ -16,7 +16,7 @@ type Endpoint struct {
 	offload link.Offload
 }
 
-var _ link.OffloadEndpoint = (*Endpoint)(nil)
+var _ link.GatherEndpoint = (*Endpoint)(nil)
 
 // Stream constants that make the two directions' random streams differ
 // even though both are seeded with Config.Seed.
@@ -59,7 +59,7 @@ func (e *Endpoint) ReadBatchInfo(bufs [][]byte, sizes []int, infos []link.Packet
 // counted in n, as on a real network. It returns net.ErrClosed, and sends
 // nothing, once e is closed.
 func (e *Endpoint) WriteBatch(pkts [][]byte) (int, error) {
-	return e.out.send(pkts, nil)
+	return e.out.send(pkts, nil, nil)
 }
 
 // WriteBatchInfo is WriteBatch with each packet's offload state, carried
@@ -69,7 +69,17 @@ func (e *Endpoint) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, 
 	if !e.offload.Checksum {
 		infos = nil // a plain pipe carries complete packets only
 	}
-	return e.out.send(pkts, infos)
+	return e.out.send(pkts, nil, infos)
+}
+
+// WriteBatchGather is WriteBatchInfo for packets in pieces
+// (link.GatherEndpoint): the pieces are copied together into the packet
+// the peer reads, the one copy a pipe makes anyway.
+func (e *Endpoint) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
+	if !e.offload.Checksum {
+		infos = nil
+	}
+	return e.out.send(heads, tails, infos)
 }
 
 // MTU returns the largest IP packet the pipe carries.

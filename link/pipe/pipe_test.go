@@ -289,3 +289,31 @@ func TestConcurrentWritersAndReader(t *testing.T) {
 	close(stop)
 	<-polled
 }
+
+// A packet written in pieces arrives as one, its length checked whole.
+func TestWriteBatchGatherJoinsPieces(t *testing.T) {
+	a, b := New(Config{MTU: 100})
+	defer a.Close()
+	defer b.Close()
+	whole := frame(7, 114)
+	heads := [][]byte{whole[:20], whole[:20], frame(8, 60)}
+	tails := [][2][]byte{
+		{whole[20:50], whole[50:]},
+		{whole[20:], []byte{0}}, // one byte too many for the MTU
+		{},
+	}
+	n, err := a.WriteBatchGather(heads, tails, nil)
+	if n != 3 || err != nil {
+		t.Fatalf("WriteBatchGather = %d, %v", n, err)
+	}
+	got := readN(t, b, 2)
+	if !bytes.Equal(got[0], whole) {
+		t.Errorf("first packet arrived as %d bytes, not the %d written in pieces", len(got[0]), len(whole))
+	}
+	if index(got[1]) != 8 || len(got[1]) != 60 {
+		t.Errorf("second packet is %d (%d bytes), want 8 (60)", index(got[1]), len(got[1]))
+	}
+	if s := a.Stats().Tx; s.Oversize != 1 {
+		t.Errorf("Oversize = %d, want 1 (the pieces add up to 115 bytes)", s.Oversize)
+	}
+}

@@ -330,6 +330,23 @@ func testTCPSegmentation(t *testing.T, bufSize int) {
 	}
 	sndNxt := uint32(iss + 1 + len(data))
 
+	// The same written in pieces (link.GatherEndpoint): the headers, and
+	// the payload in two slices of other arrays, as a wrapped send buffer.
+	big, pi = tcpSeg(kmac, stack, kernel, sndNxt, rcvNxt, tcpACK|tcpPSH, nil, data)
+	pi.GSO, pi.GSOSize, pi.HdrLen = link.GSOTCPv4, 1000, 14+20+20
+	hl := int(pi.HdrLen)
+	tail := [2][]byte{append([]byte{}, big[hl:hl+3333]...), append([]byte{}, big[hl+3333:]...)}
+	if n, err := dev.WriteBatchGather([][]byte{big[:hl]}, [][2][]byte{tail}, []link.PacketInfo{pi}); n != 1 || err != nil {
+		t.Fatalf("WriteBatchGather = %d, %v", n, err)
+	}
+	if _, err := io.ReadFull(conn, got); err != nil {
+		t.Fatalf("kernel socket read of the GSO write in pieces: %v", err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Fatal("kernel socket read other bytes than the GSO write in pieces carried")
+	}
+	sndNxt += uint32(len(data))
+
 	// GRO: the kernel's TCP sends large segments to a link with TSO.
 	back := make([]byte, 40000)
 	for i := range back {

@@ -13,7 +13,7 @@ type Device struct {
 	d *tunfd.Device
 }
 
-var _ link.OffloadEndpoint = (*Device)(nil)
+var _ link.GatherEndpoint = (*Device)(nil)
 
 // Open attaches to the TUN device called name, creating it if absent. An
 // empty name lets the kernel choose one; Name reports it.
@@ -75,6 +75,13 @@ func (d *Device) WriteBatch(pkts [][]byte) (int, error) {
 // ordinary. Without offload, a packet that asks for any is refused.
 func (d *Device) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, error) {
 	return d.d.WriteBatchInfo(pkts, infos)
+}
+
+// WriteBatchGather writes packets in pieces (link.GatherEndpoint): the
+// virtio-net header and the pieces go to the kernel in one writev, so a
+// payload is copied once, by the kernel.
+func (d *Device) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
+	return d.d.WriteBatchGather(heads, tails, infos)
 }
 
 // MTU returns the interface's current MTU (1500 unless changed), read

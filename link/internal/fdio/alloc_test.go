@@ -43,6 +43,10 @@ func TestHeaderBatchesDoNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 		readPeer(t, peer, rbuf)
+		if err := f.WriteHeader(hdr, pkt[:2], pkt[2:3], pkt[3:]); err != nil {
+			t.Fatal(err)
+		}
+		readPeer(t, peer, rbuf)
 	})
 	if allocs != 0 {
 		t.Fatalf("ReadBatchHeader+WriteHeader allocate %.1f times per batch, want 0", allocs)

@@ -41,7 +41,8 @@ type File struct {
 	wmu     sync.Mutex
 	writeFn func(fd uintptr) bool
 	whdr    [32]byte
-	wiov    [2]unix.Iovec
+	wiov    [1 + maxPieces]unix.Iovec
+	wn      int // iovecs in use
 	werr    error
 }
 
@@ -169,28 +170,41 @@ func (f *File) readv(fd uintptr, hdr, buf []byte) (int, error) {
 	return int(r), nil
 }
 
-// WriteHeader writes hdr followed by pkt as one packet, with one
-// writev(2) and no copy of pkt; hdr is at most 32 bytes. Like WriteBatch
-// it parks in the poller while the descriptor is not writable and returns
-// net.ErrClosed after Close. Calls from several goroutines are serialised.
-func (f *File) WriteHeader(hdr, pkt []byte) error {
+// maxPieces is how many pieces WriteHeader takes after the header.
+const maxPieces = 3
+
+// WriteHeader writes hdr followed by the pieces of a packet (at most
+// three: its headers and its payload in up to two pieces) as one packet,
+// with one writev(2) and no copy of the pieces; hdr is at most 32 bytes.
+// Like WriteBatch it parks in the poller while the descriptor is not
+// writable and returns net.ErrClosed after Close. Calls from several
+// goroutines are serialised.
+func (f *File) WriteHeader(hdr []byte, pieces ...[]byte) error {
 	if len(hdr) > len(f.whdr) {
 		return f.wrap("write", errors.New("header longer than 32 bytes"))
+	}
+	if len(pieces) > maxPieces {
+		return f.wrap("write", errors.New("more than three pieces"))
 	}
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	n := copy(f.whdr[:], hdr)
 	f.wiov[0].Base = &f.whdr[0]
 	f.wiov[0].SetLen(n)
-	f.wiov[1] = unix.Iovec{}
-	if len(pkt) > 0 {
-		f.wiov[1].Base = &pkt[0]
-		f.wiov[1].SetLen(len(pkt))
+	f.wn = 1
+	for _, p := range pieces {
+		if len(p) > 0 {
+			f.wiov[f.wn].Base = &p[0]
+			f.wiov[f.wn].SetLen(len(p))
+			f.wn++
+		}
 	}
 	f.werr = nil
 	err := f.rc.Write(f.writeFn)
 	werr := f.werr
-	f.wiov[1] = unix.Iovec{} // do not keep pkt alive
+	for i := 1; i < len(f.wiov); i++ {
+		f.wiov[i] = unix.Iovec{} // do not keep the pieces alive
+	}
 	if err == nil {
 		err = werr
 	}
@@ -203,7 +217,7 @@ func (f *File) WriteHeader(hdr, pkt []byte) error {
 // writeReady is the poller callback of WriteHeader.
 func (f *File) writeReady(fd uintptr) bool {
 	for {
-		_, _, e := unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&f.wiov[0])), 2)
+		_, _, e := unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&f.wiov[0])), uintptr(f.wn))
 		switch e {
 		case 0:
 			return true

@@ -56,6 +56,25 @@ func TestWriteHeader(t *testing.T) {
 	}
 }
 
+func TestWriteHeaderPieces(t *testing.T) {
+	f, peer := pair(t)
+	if err := f.WriteHeader([]byte("H"), []byte("head|"), []byte("tail"), []byte("wrapped")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteHeader([]byte("H"), []byte("head|"), nil, []byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 32)
+	for _, want := range []string{"Hhead|tailwrapped", "Hhead|second"} {
+		if m := readPeer(t, peer, buf); string(buf[:m]) != want {
+			t.Errorf("peer read %q, want %q", buf[:m], want)
+		}
+	}
+	if err := f.WriteHeader([]byte("H"), []byte("a"), []byte("b"), []byte("c"), []byte("d")); err == nil {
+		t.Error("WriteHeader took four pieces")
+	}
+}
+
 func TestReadBatchHeaderSeesTruncation(t *testing.T) {
 	f, peer := pair(t)
 	send(t, peer, "HDR0123", "HDR01234")

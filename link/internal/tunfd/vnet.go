@@ -271,3 +271,33 @@ func (d *Device) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, er
 	}
 	return len(pkts), nil
 }
+
+// WriteBatchGather is WriteBatchInfo for packets in pieces (see
+// link.GatherEndpoint): each is one writev of the virtio-net header, the
+// head and the two tails, so the payload is copied only by the kernel.
+func (d *Device) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
+	var hdr [vnet.Len]byte
+	for i, h := range heads {
+		var pi link.PacketInfo
+		if i < len(infos) {
+			pi = infos[i]
+		}
+		var t [2][]byte
+		if i < len(tails) {
+			t = tails[i]
+		}
+		vh := hdr[:]
+		if !d.vnet {
+			if pi.GSO != link.GSONone || pi.NeedsCsum {
+				return i, errNoOffload
+			}
+			vh = nil
+		} else {
+			vnet.FromInfo(&pi, h).Encode(vh)
+		}
+		if err := d.io.WriteHeader(vh, h, t[0], t[1]); err != nil {
+			return i, err
+		}
+	}
+	return len(heads), nil
+}
