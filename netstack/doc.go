@@ -76,6 +76,13 @@
 // ARP or must be fragmented have their checksums completed in software
 // first, so nothing partial is kept without its description.
 //
+// A link that also writes packets in pieces (link.GatherEndpoint: tap,
+// TUN, pipe) takes new TCP data straight from the connection's send
+// buffer: the packet holds only the headers, and the payload goes to the
+// kernel's writev from where the user's Write put it (tcp.OutputGather).
+// Loopback, neighbour resolution and fragmentation need the packet whole
+// and copy the payload in first.
+//
 // # Allocation
 //
 // The receive paths for ICMP echo, UDP and TCP allocate nothing per packet
@@ -85,5 +92,5 @@
 // map keys. TCP output is built in place: the TCB copies the payload from
 // its send ring straight into the packet buffer, behind exactly the room
 // its header needs (tcp.Conn.OutputFrame), so each byte sent is copied
-// once.
+// once, or not at all on a link that gathers.
 package netstack

@@ -271,7 +271,9 @@ func (s *Stack) sendIPv4(now time.Time, p *[]byte, o *ipOut, n int, info link.Pa
 	f.ID = s.ipID
 	hl := s.packetHeadroom()
 	s.stats.IPPacketsOut++
+	toff := s.transportOffset(f.Dst)
 	if s.isLocal(f.Dst) {
+		materializeBody((*p)[:toff+n], o.body)
 		s.sendLocal(p, f, n)
 		return nil
 	}
@@ -284,10 +286,10 @@ func (s *Stack) sendIPv4(now time.Time, p *[]byte, o *ipOut, n int, info link.Pa
 		}
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv4MinHeaderLen+n]
-		s.sendFrameInfo(now, p, nextHop, info)
+		s.sendFrameOut(now, outPacket{p: p, info: info, body: o.body}, nextHop)
 		return nil
 	}
-	toff := s.transportOffset(f.Dst)
+	materializeBody((*p)[:toff+n], o.body)
 	info.CompleteChecksum((*p)[:toff+n]) // fragments are cut in software
 	if f.DontFragment {
 		s.putBuf(p)
@@ -331,11 +333,16 @@ func (s *Stack) sendFrame(now time.Time, p *[]byte, nextHop netip.Addr) {
 
 // sendFrameInfo is sendFrame for a packet with offload state.
 func (s *Stack) sendFrameInfo(now time.Time, p *[]byte, nextHop netip.Addr, info link.PacketInfo) {
+	s.sendFrameOut(now, outPacket{p: p, info: info}, nextHop)
+}
+
+// sendFrameOut is sendFrame for a packet that may be in pieces.
+func (s *Stack) sendFrameOut(now time.Time, o outPacket, nextHop netip.Addr) {
 	if s.medium == link.IP {
-		s.queueInfo(p, info)
+		s.queueOut(o)
 		return
 	}
-	s.sendToNeighbour(now, p, nextHop, info)
+	s.sendToNeighbour(now, o, nextHop)
 }
 
 // wholeHeader returns the header of a reassembled datagram, for ICMP errors

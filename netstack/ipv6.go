@@ -415,7 +415,9 @@ func (s *Stack) sendIPv6(now time.Time, p *[]byte, o *ipOut, n int, info link.Pa
 	f := wire.IPv6Fields{NextHeader: o.proto, HopLimit: hop, Src: src, Dst: o.dst, TrafficClass: o.tos}
 	hl := s.packetHeadroom()
 	s.stats.IPPacketsOut++
+	toff := s.transportOffset(o.dst)
 	if s.isLocal(o.dst) {
+		materializeBody((*p)[:toff+n], o.body)
 		f.Encode((*p)[hl:], n)
 		s.loopq = append(s.loopq, loopPacket{p: p, off: hl, n: wire.IPv6HeaderLen + n})
 		return nil
@@ -423,10 +425,10 @@ func (s *Stack) sendIPv6(now time.Time, p *[]byte, o *ipOut, n int, info link.Pa
 	if wire.IPv6HeaderLen+n <= s.pathMTU6(now, o.dst) || info.GSO != link.GSONone {
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv6HeaderLen+n]
-		s.sendFrameInfo(now, p, nextHop, info)
+		s.sendFrameOut(now, outPacket{p: p, info: info, body: o.body}, nextHop)
 		return nil
 	}
-	toff := s.transportOffset(o.dst)
+	materializeBody((*p)[:toff+n], o.body)
 	info.CompleteChecksum((*p)[:toff+n])
 	s.fragment6(now, p, &f, n, nextHop)
 	return nil

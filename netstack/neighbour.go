@@ -208,7 +208,7 @@ func (s *Stack) learn(now time.Time, ip netip.Addr, mac wire.MAC, create, confir
 	}
 	for i, o := range n.pending {
 		s.writeEthernet(*o.p, mac, etherTypeOf(ip))
-		s.queueInfo(o.p, o.info)
+		s.queueOut(o)
 		n.pending[i] = outPacket{}
 	}
 	s.neigh.pending -= len(n.pending)
@@ -237,15 +237,15 @@ func (s *Stack) confirmNeighbour(now time.Time, dst netip.Addr) {
 // sendToNeighbour sends a frame whose IP packet starts at (*p)[14:] to the
 // on-link next hop, resolving its MAC address first if need be. Called with
 // s.mu held; takes ownership of p.
-func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, info link.PacketInfo) {
+func (s *Stack) sendToNeighbour(now time.Time, o outPacket, nextHop netip.Addr) {
 	if s.isBroadcast(nextHop) {
-		s.writeEthernet(*p, wire.BroadcastMAC, etherTypeOf(nextHop))
-		s.queueInfo(p, info)
+		s.writeEthernet(*o.p, wire.BroadcastMAC, etherTypeOf(nextHop))
+		s.queueOut(o)
 		return
 	}
 	if nextHop.IsMulticast() {
-		s.writeEthernet(*p, wire.MulticastMAC(nextHop), etherTypeOf(nextHop))
-		s.queueInfo(p, info)
+		s.writeEthernet(*o.p, wire.MulticastMAC(nextHop), etherTypeOf(nextHop))
+		s.queueOut(o)
 		return
 	}
 	n := s.neigh.m[nextHop]
@@ -254,7 +254,7 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, in
 		s.probeNeighbour(now, n, wire.BroadcastMAC)
 	}
 	if n.state == neighIncomplete {
-		s.queueForNeighbour(n, p, info)
+		s.queueForNeighbour(n, o)
 		return
 	}
 	if n.state == neighReachable && !s.fresh(now, n) {
@@ -266,19 +266,22 @@ func (s *Stack) sendToNeighbour(now time.Time, p *[]byte, nextHop netip.Addr, in
 		n.state = neighDelay
 		s.setNeighTimer(n, now.Add(min(delayFirstProbe, s.cfg.ARPTimeout)))
 	}
-	s.writeEthernet(*p, n.mac, etherTypeOf(nextHop))
-	s.queueInfo(p, info)
+	s.writeEthernet(*o.p, n.mac, etherTypeOf(nextHop))
+	s.queueOut(o)
 }
 
-// queueForNeighbour holds p until n resolves, within the queue bounds.
-func (s *Stack) queueForNeighbour(n *neighbour, p *[]byte, info link.PacketInfo) {
+// queueForNeighbour holds o until n resolves, within the queue bounds. A
+// packet in pieces is made whole first: it may wait long, and its payload
+// must not pin a connection's send buffer meanwhile.
+func (s *Stack) queueForNeighbour(n *neighbour, o outPacket) {
 	c := &s.neigh
 	if len(n.pending) >= maxPendingPerNeigh || c.pending >= maxPendingTotal {
-		s.putBuf(p)
+		s.putBuf(o.p)
 		s.drop(DropARPQueueFull)
 		return
 	}
-	n.pending = append(n.pending, outPacket{p: p, info: info})
+	o.materialize()
+	n.pending = append(n.pending, o)
 	c.pending++
 }
 

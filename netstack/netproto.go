@@ -34,6 +34,7 @@ type ipOut struct {
 	ttl      uint8      // TTL or hop limit; 0 means defaultTTL
 	tos      uint8      // TOS or traffic class
 	df       bool       // IPv4: don't fragment (RFC 1191); IPv6 paths never fragment
+	body     [2][]byte  // the payload's last bytes, held outside p (outPacket)
 }
 
 // sendIP writes the network header of an outgoing packet whose transport

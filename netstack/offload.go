@@ -21,11 +21,43 @@ import (
 //     waits for neighbour resolution keeps its description beside it; one
 //     that must be fragmented is completed in software first.
 
-// outPacket is a packet in the output queue with its offload state.
+// outPacket is a packet in the output queue with its offload state. A
+// TCP segment sent straight from its connection's send buffer (gather)
+// has its payload in body, and the last bodyLen bytes of *p are room for
+// it, not yet filled: the link writes the pieces, or materialize copies
+// them into place for a path that needs the packet whole.
 type outPacket struct {
 	p    *[]byte
 	info link.PacketInfo
+	body [2][]byte
 }
+
+// bodyLen is the length of the payload held outside *p.
+func (o *outPacket) bodyLen() int { return len(o.body[0]) + len(o.body[1]) }
+
+// materialize copies the body into the end of *p, making the packet whole.
+func (o *outPacket) materialize() {
+	if n := o.bodyLen(); n > 0 {
+		materializeBody(*o.p, o.body)
+		o.body = [2][]byte{}
+	}
+}
+
+// materializeBody copies body into the end of pkt.
+func materializeBody(pkt []byte, body [2][]byte) {
+	n := len(body[0]) + len(body[1])
+	if n == 0 {
+		return
+	}
+	at := len(pkt) - n
+	at += copy(pkt[at:], body[0])
+	copy(pkt[at:], body[1])
+}
+
+// gather reports whether TCP may leave new data in the send buffer for
+// the link to write from there: the link writes packets in pieces and
+// completes checksums, so no one reads the payload before the kernel.
+func (s *Stack) gather() bool { return s.gep != nil && s.offload.Checksum }
 
 // setupOffload looks at what the link offers. Called from New.
 func (s *Stack) setupOffload() {
@@ -39,6 +71,7 @@ func (s *Stack) setupOffload() {
 	}
 	off.MaxSegment = min(off.MaxSegment, maxGROPacket) // an IPv4 packet's limit
 	s.oep, s.offload = oep, off
+	s.gep, _ = oep.(link.GatherEndpoint)
 }
 
 // groReadBatch is how many packets the driver reads at once from a GRO

@@ -45,6 +45,7 @@ type Stack struct {
 
 	// oep and offload are set when the link offloads (see offload.go).
 	oep     link.OffloadEndpoint
+	gep     link.GatherEndpoint // oep, when it also writes packets in pieces
 	offload link.Offload
 
 	// writeMu serialises flushers so packets leave in queue order.
@@ -52,6 +53,7 @@ type Stack struct {
 	flushq  []outPacket       // owned by the writeMu holder
 	wbufs   [][]byte          // owned by the writeMu holder
 	winfos  []link.PacketInfo // owned by the writeMu holder
+	wtails  [][2][]byte       // owned by the writeMu holder
 
 	mu sync.Mutex
 	// Everything below is guarded by mu.
@@ -459,16 +461,25 @@ func (s *Stack) queue(p *[]byte) { s.queueInfo(p, link.PacketInfo{}) }
 
 // queueInfo is queue for a packet with offload state. Called with mu held.
 func (s *Stack) queueInfo(p *[]byte, info link.PacketInfo) {
+	s.queueOut(outPacket{p: p, info: info})
+}
+
+// queueOut is queue for a packet that may be in pieces. Called with mu
+// held.
+func (s *Stack) queueOut(o outPacket) {
 	if !s.admitOutput() {
-		s.putBuf(p)
+		s.putBuf(o.p)
 		return
 	}
-	if info.GSO != link.GSONone {
+	if o.info.GSO != link.GSONone {
 		s.stats.GSOOut++
 	}
+	if s.gep == nil {
+		o.materialize()
+	}
 	s.stats.FramesOut++
-	s.stats.BytesOut += uint64(len(*p))
-	s.outq = append(s.outq, outPacket{p: p, info: info})
+	s.stats.BytesOut += uint64(len(*o.p))
+	s.outq = append(s.outq, o)
 }
 
 // loopPacket is an IP packet to one of our own addresses: (*p)[off:off+n].
@@ -538,37 +549,58 @@ func (s *Stack) flushLocked() {
 			s.putBuf(o.p)
 			s.flushq[i] = outPacket{}
 			s.wbufs[i] = nil
+			s.wtails[i] = [2][]byte{}
 		}
 		if written < len(s.flushq) {
 			s.holdRest(s.flushq[written:])
 			return
 		}
+		if cap(s.flushq) > keptQueueLen {
+			// A burst (thousands of resets when forwarded requests time
+			// out) grew the queues: give their memory back. outq and
+			// flushq trade arrays, so each comes here in turn.
+			s.flushq, s.wbufs, s.winfos, s.wtails = nil, nil, nil, nil
+		}
 	}
 }
+
+// keptQueueLen is the most packets the output queue arrays keep room for
+// once a flush is done.
+const keptQueueLen = 1024
 
 // writeOut writes flushq to the link and returns how many packets it is
 // done with: all of them, unless the link reported itself full. A packet
 // the link failed to write for another reason is counted and skipped.
 // Called with writeMu held.
 func (s *Stack) writeOut() int {
-	s.wbufs, s.winfos = s.wbufs[:0], s.winfos[:0]
+	s.wbufs, s.winfos, s.wtails = s.wbufs[:0], s.winfos[:0], s.wtails[:0]
+	pieces := false
 	for _, o := range s.flushq {
-		s.wbufs = append(s.wbufs, *o.p)
+		head := *o.p
+		if n := o.bodyLen(); n > 0 {
+			head, pieces = head[:len(head)-n], true
+		}
+		s.wbufs = append(s.wbufs, head)
 		s.winfos = append(s.winfos, o.info)
+		s.wtails = append(s.wtails, o.body)
 	}
 	written := 0
 	for written < len(s.wbufs) {
 		var n int
 		var err error
-		if s.oep != nil {
+		switch {
+		case pieces:
+			n, err = s.gep.WriteBatchGather(s.wbufs[written:], s.wtails[written:], s.winfos[written:])
+		case s.oep != nil:
 			n, err = s.oep.WriteBatchInfo(s.wbufs[written:], s.winfos[written:])
-		} else {
+		default:
 			n, err = s.ep.WriteBatch(s.wbufs[written:])
 		}
 		written += n
 		if err == link.ErrFull {
 			for i := written; i < len(s.wbufs); i++ {
 				s.wbufs[i] = nil
+				s.wtails[i] = [2][]byte{}
 			}
 			return written
 		}

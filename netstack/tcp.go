@@ -194,8 +194,10 @@ func (s *Stack) tcpUpdate(now time.Time, sk *TCPSocket) {
 // tcpOutput sends everything sk's TCB wants sent. Each segment is built in
 // a packet buffer: the TCB copies its payload from the send buffer
 // straight behind the room for the headers, which are then written in
-// front of it, so data is copied once on its way out. Called with s.mu
-// held.
+// front of it, so data is copied once on its way out. On a link that
+// writes packets in pieces (gather), new data is not copied at all: the
+// packet carries the headers and the link writes the payload from the
+// send buffer. Called with s.mu held.
 func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 	t := &s.tcp
 	// A buffer for a TSO segment only when there is data for one: ACKs
@@ -212,11 +214,16 @@ func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 			p = s.getBuf(size)
 		}
 		frame := (*p)[off:size]
-		if !sk.tcb.OutputFrame(now, &t.seg, frame, s.outputMode(sk, tso)) {
+		mode := s.outputMode(sk, tso)
+		if s.gather() {
+			mode |= tcp.OutputGather
+		}
+		if !sk.tcb.OutputFrame(now, &t.seg, frame, mode) {
 			t.spare[big] = p // most calls end here: keep it for the next
 			return
 		}
 		s.sendTCPFrame(now, sk.id, &t.seg, p, sk.tcb.PathMTUDiscovery())
+		t.seg.Held = [2][]byte{} // the packet has them; do not pin the buffer
 	}
 }
 
@@ -225,7 +232,7 @@ func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byte, df bool) {
 	f := tcpFields(id, seg)
 	hl := f.Len()
-	n := hl + len(seg.Payload)
+	n := hl + seg.DataLen()
 	off := s.transportOffset(id.remote.Addr())
 	b := (*p)[off : off+n]
 	if len(seg.Payload) > 0 && &b[hl] != &seg.Payload[0] {
@@ -276,7 +283,7 @@ func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPF
 	if seg.SegSize > 0 {
 		info = s.gsoInfo(info, id.remote.Addr(), hl, seg.SegSize)
 	}
-	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df}
+	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df, body: seg.Held}
 	if s.sendIPInfo(now, p, &o, n, info) == nil {
 		s.stats.TCPSegmentsOut++
 	}

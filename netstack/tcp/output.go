@@ -31,6 +31,12 @@ const (
 	// retransmissions, probes and control segments still do. The caller
 	// calls again without it once the link has room.
 	OutputHoldData
+	// OutputGather: the caller writes new data to the link straight from
+	// the send buffer, so the payload is not copied into the frame: seg.Held
+	// says where it lies (see Segment.Held). Retransmissions and probes are
+	// still copied, since data already sent may be acknowledged (and its
+	// buffer space reused) before a late copy reaches the link.
+	OutputGather
 )
 
 // OutputFrame is Output for a caller that builds the packet around the
@@ -85,7 +91,7 @@ func (c *Conn) output(now time.Time, seg *Segment, buf []byte, mode OutputMode) 
 	if c.sendRetransmission(now, seg, buf) {
 		return true
 	}
-	if mode&OutputHoldData == 0 && c.sendData(now, seg, buf, false, mode&OutputTSO != 0) {
+	if mode&OutputHoldData == 0 && c.sendData(now, seg, buf, false, mode) {
 		return true
 	}
 	if c.ackNow || c.probeNow {
@@ -179,7 +185,7 @@ func (c *Conn) maxPayload(seg *Segment, buf []byte) int {
 // congestion windows and subject to Nagle and sender SWS avoidance
 // (RFC 9293 §3.8.6.2.1, §3.7.4). A tail loss probe (probe set) needs only
 // the peer's window (RFC 8985 §7.3).
-func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe, tso bool) bool {
+func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe bool, mode OutputMode) bool {
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
@@ -234,21 +240,26 @@ func (c *Conn) sendData(now time.Time, seg *Segment, buf []byte, probe, tso bool
 	if n < maxSeg {
 		c.corkFlush = false
 	}
-	if tso && n == maxSeg && !probe {
+	if mode&OutputTSO != 0 && n == maxSeg && !probe {
 		n, fin = c.tsoBurst(n, maxSeg, avail, usable, len(buf), finToSend)
 	}
-	c.emitNewData(now, seg, buf[:n], maxSeg, fin, end)
+	c.emitNewData(now, seg, buf[:n], maxSeg, fin, end, mode&OutputGather != 0 && !probe)
 	return true
 }
 
 // emitNewData fills seg with the n = len(payload) bytes of new data at
 // SND.MAX (and the FIN), several segments of maxSeg for the link to cut
-// when n is larger, and does the bookkeeping of sending them.
-func (c *Conn) emitNewData(now time.Time, seg *Segment, payload []byte, maxSeg int, fin bool, end Seq) {
+// when n is larger, and does the bookkeeping of sending them. The data is
+// copied into payload, or, with held, left where it is (seg.Held).
+func (c *Conn) emitNewData(now time.Time, seg *Segment, payload []byte, maxSeg int, fin bool, end Seq, held bool) {
 	n, seq := len(payload), c.sndMax
-	c.snd.read(seq, payload)
+	if held {
+		seg.Held = c.snd.views(seq, n)
+	} else {
+		c.snd.read(seq, payload)
+		seg.Payload = payload
+	}
 	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ackFlag
-	seg.Payload = payload
 	if n > maxSeg {
 		seg.SegSize = maxSeg
 		c.stats.SegsOut += uint64((n - 1) / maxSeg) // the link sends these too

@@ -50,6 +50,21 @@ func (r *ring) readAt(off int, p []byte) {
 	copy(p[n:], r.buf)
 }
 
+// views returns the n bytes from logical offset off as they lie in the
+// storage: one piece, or two when they wrap around its end. The caller
+// ensures off+n <= cap.
+func (r *ring) views(off, n int) [2][]byte {
+	if n == 0 {
+		return [2][]byte{}
+	}
+	mask := len(r.buf) - 1
+	i := (r.head + off) & mask
+	if k := len(r.buf) - i; k < n {
+		return [2][]byte{r.buf[i:], r.buf[:n-k]}
+	}
+	return [2][]byte{r.buf[i : i+n]}
+}
+
 // advance discards n bytes from the front.
 func (r *ring) advance(n int) {
 	if len(r.buf) == 0 {

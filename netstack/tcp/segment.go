@@ -15,9 +15,19 @@ type Segment struct {
 	// call (the Conn copies what it keeps). In Output it aliases the buffer
 	// the caller passed.
 	Payload []byte
+	// Held, set by OutputFrame in OutputGather mode instead of Payload
+	// for new data: the payload where it lies in the send buffer, in at
+	// most two pieces (the buffer wraps around). The connection leaves
+	// those bytes alone until the peer acknowledges them, which it can do
+	// only once this segment has been sent, so the caller may write the
+	// pieces to the link later without copying them first.
+	Held [2][]byte
 	// SegSize, set by Output only, says the payload spans several
 	// segments of SegSize bytes (the last may be shorter) for the link to
 	// cut (TSO): their headers are this one's, with sequence numbers
 	// advanced, PSH and FIN on the last only. Zero: one segment.
 	SegSize int
 }
+
+// DataLen is the length of the segment's data, in Payload or Held.
+func (s *Segment) DataLen() int { return len(s.Payload) + len(s.Held[0]) + len(s.Held[1]) }

@@ -33,6 +33,12 @@ func (b *sendBuffer) read(s Seq, p []byte) {
 	b.r.readAt(s.Sub(b.seq), p)
 }
 
+// views returns the n buffered bytes from sequence number s where they
+// lie, in at most two pieces. The caller ensures [s, s+n) is buffered.
+func (b *sendBuffer) views(s Seq, n int) [2][]byte {
+	return b.r.views(s.Sub(b.seq), n)
+}
+
 // ackTo drops the bytes before sequence number s (a cumulative ACK).
 func (b *sendBuffer) ackTo(s Seq) {
 	k := s.Sub(b.seq)

@@ -66,7 +66,7 @@ func (c *Conn) sendProbe(now time.Time, seg *Segment, buf []byte) bool {
 	t := &c.loss.tlp
 	t.probe = false
 	t.active = true // one probe per episode: sending must not arm another
-	if c.sendData(now, seg, buf, true, false) {
+	if c.sendData(now, seg, buf, true, 0) {
 		t.end, t.retrans, t.at = c.sndMax, false, 0
 		c.stats.TLPProbes++
 		return true

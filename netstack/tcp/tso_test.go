@@ -102,3 +102,45 @@ func TestTSOBurstCorked(t *testing.T) {
 		t.Fatalf("corked burst: %v, want 3000 bytes and the tail held", out)
 	}
 }
+
+// With OutputGather new data is not copied: Held shows it where it lies
+// in the send buffer, and it stays there, unchanged by later writes, until
+// acknowledged. A retransmission is copied into the frame.
+func TestOutputGatherHoldsNewData(t *testing.T) {
+	c := connectEstablished(t, Config{Nagle: false}, wire.TCPOptions{MSS: 1000, SACKPermitted: true})
+	data := pattern(10000, 3)
+	c.Write(data)
+	frame := make([]byte, 65536)
+	var s Segment
+	if !c.OutputFrame(t0, &s, frame, OutputTSO|OutputGather) {
+		t.Fatal("nothing to send")
+	}
+	held := append(append([]byte{}, s.Held[0]...), s.Held[1]...)
+	if s.Payload != nil || s.DataLen() != len(data) || string(held) != string(data) {
+		t.Fatalf("segment holds %d bytes (payload %d), want the %d written", len(held), len(s.Payload), len(data))
+	}
+	c.Write(pattern(20000, 9)) // more data behind it: the held bytes stay
+	if got := append(append([]byte{}, s.Held[0]...), s.Held[1]...); string(got) != string(data) {
+		t.Fatal("a later write changed held bytes")
+	}
+	// Three duplicate ACKs SACKing all but the first segment: the first
+	// goes again, copied.
+	sack := wire.TCPOptions{NumSACK: 1}
+	sack.SACK[0] = wire.SACKBlock{Start: uint32(ourISS + 1 + 1000), End: uint32(ourISS + 1 + 10000)}
+	at := t0.Add(ms(10))
+	for i := 0; i < 3; i++ {
+		send(t, c, at, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 65535, Options: sack})
+	}
+	found := false
+	for c.OutputFrame(at, &s, frame, OutputTSO|OutputGather) {
+		if s.Seq == ourISS+1 {
+			found = true
+			if s.DataLen() != len(s.Payload) || string(s.Payload) != string(data[:1000]) {
+				t.Fatalf("retransmission: payload %d bytes, held %d; want 1000 copied", len(s.Payload), len(s.Held[0])+len(s.Held[1]))
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the lost segment was not retransmitted")
+	}
+}

@@ -1,0 +1,154 @@
+package netstack
+
+import (
+	"bytes"
+	"math/rand"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/renet-go/renet/link"
+	"github.com/renet-go/renet/link/pipe"
+)
+
+// gatherLink counts the packets a stack writes in pieces.
+type gatherLink struct {
+	*pipe.Endpoint
+	pieces atomic.Int64
+}
+
+func (g *gatherLink) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
+	for _, t := range tails {
+		if len(t[0])+len(t[1]) > 0 {
+			g.pieces.Add(1)
+		}
+	}
+	return g.Endpoint.WriteBatchGather(heads, tails, infos)
+}
+
+// connectedPair dials from a to b's addr (or a's own) and returns both
+// ends once the server end is accepted.
+func connectedPair(t *testing.T, a, b *Stack, to netip.AddrPort) (client, server *TCPSocket) {
+	t.Helper()
+	l, err := b.ListenTCP(to, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err = a.DialTCP(netip.AddrPort{}, to, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); server == nil; time.Sleep(time.Millisecond) {
+		server, _ = l.TryAccept()
+		if time.Now().After(deadline) {
+			t.Fatal("no connection")
+		}
+	}
+	return client, server
+}
+
+// transfer writes data on from and reads it all on to, polling.
+func transfer(t *testing.T, from, to *TCPSocket, data []byte) []byte {
+	t.Helper()
+	got := make([]byte, 0, len(data))
+	buf := make([]byte, 65536)
+	sent := 0
+	for deadline := time.Now().Add(20 * time.Second); len(got) < len(data); {
+		if sent < len(data) {
+			n, _ := from.TryWrite(data[sent:])
+			sent += n
+		}
+		n, err := to.TryRead(buf)
+		if err == nil {
+			got = append(got, buf[:n]...)
+		}
+		if n == 0 {
+			time.Sleep(100 * time.Microsecond)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("received %d of %d bytes", len(got), len(data))
+		}
+	}
+	return got
+}
+
+// On a link that writes packets in pieces, new data goes out straight
+// from the send buffer (its wrap-around included) and arrives intact.
+func TestGatherSendsFromTheSendBuffer(t *testing.T) {
+	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 9})
+	g := &gatherLink{Endpoint: ea}
+	a, err := New(g, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	client, server := connectedPair(t, a, b, netip.MustParseAddrPort("10.0.0.2:80"))
+	data := make([]byte, 8<<20) // many times the send buffer: it wraps
+	rand.New(rand.NewSource(1)).Read(data)
+	if got := transfer(t, client, server, data); !bytes.Equal(got, data) {
+		t.Fatal("data corrupted")
+	}
+	if g.pieces.Load() == 0 {
+		t.Fatal("no packet was written in pieces")
+	}
+	if st := a.Stats(); st.GSOOut == 0 {
+		t.Error("no GSO packet: gather was tested without TSO")
+	}
+}
+
+// A connection to the stack's own address on a gathering link gets its
+// data whole (loopback reads the packet, so it must be materialized).
+func TestGatherLoopback(t *testing.T) {
+	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 10})
+	defer eb.Close()
+	a, err := New(ea, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	client, server := connectedPair(t, a, a, netip.MustParseAddrPort("10.0.0.1:80"))
+	data := bytes.Repeat([]byte("loopback gather "), 1<<16)
+	if got := transfer(t, client, server, data); !bytes.Equal(got, data) {
+		t.Fatal("data corrupted over loopback")
+	}
+	if st := eb.Stats().Rx; st.Delivered != 0 {
+		t.Errorf("%d packets reached the link", st.Delivered)
+	}
+}
+
+// A packet in pieces that has to wait for ARP is made whole first: its
+// payload must not depend on the send buffer while it waits.
+func TestGatherWaitsForARPWhole(t *testing.T) {
+	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 11})
+	defer eb.Close()
+	s, err := New(ea, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ring := []byte("0123456789abcdef")
+	pkt := make([]byte, 20+len(ring))
+	copy(pkt, "headers of 20 bytes.")
+	p := &pkt
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.newNeighbour(netip.MustParseAddr("10.0.0.9"))
+	s.queueForNeighbour(n, outPacket{p: p, body: [2][]byte{ring[10:], ring[:10]}})
+	copy(ring, "XXXXXXXXXXXXXXXX") // the connection reuses its buffer
+	if len(n.pending) != 1 {
+		t.Fatalf("%d packets pending", len(n.pending))
+	}
+	o := n.pending[0]
+	if o.bodyLen() != 0 {
+		t.Fatal("the pending packet still has its payload outside")
+	}
+	if got, want := string(*o.p), "headers of 20 bytes.abcdef0123456789"; got != want {
+		t.Fatalf("pending packet %q, want %q", got, want)
+	}
+}
