@@ -10,8 +10,9 @@
 // With -transport tap (as root) it measures instead, in one run, HTTP
 // downloads and uploads and 1-byte round trips between a kernel client and
 // a server on renet over a tap device with and without offload, on gVisor
-// over a tap device, and on Linux itself over a veth pair, each in fresh
-// network namespaces that it deletes afterwards:
+// over a tap device without and with host GSO (the virtio-net header), and
+// on Linux itself over a veth pair, each in fresh network namespaces that
+// it deletes afterwards:
 //
 //	sudo go run ./cmd/compare -transport tap [-size 1e9] [-upload 3e8] [-rtts 2000] [-run regexp]
 //

@@ -42,8 +42,9 @@ const (
 type server struct {
 	clientNS   *netns.NS
 	http, echo net.Listener
-	// offload, for renet: the segments larger than the MTU it wrote to
-	// and read from the link so far (Stats.GSOOut, GROIn).
+	// offload: the segments larger than the MTU the server wrote to and
+	// took from the link so far; for renet Stats.GSOOut and GROIn, for
+	// gVisor with GSO gsoTap.counters. Nil where the link has no offload.
 	offload func() (gso, gro uint64)
 	close   func() error
 }
@@ -58,6 +59,7 @@ var tapImpls = []impl{
 	{"renet (tap, offload)", func() (*server, error) { return newRenetTap(true) }},
 	{"renet (tap, no offload)", func() (*server, error) { return newRenetTap(false) }},
 	{"gVisor (tap, fdbased, GRO)", newGVisorTap},
+	{"gVisor (tap, fdbased, GSO)", newGVisorGSOTap},
 	{"Linux over veth", newLinuxVeth},
 }
 
@@ -114,19 +116,54 @@ func newRenetTap(offload bool) (*server, error) {
 // newGVisorTap runs a gVisor stack on a tap device in a fresh namespace
 // through fdbased, gVisor's endpoint for file descriptors, with its
 // software GRO on and SACK on (wireguard-go's netstack turns it on); TCP
-// buffers are gVisor's defaults, with autotuning. fdbased speaks the
-// virtio-net header (host GSO) only when its descriptor is a socket
-// (AF_PACKET): on a tap descriptor GSOMaxSize is ignored, so the tap is
-// opened without the header, as gVisor's link/tun opens it, and every
-// frame crosses it whole with a software checksum.
+// buffers are gVisor's defaults, with autotuning. The tap is opened as
+// gVisor's link/tun opens it, without the virtio-net header: fdbased
+// ignores GSOMaxSize on a descriptor that is not a socket, so every frame
+// crosses the tap whole with a software checksum.
 func newGVisorTap() (*server, error) {
+	return newGVisorOn(tun.OpenTAP, func(fd int) (stack.LinkEndpoint, error) {
+		return fdbased.New(&fdbased.Options{
+			FDs:            []int{fd},
+			MTU:            1500,
+			EthernetHeader: true,
+			Address:        tcpip.LinkAddress(serverMAC),
+			GRO:            true,
+		})
+	})
+}
+
+// newGVisorGSOTap is newGVisorTap on a tap with the virtio-net header and
+// offloads (openVnetTAP), and fdbased with host GSO, checksum offload and
+// GRO (newGSOTap): gVisor's TCP hands the tap 64 KiB segments for the
+// kernel to cut, as it hands them to AF_PACKET in runsc.
+func newGVisorGSOTap() (*server, error) {
+	var gt *gsoTap
+	srv, err := newGVisorOn(openVnetTAP, func(fd int) (stack.LinkEndpoint, error) {
+		var err error
+		if gt, err = newGSOTap(fd); err != nil {
+			return nil, err
+		}
+		return gt, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	srv.offload = gt.counters
+	return srv, nil
+}
+
+// newGVisorOn runs a gVisor stack serving HTTP and echo on the tap0 that
+// open makes in a fresh namespace (the kernel side is the client), through
+// the link endpoint newEP makes on its descriptor, which it closes after
+// the stack has stopped, and the descriptor after that.
+func newGVisorOn(open func(name string) (int, error), newEP func(fd int) (stack.LinkEndpoint, error)) (*server, error) {
 	ns, err := netns.New(nsPrefix)
 	if err != nil {
 		return nil, err
 	}
 	fd := -1
 	err = ns.Do(func() error {
-		f, err := tun.OpenTAP("tap0")
+		f, err := open("tap0")
 		if err != nil {
 			return err
 		}
@@ -140,13 +177,7 @@ func newGVisorTap() (*server, error) {
 	if err != nil {
 		return nil, errors.Join(err, ns.Delete())
 	}
-	ep, err := fdbased.New(&fdbased.Options{
-		FDs:            []int{fd},
-		MTU:            1500,
-		EthernetHeader: true,
-		Address:        tcpip.LinkAddress(serverMAC),
-		GRO:            true,
-	})
+	ep, err := newEP(fd)
 	if err != nil {
 		unix.Close(fd)
 		return nil, errors.Join(err, ns.Delete())
@@ -160,6 +191,9 @@ func newGVisorTap() (*server, error) {
 		close: func() error {
 			s.Close()
 			s.Wait()
+			// s.Wait closed ep if the NIC took it; a second Close does
+			// nothing (fdbased, gsoTap) and a first frees it.
+			ep.Close()
 			unix.Close(fd)
 			return ns.Delete()
 		},

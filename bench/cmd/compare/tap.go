@@ -32,7 +32,7 @@ type measurement struct {
 	clientCPU        float64 // the kernel client's own, download
 	rtt              time.Duration
 	hasOffload       bool
-	gsoDown, groUp   uint64 // renet: Stats deltas during download, upload
+	gsoDown, groUp   uint64 // server.offload deltas during download, upload
 	err              error
 }
 
@@ -155,13 +155,13 @@ var tapRows = []tapRow{
 		us := float64(m.rtt) / 1e3
 		return format(us), us, true
 	}},
-	{"segments > MTU written (Stats.GSOOut), download", func(m measurement) (string, float64, bool) {
+	{"segments > MTU written, download", func(m measurement) (string, float64, bool) {
 		if !m.hasOffload {
 			return "n/a", 0, false
 		}
 		return strconv.FormatUint(m.gsoDown, 10), 0, false
 	}},
-	{"segments > MTU read (Stats.GROIn), upload", func(m measurement) (string, float64, bool) {
+	{"segments > MTU received, upload", func(m measurement) (string, float64, bool) {
 		if !m.hasOffload {
 			return "n/a", 0, false
 		}
