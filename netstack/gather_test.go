@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,5 +151,76 @@ func TestGatherWaitsForARPWhole(t *testing.T) {
 	}
 	if got, want := string(*o.p), "headers of 20 bytes.abcdef0123456789"; got != want {
 		t.Fatalf("pending packet %q, want %q", got, want)
+	}
+}
+
+// slowLink blocks its first GSO write until released.
+type slowLink struct {
+	*pipe.Endpoint
+	entered, release chan struct{}
+	once             atomic.Bool
+}
+
+func (l *slowLink) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
+	for _, pi := range infos {
+		if pi.GSO != link.GSONone && l.once.CompareAndSwap(false, true) {
+			close(l.entered)
+			<-l.release
+		}
+	}
+	return l.Endpoint.WriteBatchGather(heads, tails, infos)
+}
+
+// A burst for the link to cut is written by the stack's writer goroutine:
+// the user's write returns while the link is still busy with it.
+func TestBurstWriteDoesNotWaitForTheLink(t *testing.T) {
+	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 12})
+	l := &slowLink{Endpoint: ea, entered: make(chan struct{}), release: make(chan struct{})}
+	a, err := New(l, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(l.release) }) }
+	defer release() // before the stacks close, even on failure
+	client, server := connectedPair(t, a, b, netip.MustParseAddrPort("10.0.0.2:80"))
+	data := bytes.Repeat([]byte("burst "), 20000)
+	wrote := make(chan int, 1)
+	go func() {
+		n, _ := client.TryWrite(data)
+		wrote <- n
+	}()
+	select {
+	case <-l.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no GSO packet reached the link")
+	}
+	select {
+	case n := <-wrote:
+		if n != len(data) {
+			t.Fatalf("TryWrite took %d of %d bytes", n, len(data))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("TryWrite waited for the link's write")
+	}
+	release()
+	got := make([]byte, 0, len(data))
+	buf := make([]byte, 65536)
+	for deadline := time.Now().Add(10 * time.Second); len(got) < len(data); time.Sleep(time.Millisecond) {
+		if n, err := server.TryRead(buf); err == nil {
+			got = append(got, buf[:n]...)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("received %d of %d bytes", len(got), len(data))
+		}
+	}
+	if !bytes.Equal(got, data) {
+		t.Fatal("data corrupted")
 	}
 }

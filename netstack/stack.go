@@ -76,6 +76,8 @@ type Stack struct {
 	closing  bool                    // Close has begun: no new sockets or connections
 	stopping bool                    // the driver has stopped: timers must not run
 	linkFull bool                    // the link refused a write: hold output (backpressure.go)
+	flushing bool                    // a goroutine has undertaken to write outq (flush.go)
+	kick     chan struct{}           // hands a flush to the writer goroutine (flush.go)
 	fwd      *Forwarder              // takes flows to addresses not ours (forward.go)
 	pings    map[pingKey]*PingSocket // by echo identifier (ping.go)
 	ip6      ip6State                // IPv6 (ipv6.go, ndp.go)
@@ -109,6 +111,7 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 		cfg:        cfg,
 		log:        cfg.Logger,
 		done:       make(chan struct{}),
+		kick:       make(chan struct{}, 1),
 		epoch:      time.Now(),
 	}
 	if s.medium != link.Ethernet && s.medium != link.IP {
@@ -154,8 +157,9 @@ func New(ep link.Endpoint, cfg Config) (*Stack, error) {
 	s.armTimer(time.Now())
 	s.mu.Unlock()
 	s.flush()
-	s.driverWG.Add(1)
+	s.driverWG.Add(2)
 	go s.drive()
+	go s.writer()
 	return s, nil
 }
 
@@ -202,7 +206,7 @@ func (s *Stack) Close() error {
 	}
 	s.abortAllTCP()
 	s.mu.Unlock()
-	s.flush()
+	s.flushWait()
 
 	err := s.ep.Close()
 	s.driverWG.Wait()
@@ -514,105 +518,6 @@ func (s *Stack) deliverLoopback() {
 	}
 	s.loopNext = q[:0]
 	s.armTimer(now)
-}
-
-// flush delivers loopback packets and writes the output queue to the link.
-// Call it without mu held after any operation that may have queued
-// packets.
-func (s *Stack) flush() {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	s.flushLocked()
-}
-
-// flushLocked is flush with writeMu held. While the link is full it only
-// delivers loopback packets: the queue waits for linkWritable.
-func (s *Stack) flushLocked() {
-	for {
-		s.mu.Lock()
-		if len(s.loopq) > 0 && !s.stopping {
-			s.deliverLoopback()
-		}
-		if len(s.outq) == 0 || s.linkFull {
-			more := len(s.loopq) > 0 && !s.stopping
-			s.mu.Unlock()
-			if more {
-				continue
-			}
-			return
-		}
-		s.outq, s.flushq = s.flushq[:0], s.outq
-		s.mu.Unlock()
-
-		written := s.writeOut()
-		for i, o := range s.flushq[:written] {
-			s.putBuf(o.p)
-			s.flushq[i] = outPacket{}
-			s.wbufs[i] = nil
-			s.wtails[i] = [2][]byte{}
-		}
-		if written < len(s.flushq) {
-			s.holdRest(s.flushq[written:])
-			return
-		}
-		if cap(s.flushq) > keptQueueLen {
-			// A burst (thousands of resets when forwarded requests time
-			// out) grew the queues: give their memory back. outq and
-			// flushq trade arrays, so each comes here in turn.
-			s.flushq, s.wbufs, s.winfos, s.wtails = nil, nil, nil, nil
-		}
-	}
-}
-
-// keptQueueLen is the most packets the output queue arrays keep room for
-// once a flush is done.
-const keptQueueLen = 1024
-
-// writeOut writes flushq to the link and returns how many packets it is
-// done with: all of them, unless the link reported itself full. A packet
-// the link failed to write for another reason is counted and skipped.
-// Called with writeMu held.
-func (s *Stack) writeOut() int {
-	s.wbufs, s.winfos, s.wtails = s.wbufs[:0], s.winfos[:0], s.wtails[:0]
-	pieces := false
-	for _, o := range s.flushq {
-		head := *o.p
-		if n := o.bodyLen(); n > 0 {
-			head, pieces = head[:len(head)-n], true
-		}
-		s.wbufs = append(s.wbufs, head)
-		s.winfos = append(s.winfos, o.info)
-		s.wtails = append(s.wtails, o.body)
-	}
-	written := 0
-	for written < len(s.wbufs) {
-		var n int
-		var err error
-		switch {
-		case pieces:
-			n, err = s.gep.WriteBatchGather(s.wbufs[written:], s.wtails[written:], s.winfos[written:])
-		case s.oep != nil:
-			n, err = s.oep.WriteBatchInfo(s.wbufs[written:], s.winfos[written:])
-		default:
-			n, err = s.ep.WriteBatch(s.wbufs[written:])
-		}
-		written += n
-		if err == link.ErrFull {
-			for i := written; i < len(s.wbufs); i++ {
-				s.wbufs[i] = nil
-				s.wtails[i] = [2][]byte{}
-			}
-			return written
-		}
-		if err != nil {
-			s.mu.Lock()
-			s.stats.LinkWriteErrors++
-			s.stats.Drops[DropLinkWrite]++
-			s.mu.Unlock()
-			written++ // skip the packet that failed
-		}
-	}
-	return written
 }
 
 // drop counts a dropped packet. Called with mu held.
