@@ -11,7 +11,7 @@
 //
 // # Shape
 //
-// One stack, one lock, one driver:
+// One stack, one lock, one driver (and one writer for TSO bursts):
 //
 //   - All protocol state of a Stack (neighbour cache, fragment reassembly,
 //     socket tables, counters) is guarded by Stack.mu. Critical sections are
@@ -35,8 +35,12 @@
 //     (capacity one, so a wake-up is never lost).
 //   - Output is built under the lock into pooled buffers and queued; whoever
 //     queued it writes the queue to the link in one batch after releasing the
-//     lock (see flush). Writers are serialised by a second mutex so packets
-//     leave in the order they were queued.
+//     lock (see flush), unless a flush is already under way, which takes it
+//     along. Writers are serialised by a second mutex so packets leave in the
+//     order they were queued. A TCP burst for the link to cut (TSO) is
+//     written by the stack's writer goroutine instead, so that a user's
+//     Write does not wait while the kernel receives the burst inside the
+//     write system call (flush.go).
 //
 // # Back-pressure and forwarding
 //

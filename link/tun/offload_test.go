@@ -91,4 +91,16 @@ wait:
 			t.Fatalf("datagram %d: %d bytes from %v, %v; want %d bytes of %d from %v", i, n, from, err, size, i, peer)
 		}
 	}
+	// The same burst written in pieces (link.GatherEndpoint): the headers,
+	// and the payload in two slices of other arrays.
+	tail := [2][]byte{bytes.Clone(ip[28 : 28+700]), bytes.Clone(ip[28+700:])}
+	if n, err := dev.WriteBatchGather([][]byte{ip[:28]}, [][2][]byte{tail}, []link.PacketInfo{pi}); n != 1 || err != nil {
+		t.Fatalf("WriteBatchGather = %d, %v", n, err)
+	}
+	for i := range count {
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
+		if err != nil || from != peer || !bytes.Equal(buf[:n], data[i*size:(i+1)*size]) {
+			t.Fatalf("datagram %d written in pieces: %d bytes from %v, %v; want %d bytes of %d from %v", i, n, from, err, size, i, peer)
+		}
+	}
 }
