@@ -32,13 +32,6 @@ type config struct {
 	listening func(iface string, m link.Medium)
 }
 
-// Bare-IP link types readFile takes besides link/pcap's LINKTYPE_IPV4
-// (228): LINKTYPE_RAW (101, IPv4 or IPv6 by the version nibble, what
-// tcpdump writes for a TUN device) and LINKTYPE_IPV6 (229).
-const (
-	linkTypeRaw  = 101
-	linkTypeIPv6 = 229
-)
 
 // batch is how many frames one read may return.
 const batch = 16
@@ -181,7 +174,7 @@ func readFile(ctx context.Context, cfg config, out io.Writer) (int, error) {
 	switch rd.LinkType() {
 	case pcap.LinkTypeEthernet:
 		m = link.Ethernet
-	case pcap.LinkTypeIPv4, linkTypeRaw, linkTypeIPv6:
+	case pcap.LinkTypeRaw, pcap.LinkTypeIPv4, pcap.LinkTypeIPv6: // bare IP
 		m = link.IP
 	default:
 		return 0, fmt.Errorf("%s: unsupported link type %d", cfg.read, rd.LinkType())

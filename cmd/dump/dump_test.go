@@ -131,7 +131,8 @@ func TestReadFile(t *testing.T) {
 	}
 }
 
-// TestReadFileIP reads a capture of bare IPv4 packets (LINKTYPE_IPV4).
+// TestReadFileIP reads a capture of bare IPv4 packets (link/pcap writes
+// LINKTYPE_RAW for an IP-medium link).
 func TestReadFileIP(t *testing.T) {
 	frames := testFrames()
 	var pkts [][]byte

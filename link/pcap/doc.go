@@ -5,7 +5,8 @@
 // writes one record for every packet read from it or written through it.
 // The file uses the microsecond format (magic 0xa1b2c3d4, written little
 // endian), version 2.4, snapshot length 262144, and link type 1 (Ethernet)
-// or 228 (raw IPv4) according to the endpoint's medium.
+// or 101 (raw IP, IPv4 and IPv6 told apart by their version) according to
+// the endpoint's medium.
 //
 // Invariants: records are written whole, one io.Writer call each, under a
 // mutex, so ReadBatch and WriteBatch may run concurrently. A failing writer

@@ -11,8 +11,15 @@ import (
 const (
 	// LinkTypeEthernet is LINKTYPE_ETHERNET: Ethernet II frames.
 	LinkTypeEthernet uint32 = 1
-	// LinkTypeIPv4 is LINKTYPE_IPV4: bare IPv4 packets.
+	// LinkTypeRaw is LINKTYPE_RAW: bare IP packets of either family, told
+	// apart by the version nibble (what tcpdump writes for a TUN device).
+	// Captures of IP-medium links use it.
+	LinkTypeRaw uint32 = 101
+	// LinkTypeIPv4 is LINKTYPE_IPV4: bare IPv4 packets only. Earlier
+	// versions wrote it for IP-medium links; tools still read it.
 	LinkTypeIPv4 uint32 = 228
+	// LinkTypeIPv6 is LINKTYPE_IPV6: bare IPv6 packets only.
+	LinkTypeIPv6 uint32 = 229
 )
 
 // SnapLen is the snapshot length written in the file header; longer
@@ -44,7 +51,7 @@ func linkTypeOf(m link.Medium) (uint32, error) {
 	case link.Ethernet:
 		return LinkTypeEthernet, nil
 	case link.IP:
-		return LinkTypeIPv4, nil
+		return LinkTypeRaw, nil // IPv4 and IPv6 alike
 	}
 	return 0, fmt.Errorf("pcap: no link type for medium %v", m)
 }

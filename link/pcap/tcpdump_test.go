@@ -21,7 +21,7 @@ func TestTcpdumpReadsCapture(t *testing.T) {
 	for _, tc := range []struct {
 		medium   link.Medium
 		linkName string
-	}{{link.Ethernet, "EN10MB"}, {link.IP, "IPV4"}} {
+	}{{link.Ethernet, "EN10MB"}, {link.IP, "RAW"}} {
 		t.Run(tc.medium.String(), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "capture.pcap")
 			f, err := os.Create(path)

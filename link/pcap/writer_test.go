@@ -98,7 +98,7 @@ func TestWrapRecordsBothDirections(t *testing.T) {
 	for _, tc := range []struct {
 		medium link.Medium
 		lt     uint32
-	}{{link.Ethernet, LinkTypeEthernet}, {link.IP, LinkTypeIPv4}} {
+	}{{link.Ethernet, LinkTypeEthernet}, {link.IP, LinkTypeRaw}} {
 		t.Run(tc.medium.String(), func(t *testing.T) {
 			var file bytes.Buffer
 			before := time.Now().Truncate(time.Microsecond)
