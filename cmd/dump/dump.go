@@ -32,7 +32,6 @@ type config struct {
 	listening func(iface string, m link.Medium)
 }
 
-
 // batch is how many frames one read may return.
 const batch = 16
 
