@@ -25,7 +25,10 @@ func (s *Stack) flush() {
 	burst := s.outqHasBurst()
 	s.mu.Unlock()
 	if burst {
-		s.kick <- struct{}{} // never blocks: one kick per flushing
+		select {
+		case s.kick <- struct{}{}:
+		default: // a kick is pending: the writer will find these packets too
+		}
 		return
 	}
 	s.writeMu.Lock()
