@@ -51,14 +51,14 @@ func (s *Stack) admitOutput() bool {
 }
 
 // outputMode is how a TCP connection may send now; a connection held
-// back by a full link is remembered for linkWritable. Called with mu
-// held.
+// back by a full link, or by its own packets waiting for the link
+// (smallqueue.go), is remembered for resumeHeld. Called with mu held.
 func (s *Stack) outputMode(sk *TCPSocket, tso bool) tcp.OutputMode {
 	var m tcp.OutputMode
 	if tso {
 		m |= tcp.OutputTSO
 	}
-	if s.linkFull {
+	if s.linkFull || sk.queued >= smallQueueLimit {
 		m |= tcp.OutputHoldData
 		if !sk.held && sk.tcb.HasUnsent() {
 			sk.held = true
@@ -94,21 +94,28 @@ func (s *Stack) linkWritable() {
 	s.flushLocked()
 
 	s.mu.Lock()
-	if s.linkFull || s.stopping {
-		s.mu.Unlock()
+	s.resumeHeld()
+	s.mu.Unlock()
+	s.flushLocked()
+}
+
+// resumeHeld lets the held-back connections send again, unless the link
+// is still full; one may be held again at once if its packets refill its
+// small queue. Called with mu held.
+func (s *Stack) resumeHeld() {
+	if s.linkFull || s.stopping || len(s.tcp.held) == 0 {
 		return
 	}
 	now := time.Now()
 	held := s.tcp.held
-	s.tcp.held = nil
-	for _, sk := range held {
+	s.tcp.held = s.tcp.resuming[:0] // those held again while resuming
+	for i, sk := range held {
+		held[i] = nil
 		sk.held = false
 		if !sk.removed {
 			s.tcpUpdate(now, sk)
 		}
 	}
-	s.tcp.held = held[:0]
+	s.tcp.resuming = held[:0]
 	s.armTimer(now)
-	s.mu.Unlock()
-	s.flushLocked()
 }

@@ -96,6 +96,7 @@ func (s *Stack) flushLocked() {
 		s.mu.Unlock()
 
 		written := s.writeOut()
+		s.linkTook(s.flushq[:written])
 		for i, o := range s.flushq[:written] {
 			s.putBuf(o.p)
 			s.flushq[i] = outPacket{}

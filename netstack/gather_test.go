@@ -224,3 +224,82 @@ func TestBurstWriteDoesNotWaitForTheLink(t *testing.T) {
 		t.Fatal("data corrupted")
 	}
 }
+
+// While the link is busy, a bulk sender keeps at most its small queue of
+// packets waiting for it (plus the burst in the link's hands); the rest
+// of its data waits in its send buffer, and all of it arrives in the end.
+func TestSmallQueueBoundsQueuedData(t *testing.T) {
+	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 13})
+	l := &slowLink{Endpoint: ea, entered: make(chan struct{}), release: make(chan struct{})}
+	l.once.Store(true) // not blocking until armed below
+	a, err := New(l, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(l.release) }) }
+	defer release()
+	client, server := connectedPair(t, a, b, netip.MustParseAddrPort("10.0.0.2:80"))
+	client.SetWriteBuffer(8 << 20)
+	data := make([]byte, 6<<20)
+	rand.New(rand.NewSource(3)).Read(data)
+	// Open the congestion window first, so that only the queue bound can
+	// hold the data back.
+	if got := transfer(t, client, server, data); !bytes.Equal(got, data) {
+		t.Fatal("warm-up data corrupted")
+	}
+	l.once.Store(false) // block the next burst
+	n, err := client.TryWrite(data)
+	if err != nil || n != len(data) {
+		t.Fatalf("TryWrite = %d, %v", n, err)
+	}
+	select {
+	case <-l.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no burst reached the link")
+	}
+	a.mu.Lock()
+	queued, outq := client.queued, 0
+	for _, o := range a.outq {
+		outq += len(*o.p)
+	}
+	unsent := client.tcb.Unsent()
+	a.mu.Unlock()
+	if queued > smallQueueLimit+tso64k || outq > smallQueueLimit+tso64k {
+		t.Errorf("%d bytes queued for the busy link (%d in the output queue), want at most %d", queued, outq, smallQueueLimit+tso64k)
+	}
+	if unsent == 0 {
+		t.Error("nothing left in the send buffer: the queue was not bounded")
+	}
+	release()
+	got := make([]byte, 0, len(data))
+	buf := make([]byte, 65536)
+	for deadline := time.Now().Add(20 * time.Second); len(got) < len(data); time.Sleep(100 * time.Microsecond) {
+		if n, err := server.TryRead(buf); err == nil {
+			got = append(got, buf[:n]...)
+		}
+		if time.Now().After(deadline) {
+			a.mu.Lock()
+			t.Logf("queued %d held %v outq %d linkFull %v flushing %v unsent %d info %+v", client.queued, client.held, len(a.outq), a.linkFull, a.flushing, client.tcb.Unsent(), client.tcb.Info())
+			a.mu.Unlock()
+			t.Fatalf("received %d of %d bytes", len(got), len(data))
+		}
+	}
+	if !bytes.Equal(got, data) {
+		t.Fatal("data corrupted")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if client.queued != 0 {
+		t.Errorf("%d bytes still counted as queued after everything was sent", client.queued)
+	}
+}
+
+// tso64k is one TSO burst with its headers.
+const tso64k = 64 << 10

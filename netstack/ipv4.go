@@ -286,7 +286,7 @@ func (s *Stack) sendIPv4(now time.Time, p *[]byte, o *ipOut, n int, info link.Pa
 		}
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv4MinHeaderLen+n]
-		s.sendFrameOut(now, outPacket{p: p, info: info, body: o.body}, nextHop)
+		s.sendFrameOut(now, outPacket{p: p, info: info, body: o.body, owner: o.owner}, nextHop)
 		return nil
 	}
 	materializeBody((*p)[:toff+n], o.body)

@@ -425,7 +425,7 @@ func (s *Stack) sendIPv6(now time.Time, p *[]byte, o *ipOut, n int, info link.Pa
 	if wire.IPv6HeaderLen+n <= s.pathMTU6(now, o.dst) || info.GSO != link.GSONone {
 		f.Encode((*p)[hl:], n)
 		*p = (*p)[:hl+wire.IPv6HeaderLen+n]
-		s.sendFrameOut(now, outPacket{p: p, info: info, body: o.body}, nextHop)
+		s.sendFrameOut(now, outPacket{p: p, info: info, body: o.body, owner: o.owner}, nextHop)
 		return nil
 	}
 	materializeBody((*p)[:toff+n], o.body)

@@ -35,6 +35,7 @@ type ipOut struct {
 	tos      uint8      // TOS or traffic class
 	df       bool       // IPv4: don't fragment (RFC 1191); IPv6 paths never fragment
 	body     [2][]byte  // the payload's last bytes, held outside p (outPacket)
+	owner    *TCPSocket // the connection whose packet this is (smallqueue.go)
 }
 
 // sendIP writes the network header of an outgoing packet whose transport

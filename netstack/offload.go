@@ -27,9 +27,10 @@ import (
 // it, not yet filled: the link writes the pieces, or materialize copies
 // them into place for a path that needs the packet whole.
 type outPacket struct {
-	p    *[]byte
-	info link.PacketInfo
-	body [2][]byte
+	p     *[]byte
+	info  link.PacketInfo
+	body  [2][]byte
+	owner *TCPSocket // a TCP connection's, counted in its small queue
 }
 
 // bodyLen is the length of the payload held outside *p.

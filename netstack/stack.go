@@ -483,6 +483,7 @@ func (s *Stack) queueOut(o outPacket) {
 	}
 	s.stats.FramesOut++
 	s.stats.BytesOut += uint64(len(*o.p))
+	countQueued(&o)
 	s.outq = append(s.outq, o)
 }
 

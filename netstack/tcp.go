@@ -31,7 +31,8 @@ type tcpTable struct {
 	seg        tcp.Segment  // scratch for output, guarded by s.mu
 	spare      [2]*[]byte   // packet buffers (frame, TSO) tcpOutput did not use, guarded by s.mu
 	due        []*TCPSocket // scratch for tcpRunTimers
-	held       []*TCPSocket // connections holding new data for a full link (backpressure.go)
+	held       []*TCPSocket // connections holding new data back (backpressure.go, smallqueue.go)
+	resuming   []*TCPSocket // held's spare array (resumeHeld)
 }
 
 func (t *tcpTable) init() {
@@ -104,6 +105,7 @@ type TCPSocket struct {
 	removed   bool      // out of the table: the TCB is done
 	closed    bool      // EventClosed was raised
 	held      bool      // in s.tcp.held: new data waits for room on the link
+	queued    int       // bytes of its packets queued for the link (smallqueue.go)
 	born      time.Time // when the socket was made, for Snapshot
 }
 
@@ -222,14 +224,15 @@ func (s *Stack) tcpOutput(now time.Time, sk *TCPSocket) {
 			t.spare[big] = p // most calls end here: keep it for the next
 			return
 		}
-		s.sendTCPFrame(now, sk.id, &t.seg, p, sk.tcb.PathMTUDiscovery())
+		s.sendTCPFrame(now, sk, &t.seg, p)
 		t.seg.Held = [2][]byte{} // the packet has them; do not pin the buffer
 	}
 }
 
-// sendTCPFrame finishes a segment built in p by OutputFrame (payload in
-// place) and sends it. Called with s.mu held; takes ownership of p.
-func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byte, df bool) {
+// sendTCPFrame finishes a segment of sk built in p by OutputFrame (payload
+// in place) and sends it. Called with s.mu held; takes ownership of p.
+func (s *Stack) sendTCPFrame(now time.Time, sk *TCPSocket, seg *tcp.Segment, p *[]byte) {
+	id := sk.id
 	f := tcpFields(id, seg)
 	hl := f.Len()
 	n := hl + seg.DataLen()
@@ -238,7 +241,7 @@ func (s *Stack) sendTCPFrame(now time.Time, id tuple, seg *tcp.Segment, p *[]byt
 	if len(seg.Payload) > 0 && &b[hl] != &seg.Payload[0] {
 		copy(b[hl:], seg.Payload) // not where the room was left: never expected
 	}
-	s.finishTCP(now, id, seg, f, p, b, df)
+	s.finishTCP(now, id, seg, f, p, b, sk.tcb.PathMTUDiscovery(), sk)
 }
 
 // sendTCP builds a segment the stack makes itself (a reset, a cookie
@@ -252,7 +255,7 @@ func (s *Stack) sendTCP(now time.Time, id tuple, seg *tcp.Segment) {
 	off := s.transportOffset(id.remote.Addr())
 	b := (*p)[off : off+n]
 	copy(b[hl:], seg.Payload)
-	s.finishTCP(now, id, seg, f, p, b, true)
+	s.finishTCP(now, id, seg, f, p, b, true, nil)
 }
 
 // tcpFields is the header of seg on connection id.
@@ -269,8 +272,9 @@ func tcpFields(id tuple, seg *tcp.Segment) wire.TCPFields {
 // the connection turned path MTU discovery off (IP_PMTUDISC_DONT: routers
 // may then fragment it; each datagram has its own IP identification, as
 // every datagram the stack sends does). Called with s.mu held; takes
-// ownership of p.
-func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPFields, p *[]byte, b []byte, df bool) {
+// ownership of p. owner is the connection that sent it, nil for the
+// stack's own segments.
+func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPFields, p *[]byte, b []byte, df bool, owner *TCPSocket) {
 	hl := f.Len()
 	n := len(b)
 	var info link.PacketInfo
@@ -283,7 +287,7 @@ func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPF
 	if seg.SegSize > 0 {
 		info = s.gsoInfo(info, id.remote.Addr(), hl, seg.SegSize)
 	}
-	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df, body: seg.Held}
+	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df, body: seg.Held, owner: owner}
 	if s.sendIPInfo(now, p, &o, n, info) == nil {
 		s.stats.TCPSegmentsOut++
 	}
