@@ -131,11 +131,8 @@ func (s *Stack) writeOut() int {
 	s.wbufs, s.winfos, s.wtails = s.wbufs[:0], s.winfos[:0], s.wtails[:0]
 	pieces := false
 	for _, o := range s.flushq {
-		head := *o.p
-		if n := o.bodyLen(); n > 0 {
-			head, pieces = head[:len(head)-n], true
-		}
-		s.wbufs = append(s.wbufs, head)
+		pieces = pieces || o.bodyLen() > 0
+		s.wbufs = append(s.wbufs, *o.p)
 		s.winfos = append(s.winfos, o.info)
 		s.wtails = append(s.wtails, o.body)
 	}

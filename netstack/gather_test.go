@@ -134,9 +134,8 @@ func TestGatherWaitsForARPWhole(t *testing.T) {
 	}
 	defer s.Close()
 	ring := []byte("0123456789abcdef")
-	pkt := make([]byte, 20+len(ring))
-	copy(pkt, "headers of 20 bytes.")
-	p := &pkt
+	p := s.getBuf(20)
+	*p = (*p)[:copy(*p, "headers of 20 bytes.")]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.newNeighbour(netip.MustParseAddr("10.0.0.9"))
@@ -265,9 +264,10 @@ func TestSmallQueueBoundsQueuedData(t *testing.T) {
 		t.Fatal("no burst reached the link")
 	}
 	a.mu.Lock()
-	queued, outq := client.queued, 0
+	queued, outq, pinned := client.queued, 0, 0
 	for _, o := range a.outq {
-		outq += len(*o.p)
+		outq += o.size()
+		pinned += cap(*o.p)
 	}
 	unsent := client.tcb.Unsent()
 	a.mu.Unlock()
@@ -276,6 +276,11 @@ func TestSmallQueueBoundsQueuedData(t *testing.T) {
 	}
 	if unsent == 0 {
 		t.Error("nothing left in the send buffer: the queue was not bounded")
+	}
+	// The queued bursts hold their headers only: their payload is in the
+	// send buffer.
+	if pinned > outq/8 {
+		t.Errorf("%d bytes of packet buffers for %d bytes queued", pinned, outq)
 	}
 	release()
 	got := make([]byte, 0, len(data))

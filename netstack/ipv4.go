@@ -336,8 +336,10 @@ func (s *Stack) sendFrameInfo(now time.Time, p *[]byte, nextHop netip.Addr, info
 	s.sendFrameOut(now, outPacket{p: p, info: info}, nextHop)
 }
 
-// sendFrameOut is sendFrame for a packet that may be in pieces.
+// sendFrameOut is sendFrame for a packet that may be in pieces (built
+// whole but for the body, which it then leaves out: headersOnly).
 func (s *Stack) sendFrameOut(now time.Time, o outPacket, nextHop netip.Addr) {
+	s.headersOnly(&o)
 	if s.medium == link.IP {
 		s.queueOut(o)
 		return

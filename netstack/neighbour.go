@@ -280,7 +280,7 @@ func (s *Stack) queueForNeighbour(n *neighbour, o outPacket) {
 		s.drop(DropARPQueueFull)
 		return
 	}
-	o.materialize()
+	s.materialize(&o)
 	n.pending = append(n.pending, o)
 	c.pending++
 }

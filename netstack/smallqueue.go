@@ -21,7 +21,7 @@ const smallQueueLimit = 1 << 20
 // countQueued adds o to its connection's small queue. Called with mu held.
 func countQueued(o *outPacket) {
 	if o.owner != nil {
-		o.owner.queued += len(*o.p)
+		o.owner.queued += o.size()
 	}
 }
 
@@ -43,7 +43,7 @@ func (s *Stack) linkTook(done []outPacket) {
 	defer s.mu.Unlock()
 	for i := range done {
 		if o := &done[i]; o.owner != nil {
-			o.owner.queued -= len(*o.p)
+			o.owner.queued -= o.size()
 		}
 	}
 	s.resumeHeld()

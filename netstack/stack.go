@@ -479,10 +479,10 @@ func (s *Stack) queueOut(o outPacket) {
 		s.stats.GSOOut++
 	}
 	if s.gep == nil {
-		o.materialize()
+		s.materialize(&o)
 	}
 	s.stats.FramesOut++
-	s.stats.BytesOut += uint64(len(*o.p))
+	s.stats.BytesOut += uint64(o.size())
 	countQueued(&o)
 	s.outq = append(s.outq, o)
 }
