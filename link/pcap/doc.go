@@ -3,6 +3,10 @@
 //
 // Wrap returns an endpoint that forwards everything to the one it wraps and
 // writes one record for every packet read from it or written through it.
+// It offers what the wrapped endpoint offers (link.OffloadEndpoint,
+// link.GatherEndpoint), so a stack sends the same way with a capture as
+// without; a packet written in pieces is recorded whole, and a large
+// segment or a partial checksum as it crossed the link.
 // The file uses the microsecond format (magic 0xa1b2c3d4, written little
 // endian), version 2.4, snapshot length 262144, and link type 1 (Ethernet)
 // or 101 (raw IP, IPv4 and IPv6 told apart by their version) according to

@@ -46,6 +46,9 @@ func Wrap(ep link.Endpoint, w io.Writer) (link.Endpoint, error) {
 	}
 	size := recordHeaderLen + ep.MTU() + ep.Medium().HeaderLen() + 4
 	e := &endpoint{Endpoint: ep, w: w, buf: make([]byte, size)}
+	if gep, ok := ep.(link.GatherEndpoint); ok {
+		return &gatherEndpoint{offloadEndpoint{endpoint: e, oep: gep}, gep}, nil
+	}
 	if oep, ok := ep.(link.OffloadEndpoint); ok {
 		return &offloadEndpoint{endpoint: e, oep: oep}, nil
 	}
@@ -74,6 +77,33 @@ func (e *offloadEndpoint) ReadBatchInfo(bufs [][]byte, sizes []int, infos []link
 func (e *offloadEndpoint) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo) (int, error) {
 	n, err := e.oep.WriteBatchInfo(pkts, infos)
 	e.recordWritten(pkts, n)
+	return n, err
+}
+
+// gatherEndpoint is the endpoint Wrap returns for a link that also writes
+// packets in pieces: the stack sends as it would without the capture, and
+// each packet is recorded whole.
+type gatherEndpoint struct {
+	offloadEndpoint
+	gep link.GatherEndpoint
+}
+
+// WriteBatchGather writes to the wrapped endpoint and records the packets
+// it accepted, their pieces joined.
+func (e *gatherEndpoint) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
+	n, err := e.gep.WriteBatchGather(heads, tails, infos)
+	if n > 0 {
+		now := time.Now()
+		e.mu.Lock()
+		for i, h := range heads[:min(n, len(heads))] {
+			var t [2][]byte
+			if i < len(tails) {
+				t = tails[i]
+			}
+			e.record(now, h, t[0], t[1])
+		}
+		e.mu.Unlock()
+	}
 	return n, err
 }
 
@@ -120,12 +150,17 @@ func (e *endpoint) recordWritten(pkts [][]byte, n int) {
 	e.mu.Unlock()
 }
 
-// record writes one record for p. The caller holds e.mu.
-func (e *endpoint) record(ts time.Time, p []byte) {
+// record writes one record for the packet p, followed by the pieces of
+// more (a packet written in pieces). The caller holds e.mu.
+func (e *endpoint) record(ts time.Time, p []byte, more ...[]byte) {
 	if e.err != nil {
 		return
 	}
-	incl := min(len(p), SnapLen)
+	n := len(p)
+	for _, m := range more {
+		n += len(m)
+	}
+	incl := min(n, SnapLen)
 	need := recordHeaderLen + incl
 	if cap(e.buf) < need {
 		e.buf = make([]byte, need)
@@ -135,8 +170,11 @@ func (e *endpoint) record(ts time.Time, p []byte) {
 	le.PutUint32(b[0:], uint32(ts.Unix()))
 	le.PutUint32(b[4:], uint32(ts.Nanosecond()/1000))
 	le.PutUint32(b[8:], uint32(incl))
-	le.PutUint32(b[12:], uint32(len(p)))
-	copy(b[recordHeaderLen:], p[:incl])
+	le.PutUint32(b[12:], uint32(n))
+	at := recordHeaderLen + copy(b[recordHeaderLen:], p)
+	for _, m := range more {
+		at += copy(b[at:], m)
+	}
 	_, e.err = e.w.Write(b)
 }
 

@@ -373,3 +373,38 @@ func TestWrapOffloadingLink(t *testing.T) {
 		t.Fatalf("recorded %d bytes (want the %d that crossed): %v", len(data), len(big), err)
 	}
 }
+
+// Wrapping a link that writes packets in pieces keeps that call, and the
+// capture holds each such packet whole.
+func TestWrapGatheringLink(t *testing.T) {
+	a, b := pipe.New(pipe.Config{Offload: true})
+	defer b.Close()
+	var file bytes.Buffer
+	ep, err := Wrap(a, &file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gep, ok := ep.(link.GatherEndpoint)
+	if !ok {
+		t.Fatal("the wrapper hides the link's gather writes")
+	}
+	frame := udpFrame(1000, bytes.Repeat([]byte("pieces "), 100), false)
+	tail := [2][]byte{frame[100:300], frame[300:]}
+	if n, err := gep.WriteBatchGather([][]byte{frame[:100]}, [][2][]byte{tail}, nil); n != 1 || err != nil {
+		t.Fatalf("write: %d, %v", n, err)
+	}
+	buf := make([]byte, 2048)
+	sizes := make([]int, 1)
+	if n, err := b.ReadBatch([][]byte{buf}, sizes); n != 1 || err != nil || !bytes.Equal(buf[:sizes[0]], frame) {
+		t.Fatalf("peer read %d packets of %d bytes (want %d): %v", n, sizes[0], len(frame), err)
+	}
+	ep.Close()
+	r, err := NewReader(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := r.Next()
+	if err != nil || !bytes.Equal(data, frame) {
+		t.Fatalf("recorded %d bytes (want the %d that crossed): %v", len(data), len(frame), err)
+	}
+}
