@@ -7,8 +7,8 @@ import (
 )
 
 // Each Benchmark runs its workload once per implementation, as the
-// sub-benchmarks renet, gvisor and kernel. See package workload for what
-// each one measures.
+// sub-benchmarks renet, gvisor, renet-64k and kernel. See package workload
+// for what each one measures.
 
 func BenchmarkTCPBulk(b *testing.B)        { workload.Run(b, workload.TCPBulk) }
 func BenchmarkTCPRoundTrip(b *testing.B)   { workload.Run(b, workload.TCPRoundTrip) }

@@ -23,10 +23,13 @@ type Impl struct {
 	New  func() (Network, error)
 }
 
-// Impls lists the implementations in the order the reports print them.
+// Impls lists the implementations in the order the reports print them:
+// the two userspace stacks on equal terms, then renet on a link like the
+// kernel's loopback next to the kernel.
 var Impls = []Impl{
 	{Name: "renet", New: NewRenet},
 	{Name: "gvisor", New: NewGVisor},
+	{Name: "renet-64k", New: NewRenet64K},
 	{Name: "kernel", New: NewKernel},
 }
 
@@ -35,8 +38,13 @@ var Impls = []Impl{
 // receive autotuning).
 const BufferSize = 256 << 10
 
-// MTU is the link MTU of both userspace networks.
+// MTU is the link MTU of both userspace networks that compare renet with
+// gVisor.
 const MTU = 1500
+
+// MTU64K is the link MTU of renet-64k: the largest IPv4 packet, as close as
+// IP allows to loopback's 65536.
+const MTU64K = 65535
 
 // Ports the userspace networks listen on; every Network is fresh, so fixed
 // ports cannot collide.

@@ -20,21 +20,43 @@ var (
 
 type renetNet struct {
 	server, client *netstack.Stack
+	// link is the pipe's server end, whose counters the tests read.
+	link *pipe.Endpoint
 }
 
 // NewRenet returns two renet stacks joined by a clean link/pipe carrying
-// bare IP packets (as gVisor's channel endpoint does), MTU 1500: the server
-// at 10.0.0.1, the client at 10.0.0.2.
+// bare IP packets (as gVisor's channel endpoint does), MTU 1500, software
+// checksums: the server at 10.0.0.1, the client at 10.0.0.2. TCP buffers
+// are fixed at BufferSize, autotuning off, as gVisor is configured here:
+// the figures compare the stacks, not their buffer policies.
 func NewRenet() (Network, error) {
-	ea, eb := pipe.New(pipe.Config{Medium: link.IP, MTU: MTU, Seed: 1})
-	// Fixed buffers, autotuning off, as gVisor is configured here: the
-	// figures compare the stacks, not their buffer policies.
-	tcfg := tcp.Config{RecvBufSize: BufferSize, SendBufSize: BufferSize, RecvBufMax: BufferSize, SendBufMax: BufferSize}
+	return newRenet(
+		pipe.Config{Medium: link.IP, MTU: MTU, Seed: 1},
+		tcp.Config{RecvBufSize: BufferSize, SendBufSize: BufferSize, RecvBufMax: BufferSize, SendBufMax: BufferSize},
+	)
+}
+
+// NewRenet64K returns two renet stacks joined by a clean link/pipe
+// carrying bare IP packets with MTU64K and offload on (checksum offload,
+// TSO and GRO, as a veth pair between two stacks of one host), and renet's
+// default TCP configuration (autotuned buffers): the counterpart of the
+// kernel's loopback, whose MTU is 65536, which skips checksums and which
+// keeps its own defaults. The server is at 10.0.0.1, the client at
+// 10.0.0.2.
+func NewRenet64K() (Network, error) {
+	return newRenet(pipe.Config{Medium: link.IP, MTU: MTU64K, Offload: true, Seed: 1}, tcp.Config{})
+}
+
+// newRenet joins two renet stacks, configured with tcfg, by a pipe
+// configured by pcfg.
+func newRenet(pcfg pipe.Config, tcfg tcp.Config) (Network, error) {
+	ea, eb := pipe.New(pcfg)
 	srv, err := netstack.New(ea, netstack.Config{
 		Addrs: []netip.Prefix{netip.PrefixFrom(renetServer, 24)},
 		TCP:   tcfg,
 	})
 	if err != nil {
+		eb.Close()
 		return nil, fmt.Errorf("renet server stack: %w", err)
 	}
 	cli, err := netstack.New(eb, netstack.Config{
@@ -43,9 +65,10 @@ func NewRenet() (Network, error) {
 	})
 	if err != nil {
 		srv.Close()
+		eb.Close()
 		return nil, fmt.Errorf("renet client stack: %w", err)
 	}
-	return &renetNet{server: srv, client: cli}, nil
+	return &renetNet{server: srv, client: cli, link: ea}, nil
 }
 
 func (n *renetNet) ListenTCP() (net.Listener, error) {

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/renet-go/renet/link/pipe"
 )
 
 // Every network carries TCP data intact in both directions, echoes UDP
@@ -113,5 +115,29 @@ func checkUDP(t *testing.T, n Network) {
 		if !bytes.Equal(buf[:k], msg) {
 			t.Fatalf("datagram %d came back as %d bytes", i, k)
 		}
+	}
+}
+
+// renet-64k carries TCP in segments far larger than a 1500-byte MTU allows
+// (the point of the network), and drops none for their size.
+func TestRenet64KSegments(t *testing.T) {
+	n, err := NewRenet64K()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	checkTCP(t, n) // 1 MiB each way, and the ACKs
+	st := n.(*renetNet).link.Stats()
+	// At MTU 1500 each direction would take at least 1 MiB / 1460 = 719
+	// data packets; with 64 KiB segments it takes about 17 and their ACKs.
+	const most = (1 << 20) / (MTU - 40) / 4
+	for dir, d := range map[string]pipe.DirectionStats{"server to client": st.Tx, "client to server": st.Rx} {
+		if d.Oversize != 0 {
+			t.Errorf("%s: %d packets dropped as oversize", dir, d.Oversize)
+		}
+		if d.Sent > most {
+			t.Errorf("%s: %d packets for 1 MiB of data, want at most %d", dir, d.Sent, most)
+		}
+		t.Logf("%s: %d packets", dir, d.Sent)
 	}
 }

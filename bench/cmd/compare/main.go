@@ -1,7 +1,10 @@
-// Command compare runs every workload of package workload on renet, gVisor
-// and the Linux kernel in one process and prints a Markdown table of the
-// results, with the ratio of renet's figure to gVisor's and which of the two
-// is better.
+// Command compare runs every workload of package workload on the networks
+// of package stacks — renet and gVisor on equal terms (MTU 1500, software
+// checksums, fixed buffers), renet over a 64 KiB pipe with offload and the
+// Linux kernel over loopback — in one process and prints a Markdown table
+// of the results, with the ratio of renet's figure to gVisor's and of
+// renet-64k's to the kernel's, each saying which of the two is better, and
+// under the table the 64 KiB renet bulk figure against the kernel's.
 //
 // Usage, from the bench module:
 //
@@ -106,6 +109,37 @@ func mainTap(cfg tapConfig, run string) bool {
 	return runTap(cfg, ims)
 }
 
+// titles are the column titles of the implementations in the in-memory
+// table, by stacks.Impl name; an implementation not listed is titled by
+// its name.
+var titles = map[string]string{"renet": "renet", "gvisor": "gVisor", "renet-64k": "renet-64k", "kernel": "kernel"}
+
+// ratioCols are the ratio columns of the in-memory table: the figure of
+// the implementation named num over that of den, each (stacks.Impl names).
+var ratioCols = []struct{ num, den string }{
+	{"renet", "gvisor"},     // the userspace stacks on equal terms
+	{"renet-64k", "kernel"}, // renet on a link like loopback, and loopback
+}
+
+// title returns the column title of the implementation named name.
+func title(name string) string {
+	if t, ok := titles[name]; ok {
+		return t
+	}
+	return name
+}
+
+// implIndex returns the index in stacks.Impls of the implementation named
+// name, or -1.
+func implIndex(name string) int {
+	for i, impl := range stacks.Impls {
+		if impl.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // runMemory runs the in-memory workloads whose names match run and prints
 // the table; it reports false when one failed.
 func runMemory(run, benchtime string) bool {
@@ -117,9 +151,17 @@ func runMemory(run, benchtime string) bool {
 	fmt.Printf("%s, %s/%s, GOMAXPROCS %d, benchtime %s\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH,
 		runtime.GOMAXPROCS(0), benchtime)
-	fmt.Println("| workload | metric | renet | gVisor | kernel | renet/gVisor |")
-	fmt.Println("|---|---|--:|--:|--:|---|")
+	head := []string{"workload", "metric"}
+	for _, impl := range stacks.Impls {
+		head = append(head, title(impl.Name))
+	}
+	for _, rc := range ratioCols {
+		head = append(head, title(rc.num)+"/"+title(rc.den))
+	}
+	fmt.Println("| " + strings.Join(head, " | ") + " |")
+	fmt.Println("|---|---" + strings.Repeat("|--:", len(stacks.Impls)) + strings.Repeat("|---", len(ratioCols)) + "|")
 	failed := false
+	under := "" // the line printed under the table (bulkLine)
 	for _, w := range workload.All {
 		if !re.MatchString(w.Name) {
 			continue
@@ -134,20 +176,59 @@ func runMemory(run, benchtime string) bool {
 			}
 		}
 		for _, m := range w.Metrics {
-			cells := make([]string, len(results))
+			cells := []string{w.Name, m}
 			vals := make([]float64, len(results))
+			oks := make([]bool, len(results))
 			for i, r := range results {
-				v, ok := metric(r, m)
-				vals[i] = v
-				cells[i] = "failed"
-				if ok {
-					cells[i] = format(v)
+				vals[i], oks[i] = metric(r, m)
+				c := "failed"
+				if oks[i] {
+					c = format(vals[i])
 				}
+				cells = append(cells, c)
 			}
-			fmt.Printf("| %s | %s | %s | %s |\n", w.Name, m, strings.Join(cells, " | "), ratio(m, vals[0], vals[1]))
+			for _, rc := range ratioCols {
+				i, j := implIndex(rc.num), implIndex(rc.den)
+				c := "n/a"
+				if i >= 0 && j >= 0 && oks[i] && oks[j] {
+					c = ratio(w.Name, m, title(rc.num), title(rc.den), vals[i], vals[j])
+				}
+				cells = append(cells, c)
+			}
+			fmt.Println("| " + strings.Join(cells, " | ") + " |")
+			if l := bulkLine(w.Name, m, results); l != "" {
+				under = l
+			}
 		}
 	}
+	if under != "" {
+		fmt.Printf("\n%s\n", under)
+	}
 	return !failed
+}
+
+// bulkLine is the sentence printed under the table for the TCPBulk MB/s
+// row: renet-64k's figure against the kernel's loopback, the comparison
+// that network exists for. It is empty for every other row.
+func bulkLine(w, m string, results []testing.BenchmarkResult) string {
+	if w != "TCPBulk" || m != "MB/s" {
+		return ""
+	}
+	i, j := implIndex("renet-64k"), implIndex("kernel")
+	if i < 0 || j < 0 {
+		return ""
+	}
+	r64, ok1 := metric(results[i], m)
+	kern, ok2 := metric(results[j], m)
+	if !ok1 || !ok2 || kern <= 0 {
+		return ""
+	}
+	verdict := "at or above the kernel's"
+	if r64 < kern {
+		verdict = "below the kernel's"
+	}
+	return fmt.Sprintf("TCPBulk, renet over a 64 KiB-MTU pipe with offload vs the kernel over loopback: %s MB/s vs %s MB/s, ratio %s (%s).",
+		format(r64), format(kern), format(r64/kern), verdict)
 }
 
 // metric returns the figure named m from r, and false if the run failed.
@@ -172,31 +253,36 @@ func metric(r testing.BenchmarkResult, m string) (float64, bool) {
 // higherIsBetter reports whether a larger value of metric m is better.
 func higherIsBetter(m string) bool { return m == "MB/s" }
 
-// ratio formats renet's value over gVisor's and says which is better.
-func ratio(m string, renet, gvisor float64) string {
+// ratio formats a's value over b's for metric m of workload w and says
+// which of the two, titled ta and tb, is better.
+func ratio(w, m, ta, tb string, a, b float64) string {
 	if m == workload.UnitStalls {
 		return "(count, lower is better)"
 	}
-	if m == "allocs/op" && min(renet, gvisor) < 0.5 {
+	if w == "IdleConnMemory" && tb == title("kernel") {
+		// The kernel's socket memory is not on the Go heap.
+		return "n/a (kernel: Go heap only)"
+	}
+	if m == "allocs/op" && min(a, b) < 0.5 {
 		// A ratio to "almost none" means nothing: say who allocates.
 		switch {
-		case max(renet, gvisor) < 0.5:
+		case max(a, b) < 0.5:
 			return "both ~0"
-		case renet < 0.5:
-			return "renet ~0 (lower is better: renet)"
+		case a < 0.5:
+			return fmt.Sprintf("%s ~0 (lower is better: %s)", ta, ta)
 		}
-		return "gVisor ~0 (lower is better: gVisor)"
+		return fmt.Sprintf("%s ~0 (lower is better: %s)", tb, tb)
 	}
-	if renet <= 0 || gvisor <= 0 {
+	if a <= 0 || b <= 0 {
 		return "n/a"
 	}
-	r := renet / gvisor
-	if r == 1 {
+	r := a / b
+	if format(r) == "1.00" {
 		return "1.00 (equal)"
 	}
-	better, factor := "renet", r
+	better, factor := ta, r
 	if (r < 1) == higherIsBetter(m) {
-		better = "gVisor"
+		better = tb
 	}
 	if factor < 1 {
 		factor = 1 / factor
