@@ -162,8 +162,11 @@ type GatherEndpoint interface {
 	// WriteBatchGather is WriteBatchInfo for packets in pieces: packet i
 	// is heads[i] followed by tails[i][0] and tails[i][1] (either may be
 	// empty), written as one packet described by infos[i]. The offsets in
-	// infos[i] count across the pieces as if they were one. It does not
-	// retain the slices after it returns.
+	// infos[i] count across the pieces as if they were one. The pieces
+	// are valid only until the packet has been handed on (a TCP payload
+	// lies in a send buffer the peer's acknowledgement frees, which may
+	// come before this call returns): an endpoint reads them before it
+	// passes the packet on, and never after.
 	WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []PacketInfo) (n int, err error)
 }
 

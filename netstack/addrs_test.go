@@ -20,6 +20,7 @@ func TestNoAddressThenAdd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.settle = s.flushWait
 	defer s.Close()
 	u, err := s.BindUDP(netip.AddrPortFrom(netip.Addr{}, 68))
 	if err != nil {

@@ -106,3 +106,55 @@ func TestFullLinkBacklogIsBounded(t *testing.T) {
 		t.Fatalf("wrote %d after the drain, want %d", got, linkBacklog)
 	}
 }
+
+// hookedFullLink is a fullLink whose first write runs hook first, standing
+// in for the time a write takes while other goroutines queue packets.
+type hookedFullLink struct {
+	*fullLink
+	hook func()
+	once sync.Once
+}
+
+func (l *hookedFullLink) WriteBatch(pkts [][]byte) (int, error) {
+	l.once.Do(l.hook)
+	return l.fullLink.WriteBatch(pkts)
+}
+
+// A datagram to ourselves, sent while another goroutine's write finds the
+// link full, is still delivered at once: the flusher it left it to goes
+// round once more for loopback before it stops.
+func TestLoopbackWhileLinkFills(t *testing.T) {
+	l := &hookedFullLink{fullLink: &fullLink{captureLink: newCaptureLink(link.IP, 1500), room: 0}}
+	s, err := New(l, Config{Addrs: []netip.Prefix{ourNet}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rx, err := s.BindUDP(netip.AddrPortFrom(ourIP, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.BindUDP(netip.AddrPortFrom(ourIP, 2000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.hook = func() {
+		done := make(chan error)
+		go func() {
+			_, err := tx.WriteTo([]byte("to myself"), rx.LocalAddr())
+			done <- err
+		}()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	// A datagram for the link, whose write meets the full link.
+	if _, err := tx.WriteTo([]byte("away"), netip.AddrPortFrom(peerIP, 7)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, _, err := rx.TryReadFrom(buf)
+	if err != nil || string(buf[:n]) != "to myself" {
+		t.Fatalf("TryReadFrom = %q, %v; want the loopback datagram, delivered before WriteTo returned", buf[:n], err)
+	}
+}

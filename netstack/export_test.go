@@ -17,6 +17,11 @@ type captureLink struct {
 	closed chan struct{}
 	once   sync.Once
 
+	// settle, if set (to the stack's flushWait), runs before take: a
+	// flush that found another under way has returned before its packets
+	// were written.
+	settle func()
+
 	mu      sync.Mutex
 	onWrite func(pkt []byte) // called with each written packet, under mu
 	written [][]byte         // copies, when onWrite is nil
@@ -46,6 +51,9 @@ func (c *captureLink) WriteBatch(pkts [][]byte) (int, error) {
 
 // take returns and forgets what was written so far.
 func (c *captureLink) take() [][]byte {
+	if c.settle != nil {
+		c.settle()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w := c.written
@@ -69,7 +77,7 @@ func (s *Stack) inject(now time.Time, b []byte) {
 	s.input(now, b)
 	s.armTimer(now)
 	s.mu.Unlock()
-	s.flush()
+	s.flushWait()
 }
 
 // runTimers runs the work of the stack timer as if it fired at now.
@@ -77,7 +85,7 @@ func (s *Stack) runTimers(now time.Time) {
 	s.mu.Lock()
 	s.runDue(now)
 	s.mu.Unlock()
-	s.flush()
+	s.flushWait()
 }
 
 // injectTrusted is inject for a packet whose link vouches for its
@@ -90,5 +98,5 @@ func (s *Stack) injectTrusted(now time.Time, b []byte) {
 	s.inTrusted = false
 	s.armTimer(now)
 	s.mu.Unlock()
-	s.flush()
+	s.flushWait()
 }

@@ -4,7 +4,8 @@ import "github.com/renet-go/renet/link"
 
 // flush delivers loopback packets and writes the output queue to the link.
 // Call it without mu held after any operation that may have queued
-// packets.
+// packets. It may return before they are written (below); flushWait
+// does not.
 //
 // One goroutine at a time flushes (flushing, under mu). When one already
 // is, flush leaves the packets to it and returns at once: it finds them
@@ -104,11 +105,12 @@ func (s *Stack) flushLocked() {
 			s.wtails[i] = [2][]byte{}
 		}
 		if written < len(s.flushq) {
+			// The link is full: keep the rest for linkWritable, and go
+			// round once more for loopback packets queued meanwhile by
+			// senders that left them to us (the top of the loop also
+			// clears flushing).
 			s.holdRest(s.flushq[written:])
-			s.mu.Lock()
-			s.flushing = false
-			s.mu.Unlock()
-			return
+			continue
 		}
 		if cap(s.flushq) > keptQueueLen {
 			// A burst (thousands of resets when forwarded requests time

@@ -30,6 +30,7 @@ func newForwardingStack(t *testing.T, cfg ForwarderConfig) (*Stack, *captureLink
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.settle = s.flushWait
 	t.Cleanup(func() { s.Close() })
 	f, err := s.Forward(cfg)
 	if err != nil {
@@ -443,6 +444,7 @@ func TestForwardIPv6(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.settle = s.flushWait
 	defer s.Close()
 	f, err := s.Forward(ForwarderConfig{})
 	if err != nil {

@@ -34,6 +34,7 @@ func newTestStack(t testing.TB, mutate ...func(*Config)) (*Stack, *captureLink) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	l.settle = s.flushWait
 	l.take()
 	return s, l
 }

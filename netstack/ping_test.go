@@ -18,6 +18,7 @@ func TestPingSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.settle = s.flushWait
 	defer s.Close()
 	p, err := s.OpenPing(netip.Addr{})
 	if err != nil {

@@ -18,6 +18,7 @@ func TestGratuitousARPOnStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.settle = s.flushWait
 	defer s.Close()
 	w := l.take()
 	if len(w) != 1 {

@@ -287,7 +287,10 @@ func (s *Stack) finishTCP(now time.Time, id tuple, seg *tcp.Segment, f wire.TCPF
 	if seg.SegSize > 0 {
 		info = s.gsoInfo(info, id.remote.Addr(), hl, seg.SegSize)
 	}
-	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df, body: seg.Held, owner: owner}
+	o := ipOut{proto: wire.IPProtoTCP, src: id.local.Addr(), dst: id.remote.Addr(), df: df, owner: owner}
+	if owner != nil {
+		o.body = seg.Held // the stack's own segments are always whole
+	}
 	if s.sendIPInfo(now, p, &o, n, info) == nil {
 		s.stats.TCPSegmentsOut++
 	}

@@ -47,7 +47,7 @@ func Wrap(ep link.Endpoint, w io.Writer) (link.Endpoint, error) {
 	size := recordHeaderLen + ep.MTU() + ep.Medium().HeaderLen() + 4
 	e := &endpoint{Endpoint: ep, w: w, buf: make([]byte, size)}
 	if gep, ok := ep.(link.GatherEndpoint); ok {
-		return &gatherEndpoint{offloadEndpoint{endpoint: e, oep: gep}, gep}, nil
+		return &gatherEndpoint{offloadEndpoint: offloadEndpoint{endpoint: e, oep: gep}, gep: gep}, nil
 	}
 	if oep, ok := ep.(link.OffloadEndpoint); ok {
 		return &offloadEndpoint{endpoint: e, oep: oep}, nil
@@ -85,24 +85,33 @@ func (e *offloadEndpoint) WriteBatchInfo(pkts [][]byte, infos []link.PacketInfo)
 // each packet is recorded whole.
 type gatherEndpoint struct {
 	offloadEndpoint
-	gep link.GatherEndpoint
+	gep  link.GatherEndpoint
+	recs []byte // the records of the batch being written, guarded by mu
+	ends []int  // where each packet's record ends in recs
 }
 
-// WriteBatchGather writes to the wrapped endpoint and records the packets
-// it accepted, their pieces joined.
+// WriteBatchGather records the packets, their pieces joined, then writes
+// them to the wrapped endpoint and keeps the records of those it accepted.
+// The records are made first: the pieces are the sender's only until the
+// link has the packet (a TCP payload lies in its send buffer, reused once
+// the peer has acknowledged it, which may be before this call returns).
+// Writes through a capture are serialised.
 func (e *gatherEndpoint) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []link.PacketInfo) (int, error) {
-	n, err := e.gep.WriteBatchGather(heads, tails, infos)
-	if n > 0 {
-		now := time.Now()
-		e.mu.Lock()
-		for i, h := range heads[:min(n, len(heads))] {
-			var t [2][]byte
-			if i < len(tails) {
-				t = tails[i]
-			}
-			e.record(now, h, t[0], t[1])
+	now := time.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.recs, e.ends = e.recs[:0], e.ends[:0]
+	for i, h := range heads {
+		var t [2][]byte
+		if i < len(tails) {
+			t = tails[i]
 		}
-		e.mu.Unlock()
+		e.recs = appendRecord(e.recs, now, h, t[0], t[1])
+		e.ends = append(e.ends, len(e.recs))
+	}
+	n, err := e.gep.WriteBatchGather(heads, tails, infos)
+	if n > 0 && e.err == nil {
+		_, e.err = e.w.Write(e.recs[:e.ends[min(n, len(e.ends))-1]])
 	}
 	return n, err
 }
@@ -150,32 +159,39 @@ func (e *endpoint) recordWritten(pkts [][]byte, n int) {
 	e.mu.Unlock()
 }
 
-// record writes one record for the packet p, followed by the pieces of
-// more (a packet written in pieces). The caller holds e.mu.
-func (e *endpoint) record(ts time.Time, p []byte, more ...[]byte) {
+// record writes one record for p. The caller holds e.mu.
+func (e *endpoint) record(ts time.Time, p []byte) {
 	if e.err != nil {
 		return
 	}
+	e.buf = appendRecord(e.buf[:0], ts, p)
+	_, e.err = e.w.Write(e.buf)
+}
+
+// appendRecord appends to b the record of the packet p followed by the
+// pieces of more (a packet written in pieces), cut to SnapLen.
+func appendRecord(b []byte, ts time.Time, p []byte, more ...[]byte) []byte {
 	n := len(p)
 	for _, m := range more {
 		n += len(m)
 	}
 	incl := min(n, SnapLen)
-	need := recordHeaderLen + incl
-	if cap(e.buf) < need {
-		e.buf = make([]byte, need)
-	}
-	b := e.buf[:need]
+	var h [recordHeaderLen]byte
 	le := binary.LittleEndian
-	le.PutUint32(b[0:], uint32(ts.Unix()))
-	le.PutUint32(b[4:], uint32(ts.Nanosecond()/1000))
-	le.PutUint32(b[8:], uint32(incl))
-	le.PutUint32(b[12:], uint32(n))
-	at := recordHeaderLen + copy(b[recordHeaderLen:], p)
+	le.PutUint32(h[0:], uint32(ts.Unix()))
+	le.PutUint32(h[4:], uint32(ts.Nanosecond()/1000))
+	le.PutUint32(h[8:], uint32(incl))
+	le.PutUint32(h[12:], uint32(n))
+	b = append(b, h[:]...)
+	k := min(len(p), incl)
+	b = append(b, p[:k]...)
+	left := incl - k
 	for _, m := range more {
-		at += copy(b[at:], m)
+		k := min(len(m), left)
+		b = append(b, m[:k]...)
+		left -= k
 	}
-	_, e.err = e.w.Write(b)
+	return b
 }
 
 // Close closes the wrapped endpoint, flushes the writer if it can be

@@ -104,36 +104,61 @@ func TestTSOBurstCorked(t *testing.T) {
 }
 
 // With OutputGather new data is not copied: Held shows it where it lies
-// in the send buffer, and it stays there, unchanged by later writes, until
+// in the send buffer (here across the ring's end, in two pieces), and it
+// stays there, unchanged by later writes into the rest of the ring, until
 // acknowledged. A retransmission is copied into the frame.
 func TestOutputGatherHoldsNewData(t *testing.T) {
-	c := connectEstablished(t, Config{Nagle: false}, wire.TCPOptions{MSS: 1000, SACKPermitted: true})
-	data := pattern(10000, 3)
-	c.Write(data)
+	c := connectEstablished(t, Config{Nagle: false, SendBufSize: 1 << 20}, wire.TCPOptions{MSS: 1000, SACKPermitted: true})
 	frame := make([]byte, 65536)
 	var s Segment
-	if !c.OutputFrame(t0, &s, frame, OutputTSO|OutputGather) {
+	// Move the ring's head near the end of its storage: 30000 bytes sent
+	// and acknowledged in a 32 KiB ring.
+	c.Write(make([]byte, 30000))
+	for round := 0; c.sndUna != ourISS+1+30000; round++ {
+		if round == 20 {
+			t.Fatal("the first 30000 bytes never went out")
+		}
+		for c.OutputFrame(t0, &s, frame, OutputTSO) {
+		}
+		send(t, c, t0, Segment{Seq: peerISS + 1, Ack: c.sndMax, Flags: ACK, Window: 65535})
+	}
+	if c.snd.r.cap() != 32768 {
+		t.Fatalf("ring of %d bytes, want 32768", c.snd.r.cap())
+	}
+	for c.OutputFrame(t0, &s, frame, OutputTSO) { // whatever the ACK asks for
+	}
+	first := ourISS + 1 + 30000
+	data := pattern(10000, 3)
+	c.Write(data)
+	at := t0.Add(ms(1))
+	if !c.OutputFrame(at, &s, frame, OutputTSO|OutputGather) {
 		t.Fatal("nothing to send")
 	}
 	held := append(append([]byte{}, s.Held[0]...), s.Held[1]...)
 	if s.Payload != nil || s.DataLen() != len(data) || string(held) != string(data) {
 		t.Fatalf("segment holds %d bytes (payload %d), want the %d written", len(held), len(s.Payload), len(data))
 	}
-	c.Write(pattern(20000, 9)) // more data behind it: the held bytes stay
+	if len(s.Held[0]) == 0 || len(s.Held[1]) == 0 {
+		t.Fatalf("held in pieces of %d and %d bytes, want two (the data wraps)", len(s.Held[0]), len(s.Held[1]))
+	}
+	c.Write(pattern(20000, 9)) // fills the rest of the ring, no regrowth
+	if c.snd.r.cap() != 32768 {
+		t.Fatalf("the ring grew to %d bytes: the test needs it to stay", c.snd.r.cap())
+	}
 	if got := append(append([]byte{}, s.Held[0]...), s.Held[1]...); string(got) != string(data) {
 		t.Fatal("a later write changed held bytes")
 	}
 	// Three duplicate ACKs SACKing all but the first segment: the first
 	// goes again, copied.
 	sack := wire.TCPOptions{NumSACK: 1}
-	sack.SACK[0] = wire.SACKBlock{Start: uint32(ourISS + 1 + 1000), End: uint32(ourISS + 1 + 10000)}
-	at := t0.Add(ms(10))
+	sack.SACK[0] = wire.SACKBlock{Start: uint32(first + 1000), End: uint32(first + 10000)}
+	at = at.Add(ms(10))
 	for i := 0; i < 3; i++ {
-		send(t, c, at, Segment{Seq: peerISS + 1, Ack: ourISS + 1, Flags: ACK, Window: 65535, Options: sack})
+		send(t, c, at, Segment{Seq: peerISS + 1, Ack: first, Flags: ACK, Window: 65535, Options: sack})
 	}
 	found := false
 	for c.OutputFrame(at, &s, frame, OutputTSO|OutputGather) {
-		if s.Seq == ourISS+1 {
+		if s.Seq == first {
 			found = true
 			if s.DataLen() != len(s.Payload) || string(s.Payload) != string(data[:1000]) {
 				t.Fatalf("retransmission: payload %d bytes, held %d; want 1000 copied", len(s.Payload), len(s.Held[0])+len(s.Held[1]))
