@@ -34,6 +34,17 @@ func (g *gatherLink) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos [
 	return g.Endpoint.WriteBatchGather(heads, tails, infos)
 }
 
+// stackOn starts a stack with addr on ep, closed when the test ends.
+func stackOn(t *testing.T, ep link.Endpoint, addr string) *Stack {
+	t.Helper()
+	s, err := New(ep, Config{Addrs: []netip.Prefix{netip.MustParsePrefix(addr)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // connectedPair dials from a to b's addr (or a's own) and returns both
 // ends once the server end is accepted.
 func connectedPair(t *testing.T, a, b *Stack, to netip.AddrPort) (client, server *TCPSocket) {
@@ -85,16 +96,8 @@ func transfer(t *testing.T, from, to *TCPSocket, data []byte) []byte {
 func TestGatherSendsFromTheSendBuffer(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 9})
 	g := &gatherLink{Endpoint: ea}
-	a, err := New(g, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := stackOn(t, g, "10.0.0.1/24")
+	b := stackOn(t, eb, "10.0.0.2/24")
 	client, server := connectedPair(t, a, b, netip.MustParseAddrPort("10.0.0.2:80"))
 	data := make([]byte, 8<<20) // many times the send buffer: it wraps
 	rand.New(rand.NewSource(1)).Read(data)
@@ -117,11 +120,7 @@ func TestGatherSendsFromTheSendBuffer(t *testing.T) {
 func TestGatherLoopback(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 10})
 	defer eb.Close()
-	a, err := New(ea, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := stackOn(t, ea, "10.0.0.1/24")
 	client, server := connectedPair(t, a, a, netip.MustParseAddrPort("10.0.0.1:80"))
 	data := bytes.Repeat([]byte("loopback gather "), 1<<16)
 	if got := transfer(t, client, server, data); !bytes.Equal(got, data) {
@@ -137,11 +136,7 @@ func TestGatherLoopback(t *testing.T) {
 func TestGatherWaitsForARPWhole(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 11})
 	defer eb.Close()
-	s, err := New(ea, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := stackOn(t, ea, "10.0.0.1/24")
 	ring := []byte("0123456789abcdef")
 	p := s.getBuf(20)
 	*p = (*p)[:copy(*p, "headers of 20 bytes.")]
@@ -190,16 +185,8 @@ func (l *slowLink) WriteBatchGather(heads [][]byte, tails [][2][]byte, infos []l
 func TestBurstWriteDoesNotWaitForTheLink(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 12})
 	l := &slowLink{Endpoint: ea, entered: make(chan struct{}), release: make(chan struct{})}
-	a, err := New(l, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := stackOn(t, l, "10.0.0.1/24")
+	b := stackOn(t, eb, "10.0.0.2/24")
 	var releaseOnce sync.Once
 	release := func() { releaseOnce.Do(func() { close(l.release) }) }
 	defer release() // before the stacks close, even on failure
@@ -246,16 +233,8 @@ func TestSmallQueueBoundsQueuedData(t *testing.T) {
 	ea, eb := pipe.New(pipe.Config{Offload: true, Seed: 13})
 	l := &slowLink{Endpoint: ea, entered: make(chan struct{}), release: make(chan struct{})}
 	l.once.Store(true) // not blocking until armed below
-	a, err := New(l, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := stackOn(t, l, "10.0.0.1/24")
+	b := stackOn(t, eb, "10.0.0.2/24")
 	var releaseOnce sync.Once
 	release := func() { releaseOnce.Do(func() { close(l.release) }) }
 	defer release()
@@ -342,15 +321,8 @@ func TestCaptureOfGatheringLinkHoldsWhatCrossed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(wa, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := New(eb, Config{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := stackOn(t, wa, "10.0.0.1/24")
+	b := stackOn(t, eb, "10.0.0.2/24")
 	client, server := connectedPair(t, a, b, netip.MustParseAddrPort("10.0.0.2:80"))
 	client.SetWriteBuffer(64 << 10) // a small ring, reused soon after each ACK
 	data := make([]byte, 4<<20)
