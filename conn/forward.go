@@ -126,37 +126,11 @@ func (r *TCPRequest) Accept(ctx context.Context) (*TCPConn, error) {
 	if err != nil {
 		return fail(err)
 	}
-	for {
-		if sk.Connected() {
-			if ka := r.f.KeepAlive; ka >= 0 {
-				if ka == 0 {
-					ka = defaultKeepAlive
-				}
-				sk.SetKeepAlive(true, ka, ka, 0)
-			}
-			return newTCPConn(r.f.s, sk, false), nil
-		}
-		if err := sk.Err(); err != nil {
-			sk.Abort()
-			return fail(err)
-		}
-		if sk.Closed() {
-			// Err again: the connection may have failed between the two
-			// looks, and its own error says more.
-			if err := sk.Err(); err != nil {
-				return fail(err)
-			}
-			return fail(syscall.ECONNRESET)
-		}
-		select {
-		case <-sk.Writable():
-		case <-ctx.Done():
-			sk.Abort()
-			return fail(ctx.Err())
-		case <-r.f.s.Done():
-			return fail(net.ErrClosed)
-		}
+	if err := awaitHandshake(ctx, r.f.s, sk, syscall.ECONNRESET); err != nil {
+		return fail(err)
 	}
+	setKeepAlive(sk, r.f.KeepAlive)
+	return newTCPConn(r.f.s, sk, false), nil
 }
 
 // Reject answers the client as err, the upstream dial's failure, says:

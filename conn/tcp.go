@@ -503,6 +503,50 @@ func (l *TCPListener) SetDeadline(t time.Time) error {
 	return nil
 }
 
+// awaitHandshake waits until sk is established, and returns nil, or the
+// connection's error, the context's (the half-open connection is then
+// reset) or net.ErrClosed with the stack. A connection that ended without
+// an error of its own reports closedErr.
+func awaitHandshake(ctx context.Context, s *netstack.Stack, sk *netstack.TCPSocket, closedErr error) error {
+	for {
+		if sk.Connected() {
+			return nil
+		}
+		if err := sk.Err(); err != nil {
+			sk.Abort()
+			return err
+		}
+		if sk.Closed() {
+			// Err again: the connection may have failed between the two
+			// looks, and its own error says more.
+			if err := sk.Err(); err != nil {
+				return err
+			}
+			return closedErr
+		}
+		select {
+		case <-sk.Writable():
+		case <-ctx.Done():
+			sk.Abort()
+			return ctx.Err()
+		case <-s.Done():
+			return net.ErrClosed
+		}
+	}
+}
+
+// setKeepAlive applies a Dialer-style keep-alive period to sk: 0 is
+// defaultKeepAlive, negative leaves keep-alives off.
+func setKeepAlive(sk *netstack.TCPSocket, ka time.Duration) {
+	if ka < 0 {
+		return
+	}
+	if ka == 0 {
+		ka = defaultKeepAlive
+	}
+	sk.SetKeepAlive(true, ka, ka, 0)
+}
+
 // dialTCP opens a connection and waits for the handshake, the context, or
 // a failure.
 func (d *Dialer) dialTCP(ctx context.Context, network string, raddr netip.AddrPort) (net.Conn, error) {
@@ -520,37 +564,9 @@ func (d *Dialer) dialTCP(ctx context.Context, network string, raddr netip.AddrPo
 	if err != nil {
 		return fail(err)
 	}
-	for {
-		if sk.Connected() {
-			c := newTCPConn(d.Stack, sk, false)
-			if d.KeepAlive >= 0 {
-				ka := d.KeepAlive
-				if ka == 0 {
-					ka = defaultKeepAlive
-				}
-				sk.SetKeepAlive(true, ka, ka, 0)
-			}
-			return c, nil
-		}
-		if err := sk.Err(); err != nil {
-			sk.Abort()
-			return fail(err)
-		}
-		if sk.Closed() {
-			// Err again: the connection may have failed between the two
-			// looks, and its own error says more.
-			if err := sk.Err(); err != nil {
-				return fail(err)
-			}
-			return fail(syscall.ECONNREFUSED)
-		}
-		select {
-		case <-sk.Writable():
-		case <-ctx.Done():
-			sk.Abort()
-			return fail(ctx.Err())
-		case <-d.Stack.Done():
-			return fail(net.ErrClosed)
-		}
+	if err := awaitHandshake(ctx, d.Stack, sk, syscall.ECONNREFUSED); err != nil {
+		return fail(err)
 	}
+	setKeepAlive(sk, d.KeepAlive)
+	return newTCPConn(d.Stack, sk, false), nil
 }

@@ -42,17 +42,24 @@ func (l *fullLink) drain(n int) {
 	l.notify()
 }
 
-func TestFullLinkHoldsPacketsInOrder(t *testing.T) {
-	l := &fullLink{captureLink: newCaptureLink(link.IP, 1500), room: 2}
+// fullLinkSender starts a stack on l and binds a UDP socket to send with.
+func fullLinkSender(t *testing.T, l link.Endpoint) (*Stack, *UDPSocket) {
+	t.Helper()
 	s, err := New(l, Config{Addrs: []netip.Prefix{ourNet}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	u, err := s.BindUDP(netip.AddrPortFrom(ourIP, 5000))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, u
+}
+
+func TestFullLinkHoldsPacketsInOrder(t *testing.T) {
+	l := &fullLink{captureLink: newCaptureLink(link.IP, 1500), room: 2}
+	s, u := fullLinkSender(t, l)
 	dst := netip.AddrPortFrom(peerIP, 6000)
 	const sent = 5
 	for i := range sent {
@@ -82,15 +89,7 @@ func TestFullLinkHoldsPacketsInOrder(t *testing.T) {
 
 func TestFullLinkBacklogIsBounded(t *testing.T) {
 	l := &fullLink{captureLink: newCaptureLink(link.IP, 1500), room: 0}
-	s, err := New(l, Config{Addrs: []netip.Prefix{ourNet}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	u, err := s.BindUDP(netip.AddrPortFrom(ourIP, 5000))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, u := fullLinkSender(t, l)
 	const sent = linkBacklog + 100
 	for range sent {
 		u.WriteTo([]byte("x"), netip.AddrPortFrom(peerIP, 6000))

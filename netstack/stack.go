@@ -468,7 +468,8 @@ func (s *Stack) queueInfo(p *[]byte, info link.PacketInfo) {
 	s.queueOut(outPacket{p: p, info: info})
 }
 
-// queueOut is queue for a packet that may be in pieces. Called with mu
+// queueOut is queue for a packet that may be in pieces (only on a link
+// that writes them: TCP gathers only then, see gather). Called with mu
 // held.
 func (s *Stack) queueOut(o outPacket) {
 	if !s.admitOutput() {
@@ -477,9 +478,6 @@ func (s *Stack) queueOut(o outPacket) {
 	}
 	if o.info.GSO != link.GSONone {
 		s.stats.GSOOut++
-	}
-	if s.gep == nil {
-		s.materialize(&o)
 	}
 	s.stats.FramesOut++
 	s.stats.BytesOut += uint64(o.size())
